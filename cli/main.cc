@@ -1,0 +1,65 @@
+// slsflow: tail, backfill and ship Alibaba Cloud Log Service logstores.
+#include <curl/curl.h>
+#include <google/protobuf/stubs/common.h>
+#include <lz4.h>
+#include <signal.h>
+#include <zstd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "version.h"
+
+namespace {
+
+std::string VersionText() {
+  std::string v = std::string("slsflow ") + SLSFLOW_VERSION + " (" + SLSFLOW_GIT_DESCRIBE + ")\n";
+  v += std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
+  v += ", protobuf " + google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION);
+  v += std::string(", lz4 ") + LZ4_versionString();
+  v += std::string(", zstd ") + ZSTD_versionString();
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A closed pipe must surface as EPIPE on write, so that `| head` ends us
+  // cleanly with consistent state rather than killing us mid-commit.
+  signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  CLI::App app{"slsflow: tail, backfill and ship Alibaba Cloud Log Service (SLS) logstores"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", VersionText());
+  app.footer(
+      "Exit codes: 0 ok, 1 runtime failure or undelivered data, 2 usage, 3 auth/config.\n"
+      "See slsflow(1) and slsflow-<command>(1).");
+
+  int exit_code = 0;
+  slsflow::cli::RegisterConsumeCommand(app, &exit_code);
+  slsflow::cli::RegisterProduceCommand(app, &exit_code);
+  slsflow::cli::RegisterShardsCommand(app, &exit_code);
+  slsflow::cli::RegisterGroupsCommand(app, &exit_code);
+  slsflow::cli::RegisterEmulatorCommand(app, &exit_code);
+  slsflow::cli::RegisterConfigCommands(app, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 runs callbacks inside parse(); usage errors come here with
+    // their own exit codes, which we fold into "2: usage".
+    app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : 2;
+  }
+  std::fflush(stdout);
+  return exit_code;
+}

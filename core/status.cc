@@ -1,0 +1,52 @@
+#include "core/status.h"
+
+namespace slsflow {
+
+const char* ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kOk: return "ok";
+    case ErrorKind::kUsage: return "usage";
+    case ErrorKind::kAuth: return "auth";
+    case ErrorKind::kConfig: return "config";
+    case ErrorKind::kNotFound: return "not found";
+    case ErrorKind::kInvalid: return "invalid";
+    case ErrorKind::kCorruption: return "corruption";
+    case ErrorKind::kIO: return "io";
+    case ErrorKind::kNoSpace: return "no space";
+    case ErrorKind::kNetwork: return "network";
+    case ErrorKind::kTimeout: return "timeout";
+    case ErrorKind::kQuota: return "quota";
+    case ErrorKind::kServer: return "server";
+    case ErrorKind::kConflict: return "conflict";
+    case ErrorKind::kAborted: return "aborted";
+    case ErrorKind::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out;
+  if (!sls_code_.empty()) out += sls_code_ + ": ";
+  out += message_;
+  if (!request_id_.empty() || http_status_ != 0) {
+    out += " (";
+    if (!request_id_.empty()) out += "request " + request_id_;
+    if (!request_id_.empty() && http_status_ != 0) out += ", ";
+    if (http_status_ != 0) out += "HTTP " + std::to_string(http_status_);
+    out += ")";
+  }
+  return out;
+}
+
+int Status::ExitCode() const {
+  switch (kind_) {
+    case ErrorKind::kOk: return 0;
+    case ErrorKind::kUsage: return 2;
+    case ErrorKind::kAuth:
+    case ErrorKind::kConfig: return 3;
+    default: return 1;
+  }
+}
+
+}  // namespace slsflow

@@ -1,0 +1,124 @@
+// Errors are values across layers (leveldb style). A Status carries what a
+// person needs to act: a kind (which maps to the exit code), the SLS error
+// code and request id when the server sent them, and a message that says
+// what to do.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace slsflow {
+
+enum class ErrorKind {
+  kOk = 0,
+  kUsage,       // bad flags or arguments                     -> exit 2
+  kAuth,        // wrong key, signature, expired token         -> exit 3
+  kConfig,      // bad/missing config, corrupt or foreign state -> exit 3
+  kNotFound,    // project/logstore/shard/group missing        -> exit 1
+  kInvalid,     // the server or a file rejected our input     -> exit 1
+  kCorruption,  // bytes we read make no sense                 -> exit 1
+  kIO,          // local file system                           -> exit 1
+  kNoSpace,     // ENOSPC                                      -> exit 1
+  kNetwork,     // connect/reset/TLS                           -> exit 1
+  kTimeout,     // request or flush deadline                   -> exit 1
+  kQuota,       // 403 quota, throttling                       -> exit 1
+  kServer,      // 5xx                                         -> exit 1
+  kConflict,    // already exists / locked / not owner         -> exit 1
+  kAborted,     // interrupted by a signal                     -> exit 1
+  kInternal,    // a bug of ours                               -> exit 1
+};
+
+// How a caller should treat a failed request.
+enum class RetryClass {
+  kNever,        // a 4xx that will fail the same way again
+  kRetry,        // transient: 5xx, reset, timeout
+  kBackoff,      // throttled: retry, but slow down (403 quota)
+};
+
+class Status {
+ public:
+  Status() = default;
+  static Status OK() { return Status(); }
+  static Status Error(ErrorKind kind, std::string message) {
+    Status s;
+    s.kind_ = kind;
+    s.message_ = std::move(message);
+    return s;
+  }
+  static Status Usage(std::string m) { return Error(ErrorKind::kUsage, std::move(m)); }
+  static Status Auth(std::string m) { return Error(ErrorKind::kAuth, std::move(m)); }
+  static Status Config(std::string m) { return Error(ErrorKind::kConfig, std::move(m)); }
+  static Status NotFound(std::string m) { return Error(ErrorKind::kNotFound, std::move(m)); }
+  static Status Invalid(std::string m) { return Error(ErrorKind::kInvalid, std::move(m)); }
+  static Status Corruption(std::string m) { return Error(ErrorKind::kCorruption, std::move(m)); }
+  static Status IO(std::string m) { return Error(ErrorKind::kIO, std::move(m)); }
+  static Status Internal(std::string m) { return Error(ErrorKind::kInternal, std::move(m)); }
+
+  bool ok() const { return kind_ == ErrorKind::kOk; }
+  ErrorKind kind() const { return kind_; }
+  const std::string& message() const { return message_; }
+
+  // Filled in for errors that came from an SLS reply.
+  int http_status() const { return http_status_; }
+  const std::string& sls_code() const { return sls_code_; }
+  const std::string& request_id() const { return request_id_; }
+  RetryClass retry() const { return retry_; }
+
+  Status& set_http_status(int s) { http_status_ = s; return *this; }
+  Status& set_sls_code(std::string c) { sls_code_ = std::move(c); return *this; }
+  Status& set_request_id(std::string r) { request_id_ = std::move(r); return *this; }
+  Status& set_retry(RetryClass r) { retry_ = r; return *this; }
+
+  // Prefixes context: "reading state file x: <message>".
+  Status WithContext(const std::string& context) const {
+    Status s = *this;
+    s.message_ = context + ": " + message_;
+    return s;
+  }
+
+  // "LogStoreNotExist: logstore app does not exist (request 5AEE..., HTTP 404)"
+  std::string ToString() const;
+
+  // 0 ok, 1 runtime, 2 usage, 3 auth/config.
+  int ExitCode() const;
+
+ private:
+  ErrorKind kind_ = ErrorKind::kOk;
+  std::string message_;
+  int http_status_ = 0;
+  std::string sls_code_;
+  std::string request_id_;
+  RetryClass retry_ = RetryClass::kNever;
+};
+
+template <typename T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}           // NOLINT: implicit on purpose
+  Result(Status status) : status_(std::move(status)) {}   // NOLINT
+  bool ok() const { return status_.ok(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() { return *value_; }
+  const T& operator*() const { return *value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+const char* ErrorKindName(ErrorKind kind);
+
+}  // namespace slsflow
+
+#define SLSFLOW_RETURN_IF_ERROR(expr)          \
+  do {                                         \
+    ::slsflow::Status _st = (expr);            \
+    if (!_st.ok()) return _st;                 \
+  } while (0)
