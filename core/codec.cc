@@ -3,6 +3,7 @@
 #include <lz4.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 namespace slsflow {
 
@@ -96,7 +97,11 @@ Status Decompress(CompressType type, std::string_view data, size_t raw_size, std
     case CompressType::kZstd: {
       out->resize(raw_size);
       size_t n = ZSTD_decompress(out->data(), raw_size, data.data(), data.size());
-      if (ZSTD_isError(n)) return corrupt(std::string(ZSTD_getErrorName(n)));
+      if (ZSTD_isError(n)) {
+        if (ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall)
+          return corrupt("decompresses to more than x-log-bodyrawsize " + std::to_string(raw_size));
+        return corrupt(std::string(ZSTD_getErrorName(n)));
+      }
       if (n != raw_size)
         return corrupt("decompressed to " + std::to_string(n) + " bytes but x-log-bodyrawsize says " +
                        std::to_string(raw_size));
