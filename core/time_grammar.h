@@ -10,6 +10,7 @@
 // seconds are truncated (SLS cursors have second resolution).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,5 +39,8 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 // Appends "2026-11-25T12:00:00Z", or with nanos "2026-11-25T12:00:00.123Z"
 // (millisecond precision), to `out`. Never allocates beyond `out` growth.
 void AppendRfc3339Utc(int64_t unix_seconds, int64_t nanos, bool with_millis, std::string* out);
+// The same into buf (at least kRfc3339BufferSize bytes); returns the length.
+inline constexpr size_t kRfc3339BufferSize = 32;
+size_t FormatRfc3339Utc(int64_t unix_seconds, int64_t nanos, bool with_millis, char* buf);
 
 }  // namespace slsflow
