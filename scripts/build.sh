@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures (once) and builds one build directory incrementally.
+#   scripts/build.sh [DIR] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-build}
+shift || true
+if [[ ! -f "$dir/build.ninja" ]]; then
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+fi
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake --build "$dir" -j "$jobs"
