@@ -1,9 +1,170 @@
-// PLACEHOLDER: configure / config show. Not done.
+// `slsflow configure` writes a profile; `slsflow config show` prints the
+// settings every other command would resolve, with where each came from.
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/config_file.h"
 
 namespace slsflow::cli {
-void RegisterConfigCommands(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("config", "config (not implemented yet)");
-  cmd->callback([exit_code] { *exit_code = 1; });
+
+namespace {
+
+struct ConfigureFlags {
+  std::string profile = "default";
+  std::string endpoint, project, logstore, access_key_id, access_key_secret, security_token, sign, region;
+};
+
+std::string ConfigPath() {
+  if (const char* p = std::getenv("SLSFLOW_CONFIG"); p && *p) return p;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = (xdg && *xdg) ? xdg : std::string(home ? home : ".") + "/.config";
+  return base + "/slsflow/config";
 }
+
+// Reads one line from the terminal; `secret` turns echo off.
+std::string Prompt(const std::string& question, const std::string& current, bool secret) {
+  std::fprintf(stderr, "%s%s: ", question.c_str(),
+               current.empty() ? "" : (secret ? " [keep current]" : " [" + current + "]").c_str());
+  std::fflush(stderr);
+  termios old{};
+  bool restore = secret && tcgetattr(STDIN_FILENO, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (restore) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::fputc('\n', stderr);
+  }
+  return line.empty() ? current : line;
+}
+
+int RunConfigure(const ConfigureFlags& f) {
+  Env* env = Env::Default();
+  std::string path = ConfigPath();
+  IniFile ini;
+  if (env->FileExists(path)) {
+    std::string text;
+    Status st = env->ReadFile(path, &text, 1 << 20);
+    if (!st.ok()) return ReportError(Status::Config(st.message()));
+    auto parsed = ParseIni(text, path);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    ini = *parsed;
+  }
+  if (!ini.sections.count(f.profile)) ini.order.push_back(f.profile);
+  auto& sec = ini.sections[f.profile];
+  auto set = [&](const char* key, const std::string& value) {
+    if (!value.empty()) sec[key] = value;
+  };
+  set("endpoint", f.endpoint);
+  set("project", f.project);
+  set("logstore", f.logstore);
+  set("access_key_id", f.access_key_id);
+  set("access_key_secret", f.access_key_secret);
+  set("security_token", f.security_token);
+  set("sign", f.sign);
+  set("region", f.region);
+  bool interactive = isatty(STDIN_FILENO) && f.endpoint.empty() && f.access_key_id.empty();
+  if (interactive) {
+    std::fprintf(stderr, "Configuring profile '%s' in %s\n", f.profile.c_str(), path.c_str());
+    sec["endpoint"] = Prompt("Endpoint (e.g. cn-hangzhou.log.aliyuncs.com)", sec["endpoint"], false);
+    sec["project"] = Prompt("Default project", sec["project"], false);
+    sec["access_key_id"] = Prompt("Access key id", sec["access_key_id"], false);
+    sec["access_key_secret"] = Prompt("Access key secret", sec["access_key_secret"], true);
+    for (auto it = sec.begin(); it != sec.end();) it = it->second.empty() ? sec.erase(it) : std::next(it);
+  }
+  if (!f.access_key_secret.empty())
+    std::fprintf(stderr, "slsflow: warning: --access-key-secret is visible to other users in ps; "
+                         "run 'slsflow configure' interactively instead\n");
+  if (auto it = sec.find("endpoint"); it != sec.end()) {
+    auto ep = ParseEndpoint(it->second);
+    if (!ep.ok()) return ReportError(Status::Usage(ep.status().message()));
+  }
+
+  Status st = env->CreateDirs(DirName(path), 0700);
+  if (st.ok()) {
+    // Atomic and private: the secret never sits in a world-readable file.
+    std::string tmp = path + ".tmp";
+    auto file = env->NewWritableFile(tmp, 0600);
+    if (!file.ok()) return ReportError(file.status());
+    st = (*file)->Append(FormatIni(ini));
+    if (st.ok()) st = (*file)->Sync();
+    if (st.ok()) st = (*file)->Close();
+    if (st.ok()) st = env->RenameFile(tmp, path);
+  }
+  if (!st.ok()) return ReportError(st);
+  std::fprintf(stderr, "slsflow: wrote profile '%s' to %s (mode 0600)\n", f.profile.c_str(), path.c_str());
+  return 0;
+}
+
+std::string Mask(const std::string& secret) { return secret.empty() ? "" : "******** (" + std::to_string(secret.size()) + " chars)"; }
+
+int RunShow(const CommonFlags& flags) {
+  SetupLogging(flags);
+  auto s = ResolveSettings(flags, Env::Default(), false, false);
+  if (!s.ok()) return ReportError(s.status());
+  auto line = [&](const std::string& key, const std::string& value) {
+    auto o = s->origin.find(key);
+    std::printf("%-18s %s%s\n", key.c_str(), value.empty() ? "(unset)" : value.c_str(),
+                o == s->origin.end() || value.empty() ? "" : ("   # " + o->second).c_str());
+  };
+  line("endpoint", s->endpoint.ToString());
+  line("project", s->project);
+  std::string ls;
+  for (auto& l : s->logstores) ls += (ls.empty() ? "" : ",") + l;
+  line("logstore", ls);
+  line("profile", s->profile);
+  line("access_key_id", s->credentials.access_key_id);
+  line("access_key_secret", Mask(s->credentials.access_key_secret));
+  line("security_token", Mask(s->credentials.security_token));
+  line("sign", s->sign.version == SignatureVersion::kV4 ? "v4" : "v1");
+  line("region", s->sign.region);
+  for (auto& [k, v] : s->extra) std::printf("%-18s %s   # profile %s\n", k.c_str(), v.c_str(), s->profile.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void RegisterConfigCommands(CLI::App& root, int* exit_code) {
+  auto* f = new ConfigureFlags();  // lives as long as the process, like the App
+  auto* configure = root.add_subcommand("configure", "Write a profile to ~/.config/slsflow/config (mode 0600)");
+  configure->add_option("--profile", f->profile, "profile name")->capture_default_str();
+  configure->add_option("--endpoint", f->endpoint, "endpoint");
+  configure->add_option("-p,--project", f->project, "default project");
+  configure->add_option("-l,--logstore", f->logstore, "default logstore");
+  configure->add_option("--access-key-id", f->access_key_id, "access key id");
+  configure->add_option("--access-key-secret", f->access_key_secret, "access key secret (visible in ps; omit to be prompted)");
+  configure->add_option("--security-token", f->security_token, "STS token");
+  configure->add_option("--sign", f->sign, "v1 or v4")->check(CLI::IsMember({"v1", "v4"}));
+  configure->add_option("--region", f->region, "region for v4 signatures");
+  configure->footer(
+      "Examples:\n"
+      "  slsflow configure                                   # asks, secret not echoed\n"
+      "  slsflow configure --profile prod --endpoint cn-hangzhou.log.aliyuncs.com -p my-project\n"
+      "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=... slsflow configure --profile ci --access-key-id LTAI...\n");
+  configure->callback([f, exit_code] { *exit_code = RunConfigure(*f); });
+
+  auto* flags = new CommonFlags();
+  auto* config = root.add_subcommand("config", "Inspect the resolved configuration");
+  config->require_subcommand(1);
+  auto* show = config->add_subcommand("show", "Print the settings a command would use, secrets masked");
+  AddCommonFlags(show, flags, LogstoreArity::kMany);
+  show->footer(
+      "Examples:\n"
+      "  slsflow config show\n"
+      "  slsflow config show --profile prod\n"
+      "  SLSFLOW_ENDPOINT=http://127.0.0.1:8080 slsflow config show -p demo\n");
+  show->callback([flags, exit_code] { *exit_code = RunShow(*flags); });
+}
+
 }  // namespace slsflow::cli

@@ -6,7 +6,10 @@
 #include <zstd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -21,6 +24,29 @@ std::string VersionText() {
   v += std::string(", lz4 ") + LZ4_versionString();
   v += std::string(", zstd ") + ZSTD_versionString();
   return v;
+}
+
+// Copies the arguments for the parser, then blanks secret values in the
+// process's own argv so that `ps` and /proc/PID/cmdline stop showing them.
+// They were visible from exec until here; slsflow(1) documents that limit.
+std::vector<std::string> TakeArgsScrubbingSecrets(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto is_secret_flag = [](std::string_view a) {
+    return a == "--access-key-secret" || a == "--security-token" || a == "--sts-token";
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    char* value = nullptr;
+    if (is_secret_flag(a) && i + 1 < argc) {
+      value = argv[++i];
+    } else if (auto eq = a.find('='); eq != std::string_view::npos && is_secret_flag(a.substr(0, eq))) {
+      value = argv[i] + eq + 1;
+    }
+    if (value)
+      for (char* c = value; *c; ++c) *c = 'x';
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
+  return args;
 }
 
 }  // namespace
@@ -46,8 +72,9 @@ int main(int argc, char** argv) {
   slsflow::cli::RegisterEmulatorCommand(app, &exit_code);
   slsflow::cli::RegisterConfigCommands(app, &exit_code);
 
+  auto args = TakeArgsScrubbingSecrets(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
