@@ -1,0 +1,421 @@
+#include "core/consume_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "core/consume_lineage.h"
+#include "core/consume_reader.h"
+
+namespace slsflow {
+
+namespace {
+
+std::string FromText(const TimeSpec& spec) {
+  switch (spec.kind) {
+    case TimeSpec::kBegin: return "begin";
+    case TimeSpec::kEnd: return "end";
+    default: return std::to_string(spec.unix_seconds);
+  }
+}
+
+class Engine {
+ public:
+  Engine(const ConsumeOptions& options, ConsumeSource* source, ShardAssigner* assigner, StateStore* store,
+         ConsumeState state, Sink* sink, Formatter* formatter, const LogFilter* filter, Env* env)
+      : o_(options), source_(source), assigner_(assigner), store_(store), state_(std::move(state)), sink_(sink),
+        formatter_(formatter), filter_(filter && !filter->empty() ? filter : nullptr), env_(env) {}
+
+  Result<ConsumeStats> Run();
+
+ private:
+  struct Shard {
+    std::string logstore;
+    int id = 0;
+    bool readonly = false;
+    std::string end_cursor;  // "" unknown/none
+    std::unique_ptr<ShardReader> reader;
+    int64_t skip_groups = 0;  // still to skip at the reader's start position
+    int64_t skip_logs = 0;
+    int64_t last_log_time = 0;
+    bool listed = true;
+  };
+
+  Status Discover(bool startup);
+  Status DiscoverLogstore(const std::string& logstore, bool startup);
+  Status Replan(const std::string& logstore);
+  Status StartReader(Shard* shard);
+  Result<std::string> ResolveStart(const std::string& logstore, int shard, bool startup);
+  Status Process(Shard* shard, std::unique_ptr<ReaderBatch> batch, bool* stop);
+  Status Deliver(Shard* shard, const ShardPosition& after);
+  Status Commit();
+  bool AllFinished() const;
+  bool AllCaughtUp();
+  void Notify() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_ = true;
+    }
+    cv_.notify_one();
+  }
+  void Progress(int64_t now_us);
+
+  const ConsumeOptions& o_;
+  ConsumeSource* source_;
+  ShardAssigner* assigner_;
+  StateStore* store_;
+  ConsumeState state_;
+  Sink* sink_;
+  Formatter* formatter_;
+  const LogFilter* filter_;
+  Env* env_;
+
+  std::map<ShardKey, Shard> shards_;
+  std::map<std::string, std::vector<ShardInfo>> listing_;  // last assigned listing per logstore
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;
+  std::string out_;
+  ConsumeStats stats_;
+  int64_t start_us_ = 0;
+  int64_t last_data_us_ = 0;
+  bool count_reached_ = false;
+};
+
+Result<std::string> Engine::ResolveStart(const std::string& logstore, int shard, bool startup) {
+  TimeSpec spec = startup ? o_.from : TimeSpec{TimeSpec::kBegin, 0};
+  if (spec.kind == TimeSpec::kCheckpoint) {
+    if (!o_.checkpoint_cursor) return Status::Usage("--from checkpoint needs a consumer group (--group)");
+    auto cp = o_.checkpoint_cursor(logstore, shard);
+    if (!cp.ok()) return cp.status();
+    if (!cp->empty()) return *cp;
+    spec = o_.from_fallback;
+  }
+  if (startup && o_.last_n > 0) spec = TimeSpec{TimeSpec::kEnd, 0};
+  auto c = source_->GetCursor(logstore, shard, FromText(spec));
+  if (!c.ok()) return c.status().WithContext("GetCursor " + logstore + "/" + std::to_string(shard));
+  return *c;
+}
+
+Status Engine::Discover(bool startup) {
+  for (const auto& ls : o_.logstores) SLSFLOW_RETURN_IF_ERROR(DiscoverLogstore(ls, startup));
+  return Status::OK();
+}
+
+Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
+  auto listed = source_->ListShards(logstore);
+  if (!listed.ok()) {
+    const Status& s = listed.status();
+    if (s.kind() == ErrorKind::kNotFound && s.sls_code() != "ProjectNotExist")
+      return Status::NotFound("logstore '" + logstore + "' does not exist in project '" + o_.project +
+                              "': " + s.message());
+    if (!startup && (s.retry() == RetryClass::kRetry || s.retry() == RetryClass::kBackoff)) {
+      spdlog::warn("listing shards of {}: {}; will retry", logstore, s.ToString());
+      return Status::OK();
+    }
+    return s.WithContext("listing shards of " + logstore);
+  }
+  auto assigned = assigner_->Assign(logstore, std::move(*listed));
+  if (!assigned.ok()) return assigned.status();
+  std::set<int> present;
+  for (const auto& info : *assigned) {
+    present.insert(info.id);
+    const ShardKey key{logstore, info.id};
+    auto& pos = state_.shards[key];
+    Shard& sh = shards_[key];
+    sh.logstore = logstore;
+    sh.id = info.id;
+    sh.listed = true;
+    if (pos.finished) continue;
+    if (pos.cursor.empty()) {
+      // A shard we never saw: --from at start-up, `begin` afterwards, so
+      // nothing written between a split and our discovery is lost.
+      auto c = ResolveStart(logstore, info.id, startup);
+      if (!c.ok()) return c.status();
+      pos.cursor = *c;
+      pos.skip_groups = pos.skip_logs = 0;
+    }
+    const bool became_readonly = info.readonly() && !sh.readonly;
+    sh.readonly = info.readonly();
+    if (sh.end_cursor.empty() && (o_.to_unix || became_readonly)) {
+      // A readonly shard's end is fixed; --to bounds every shard.
+      const std::string to = o_.to_unix ? std::to_string(*o_.to_unix) : "end";
+      auto end = source_->GetCursor(logstore, info.id, to);
+      if (!end.ok()) return end.status().WithContext("GetCursor " + logstore + "/" + std::to_string(info.id));
+      sh.end_cursor = *end;
+      if (sh.reader) sh.reader->SetEndCursor(sh.end_cursor);
+    }
+  }
+  // Shards that left the listing (expired, or no longer assigned to us).
+  for (auto& [key, sh] : shards_) {
+    if (key.first != logstore || present.count(key.second)) continue;
+    sh.listed = false;
+    if (sh.reader) {
+      sh.reader->Stop();
+      sh.reader.reset();
+    }
+  }
+  listing_[logstore] = std::move(*assigned);
+  return Replan(logstore);
+}
+
+Status Engine::Replan(const std::string& logstore) {
+  std::set<int> finished;
+  for (const auto& [key, pos] : state_.shards)
+    if (key.first == logstore && pos.finished) finished.insert(key.second);
+  LineagePlan plan = PlanLineage(listing_[logstore], finished);
+  for (int id : plan.ready) {
+    Shard& sh = shards_[{logstore, id}];
+    if (!sh.reader) SLSFLOW_RETURN_IF_ERROR(StartReader(&sh));
+  }
+  return Status::OK();
+}
+
+Status Engine::StartReader(Shard* sh) {
+  const ShardPosition& pos = state_.shards[{sh->logstore, sh->id}];
+  ReaderOptions ro;
+  ro.logstore = sh->logstore;
+  ro.shard = sh->id;
+  ro.start_cursor = pos.cursor;
+  ro.end_cursor = sh->end_cursor;
+  ro.max_per_fetch = o_.max_per_fetch;
+  ro.query = o_.query;
+  ro.fetch_interval_us = o_.fetch_interval_us;
+  ro.queue_depth = o_.queue_depth;
+  sh->skip_groups = pos.skip_groups;
+  sh->skip_logs = pos.skip_logs;
+  sh->reader = std::make_unique<ShardReader>(source_, env_, ro, [this] { Notify(); });
+  sh->reader->Start();
+  spdlog::debug("reading {}/{} from {}", sh->logstore, sh->id, pos.cursor);
+  return Status::OK();
+}
+
+Status Engine::Process(Shard* sh, std::unique_ptr<ReaderBatch> batch, bool* stop) {
+  if (!batch->status.ok()) return batch->status;
+  const ShardKey key{sh->logstore, sh->id};
+  const RecordMeta meta{sh->logstore, sh->id, batch->cursor};
+  out_.clear();
+  stats_.raw_bytes += static_cast<int64_t>(batch->raw_bytes);
+  int64_t emitted = 0;
+  ShardPosition after = state_.shards[key];
+  after.cursor = batch->next_cursor;
+  const int n = batch->group_count();
+  for (int gi = 0; gi < n; ++gi) {
+    if (sh->skip_groups > 0) {
+      --sh->skip_groups;
+      continue;
+    }
+    const sls::LogGroup& g = batch->groups->loggroups(gi);
+    const int first = static_cast<int>(std::min<int64_t>(sh->skip_logs, g.logs_size()));
+    sh->skip_logs = 0;
+    const bool group_ok = !filter_ || filter_->MatchGroup(g);
+    for (int li = first; li < g.logs_size(); ++li) {
+      if (o_.count > 0 && stats_.logs + emitted >= o_.count) {
+        // Stopped inside the batch: the position says how far we got.
+        after.cursor = batch->cursor;
+        after.skip_groups = gi;
+        after.skip_logs = li;
+        count_reached_ = *stop = true;
+        goto done;
+      }
+      ++stats_.scanned;
+      if (!group_ok || (filter_ && !filter_->MatchLog(g, li))) continue;
+      formatter_->FormatLog(g, li, meta, &out_);
+      ++emitted;
+      sh->last_log_time = std::max<int64_t>(sh->last_log_time, g.logs(li).time());
+    }
+  }
+  // Whatever skip was not used up (a shorter batch) carries over.
+  after.skip_groups = sh->skip_groups;
+  after.skip_logs = sh->skip_groups > 0 ? sh->skip_logs : 0;
+  if (batch->reached_end && o_.count > 0 && stats_.logs + emitted >= o_.count) count_reached_ = *stop = true;
+done:
+  if (batch->reached_end && after.cursor == batch->next_cursor) after.finished = true;
+  after.logs += emitted;
+  stats_.logs += emitted;
+  auto& ss = stats_.shards[key];
+  ss.logs += emitted;
+  ss.bytes += static_cast<int64_t>(out_.size());
+  if (n > 0) last_data_us_ = env_->MonotonicMicros();
+  SLSFLOW_RETURN_IF_ERROR(Deliver(sh, after));
+  if (after.finished) {
+    spdlog::debug("{}/{} finished", sh->logstore, sh->id);
+    sh->reader->Stop();
+    sh->reader.reset();
+    SLSFLOW_RETURN_IF_ERROR(Replan(sh->logstore));
+  }
+  return Status::OK();
+}
+
+Status Engine::Deliver(Shard* sh, const ShardPosition& after) {
+  const ShardKey key{sh->logstore, sh->id};
+  if (!out_.empty()) {
+    auto changed = sink_->Prepare(sh->logstore, sh->id);
+    if (!changed.ok()) return changed.status();
+    // A new output file enters the state before any byte goes into it.
+    if (*changed) SLSFLOW_RETURN_IF_ERROR(Commit());
+  }
+  if (sink_->commit_before_write()) {
+    state_.shards[key] = after;
+    SLSFLOW_RETURN_IF_ERROR(Commit());
+  }
+  if (!out_.empty()) {
+    Status s = sink_->Write(sh->logstore, sh->id, out_);
+    if (!s.ok()) {
+      if (sink_->broken_pipe()) {
+        stats_.broken_pipe = true;
+        return Status::OK();  // not delivered: the position stays where it was
+      }
+      return s;
+    }
+    stats_.bytes += static_cast<int64_t>(out_.size());
+  }
+  state_.shards[key] = after;
+  return Status::OK();
+}
+
+Status Engine::Commit() {
+  SLSFLOW_RETURN_IF_ERROR(sink_->Sync(&state_));
+  SLSFLOW_RETURN_IF_ERROR(store_->Commit(&state_));
+  for (const auto& [key, pos] : state_.shards) assigner_->OnCommitted(key.first, key.second, pos.cursor);
+  return Status::OK();
+}
+
+bool Engine::AllFinished() const {
+  for (const auto& [ls, list] : listing_) {
+    for (const auto& info : list) {
+      auto it = state_.shards.find({ls, info.id});
+      if (it == state_.shards.end() || !it->second.finished) return false;
+    }
+  }
+  return true;
+}
+
+bool Engine::AllCaughtUp() {
+  for (const auto& [ls, list] : listing_) {
+    for (const auto& info : list) {
+      auto it = state_.shards.find({ls, info.id});
+      if (it != state_.shards.end() && it->second.finished) continue;
+      auto sh = shards_.find({ls, info.id});
+      if (sh == shards_.end() || !sh->second.reader) return false;  // waiting for its parents
+      if (!sh->second.reader->CaughtUp()) return false;
+    }
+  }
+  return true;
+}
+
+void Engine::Progress(int64_t now_us) {
+  ConsumeProgress p;
+  p.logs = stats_.logs;
+  p.bytes = stats_.bytes;
+  p.elapsed_us = now_us - start_us_;
+  for (const auto& [ls, list] : listing_) {
+    for (const auto& info : list) {
+      ++p.shards;
+      auto it = state_.shards.find({ls, info.id});
+      if (it != state_.shards.end() && it->second.finished) {
+        ++p.shards_finished;
+        continue;
+      }
+      auto sh = shards_.find({ls, info.id});
+      int64_t t = sh == shards_.end() ? 0 : sh->second.last_log_time;
+      if (p.low_watermark_unix == 0 || (t != 0 && t < p.low_watermark_unix)) p.low_watermark_unix = t;
+    }
+  }
+  o_.progress(p);
+}
+
+Result<ConsumeStats> Engine::Run() {
+  start_us_ = last_data_us_ = env_->MonotonicMicros();
+  SLSFLOW_RETURN_IF_ERROR(sink_->Recover(&state_));
+  Status s = Discover(/*startup=*/true);
+  // Start positions resolved at start-up are remembered at once, so that
+  // `--from end` means the same thing after a crash.
+  if (s.ok()) s = Commit();
+  int64_t next_commit = env_->MonotonicMicros() + o_.commit_interval_us;
+  int64_t next_discovery = env_->MonotonicMicros() + o_.discovery_interval_us;
+  int64_t next_progress = env_->MonotonicMicros() + o_.progress_interval_us;
+  bool stop = false;
+  while (s.ok() && !stop) {
+    if (o_.stop && o_.stop->load()) {
+      stats_.interrupted = true;
+      break;
+    }
+    bool progressed = false;
+    std::vector<ShardKey> keys;
+    for (auto& [key, sh] : shards_)
+      if (sh.reader) keys.push_back(key);
+    for (const auto& key : keys) {
+      Shard& sh = shards_[key];
+      if (!sh.reader) continue;
+      auto batch = sh.reader->TryPop();
+      if (!batch) continue;
+      progressed = true;
+      s = Process(&sh, std::move(batch), &stop);
+      if (!s.ok() || stop || stats_.broken_pipe) break;
+    }
+    if (!s.ok() || stats_.broken_pipe) break;
+    const int64_t now = env_->MonotonicMicros();
+    if (now >= next_commit) {
+      s = Commit();
+      next_commit = now + o_.commit_interval_us;
+      if (!s.ok()) break;
+    }
+    if (o_.progress && now >= next_progress) {
+      Progress(now);
+      next_progress = now + o_.progress_interval_us;
+    }
+    if (now >= next_discovery) {
+      s = Discover(false);
+      next_discovery = now + o_.discovery_interval_us;
+      if (!s.ok()) break;
+    }
+    if (stop) break;
+    if (AllFinished() || ((o_.exit_at_end || o_.to_unix) && !progressed && AllCaughtUp())) {
+      // Before ending, look once more: a split since the last discovery
+      // would have children to read.
+      s = Discover(false);
+      next_discovery = now + o_.discovery_interval_us;
+      if (!s.ok()) break;
+      if (AllFinished()) {
+        stats_.completed = true;
+        break;
+      }
+      if (o_.exit_at_end && AllCaughtUp()) break;
+    }
+    if (o_.idle_exit_us > 0 && now - last_data_us_ >= o_.idle_exit_us) break;
+    if (!progressed) {
+      std::unique_lock<std::mutex> lock(mu_);
+      int64_t wait = std::min<int64_t>({next_commit - now, next_discovery - now, 100000});
+      cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(wait, 1000)), [&] { return pending_; });
+      pending_ = false;
+    }
+  }
+  for (auto& [key, sh] : shards_) {
+    if (sh.reader) sh.reader->Stop();
+  }
+  // The final commit records everything delivered, also after an error:
+  // positions only ever cover bytes the sink accepted.
+  Status fin = Commit();
+  Status closed = sink_->Close();
+  if (!s.ok()) return s;
+  if (!fin.ok()) return fin;
+  if (!closed.ok()) return closed;
+  if (o_.progress) Progress(env_->MonotonicMicros());
+  stats_.elapsed_us = env_->MonotonicMicros() - start_us_;
+  return stats_;
+}
+
+}  // namespace
+
+Result<ConsumeStats> RunConsume(const ConsumeOptions& options, ConsumeSource* source, ShardAssigner* assigner,
+                                StateStore* store, ConsumeState state, Sink* sink, Formatter* formatter,
+                                const LogFilter* filter, Env* env) {
+  Engine engine(options, source, assigner, store, std::move(state), sink, formatter, filter, env);
+  return engine.Run();
+}
+
+}  // namespace slsflow

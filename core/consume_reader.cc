@@ -1,0 +1,160 @@
+#include "core/consume_reader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace slsflow {
+
+ShardReader::ShardReader(ConsumeSource* source, Env* env, ReaderOptions options, std::function<void()> notify)
+    : source_(source), env_(env), options_(std::move(options)), notify_(std::move(notify)),
+      end_cursor_(options_.end_cursor) {}
+
+ShardReader::~ShardReader() { Stop(); }
+
+void ShardReader::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void ShardReader::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
+  std::unique_ptr<ReaderBatch> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.empty()) return nullptr;
+    batch = std::move(queue_.front());
+    queue_.pop_front();
+  }
+  cv_.notify_all();  // room for the next prefetch
+  return batch;
+}
+
+void ShardReader::SetEndCursor(const std::string& cursor) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    end_cursor_ = cursor;
+  }
+  cv_.notify_all();
+}
+
+bool ShardReader::CaughtUp() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.empty() && (idle_ || done_);
+}
+
+bool ShardReader::Done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.empty() && done_;
+}
+
+bool ShardReader::WaitFor(int64_t micros) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::microseconds(micros), [&] { return stopping_; });
+  return !stopping_;
+}
+
+void ShardReader::Run() {
+  std::string cursor = options_.start_cursor;
+  int64_t backoff_us = 0;
+  for (;;) {
+    std::string end;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || static_cast<int>(queue_.size()) < options_.queue_depth; });
+      if (stopping_) return;
+      end = end_cursor_;
+    }
+    if (!end.empty() && cursor == end) {
+      // Already at the end (start == end, or --to in the past): an empty
+      // batch that says so.
+      auto batch = std::make_unique<ReaderBatch>();
+      batch->cursor = batch->next_cursor = cursor;
+      batch->reached_end = true;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.push_back(std::move(batch));
+        done_ = true;
+      }
+      notify_();
+      return;
+    }
+
+    PullRequest req;
+    req.logstore = options_.logstore;
+    req.shard = options_.shard;
+    req.cursor = cursor;
+    req.count = options_.max_per_fetch;
+    req.end_cursor = end;
+    req.query = options_.query;
+    auto pulled = source_->PullLogs(req);
+    if (!pulled.ok()) {
+      const Status& st = pulled.status();
+      if (st.retry() == RetryClass::kRetry || st.retry() == RetryClass::kBackoff) {
+        backoff_us = std::min<int64_t>(options_.max_backoff_us, backoff_us ? backoff_us * 2 : 200000);
+        int64_t jitter = static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(backoff_us / 4 + 1));
+        spdlog::warn("{}/{}: {}; retrying in {} ms", options_.logstore, options_.shard, st.ToString(),
+                     (backoff_us + jitter) / 1000);
+        if (!WaitFor(backoff_us + jitter)) return;
+        continue;
+      }
+      auto batch = std::make_unique<ReaderBatch>();
+      batch->cursor = cursor;
+      batch->status = st.WithContext("reading " + options_.logstore + " shard " + std::to_string(options_.shard));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.push_back(std::move(batch));
+      }
+      notify_();
+      return;
+    }
+    backoff_us = 0;
+    PullResult& r = *pulled;
+    auto batch = std::make_unique<ReaderBatch>();
+    batch->cursor = cursor;
+    batch->next_cursor = r.next_cursor.empty() ? cursor : r.next_cursor;
+    batch->wire_bytes = r.wire_bytes;
+    batch->raw_bytes = r.log_group_list.size();
+    if (!r.log_group_list.empty()) {
+      google::protobuf::ArenaOptions ao;
+      ao.start_block_size = std::max<size_t>(4096, std::min<size_t>(r.log_group_list.size() * 2, 8u << 20));
+      ao.max_block_size = 8u << 20;
+      batch->arena = std::make_unique<google::protobuf::Arena>(ao);
+      batch->groups = google::protobuf::Arena::CreateMessage<sls::LogGroupList>(batch->arena.get());
+      if (!batch->groups->ParseFromString(r.log_group_list)) {
+        batch->groups = nullptr;
+        batch->status = Status::Corruption("reading " + options_.logstore + " shard " +
+                                           std::to_string(options_.shard) +
+                                           ": the server sent a LogGroupList that does not parse");
+      }
+    }
+    const bool empty = batch->group_count() == 0 && batch->next_cursor == cursor;
+    batch->reached_end = batch->status.ok() && !end.empty() && batch->next_cursor == end;
+    const bool failed = !batch->status.ok();
+    cursor = batch->next_cursor;
+    if (empty && !batch->reached_end) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        idle_ = true;
+      }
+      notify_();  // the engine may be waiting for "caught up"
+      if (!WaitFor(options_.fetch_interval_us)) return;
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      idle_ = false;
+      if (batch->reached_end) done_ = true;
+      queue_.push_back(std::move(batch));
+    }
+    notify_();
+    if (failed || done_) return;
+  }
+}
+
+}  // namespace slsflow

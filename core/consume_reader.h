@@ -1,0 +1,94 @@
+// One reader per shard: a thread that pulls ahead of the engine (one
+// PullLogs in flight while up to `queue_depth` decoded batches wait), so a
+// slow shard never holds up a fast one and formatting overlaps the network.
+// It sleeps only when the shard is idle (`fetch_interval`), and backs off
+// exponentially on quota, 5xx and network errors. Any other error is handed
+// to the engine, which stops.
+#pragma once
+
+#include <google/protobuf/arena.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/consume_source.h"
+#include "core/env.h"
+#include "core/status.h"
+#include "sls.pb.h"
+
+namespace slsflow {
+
+struct ReaderBatch {
+  std::string cursor;       // where this pull started
+  std::string next_cursor;  // where the next one starts
+  std::unique_ptr<google::protobuf::Arena> arena;
+  sls::LogGroupList* groups = nullptr;  // on `arena`; null for an empty pull
+  size_t raw_bytes = 0;
+  size_t wire_bytes = 0;
+  bool reached_end = false;  // next_cursor is the end cursor: the shard is finished
+  Status status;             // an error the engine must stop on
+  int group_count() const { return groups ? groups->loggroups_size() : 0; }
+};
+
+struct ReaderOptions {
+  std::string logstore;
+  int shard = 0;
+  std::string start_cursor;
+  std::string end_cursor;           // "" none (yet)
+  int max_per_fetch = 100;
+  std::string query;
+  int64_t fetch_interval_us = 100000;
+  int queue_depth = 2;
+  int64_t max_backoff_us = 10000000;
+};
+
+class ShardReader {
+ public:
+  // `notify` is called (from the reader thread) whenever a batch is queued.
+  ShardReader(ConsumeSource* source, Env* env, ReaderOptions options, std::function<void()> notify);
+  ~ShardReader();
+  ShardReader(const ShardReader&) = delete;
+  ShardReader& operator=(const ShardReader&) = delete;
+
+  void Start();
+  void Stop();  // returns once the thread has ended
+
+  // Non-blocking; null when nothing is ready.
+  std::unique_ptr<ReaderBatch> TryPop();
+  // The shard turned readonly (or --to was resolved): stop at `cursor`.
+  void SetEndCursor(const std::string& cursor);
+  // True when the last pull found nothing new and every batch was taken:
+  // the shard is caught up (for --exit-at-end).
+  bool CaughtUp();
+  // True when the shard reached its end cursor and that batch was taken.
+  bool Done();
+
+  const std::string& logstore() const { return options_.logstore; }
+  int shard() const { return options_.shard; }
+
+ private:
+  void Run();
+  bool WaitFor(int64_t micros);  // false when stopping
+
+  ConsumeSource* source_;
+  Env* env_;
+  ReaderOptions options_;
+  std::function<void()> notify_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<ReaderBatch>> queue_;
+  std::string end_cursor_;
+  bool idle_ = false;
+  bool done_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace slsflow

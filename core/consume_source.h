@@ -1,0 +1,47 @@
+// What the consume engine needs from SLS, as two small seams:
+//  - ConsumeSource: the read API (ListShards, GetCursor, PullLogs), so the
+//    engine can be tested against an in-memory logstore;
+//  - ShardAssigner: which shards this process reads. "All listed shards" for
+//    plain consume; a consumer-group (heartbeat-assigned) implementation is
+//    the seam for `consume --group` (issue 7).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/client.h"
+#include "core/status.h"
+
+namespace slsflow {
+
+class ConsumeSource {
+ public:
+  virtual ~ConsumeSource() = default;
+  virtual Result<std::vector<ShardInfo>> ListShards(const std::string& logstore) = 0;
+  // from: "begin", "end" or unix seconds.
+  virtual Result<std::string> GetCursor(const std::string& logstore, int shard, const std::string& from) = 0;
+  // Called from reader threads concurrently: must be thread-safe.
+  virtual Result<PullResult> PullLogs(const PullRequest& request) = 0;
+};
+
+// Adapts the typed client (thread-safe; shares its connection pool).
+std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client);
+
+class ShardAssigner {
+ public:
+  virtual ~ShardAssigner() = default;
+  // Filters the listed shards of `logstore` down to the ones to read now.
+  virtual Result<std::vector<ShardInfo>> Assign(const std::string& logstore, std::vector<ShardInfo> listed) = 0;
+  // A shard's committed position moved (consumer groups push a checkpoint).
+  virtual void OnCommitted(const std::string& /*logstore*/, int /*shard*/, const std::string& /*cursor*/) {}
+};
+
+// Every listed shard; with a non-empty `selection` (--shards) only those ids
+// and their descendants (children of a selected shard carry its keys on).
+std::unique_ptr<ShardAssigner> NewAllShardsAssigner(std::vector<int> selection);
+
+// Parses "0,3-5" into {0,3,4,5}; kUsage on nonsense.
+Result<std::vector<int>> ParseShardSelection(const std::string& text);
+
+}  // namespace slsflow
