@@ -171,6 +171,39 @@ TEST_CASE("jsonl: --binary base64|hex writes non-UTF-8 values as objects") {
         "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"k\":\"a\\tb\"}\n");
 }
 
+TEST_CASE("jsonl: values larger than the internal record buffer, in every mode") {
+  // 40 KB of text with escapes and multi-byte characters spread through it,
+  // so escapes straddle every internal flush point.
+  std::string big;
+  for (int i = 0; big.size() < 40000; ++i) big += (i % 7 == 0) ? "\"q\"\n日" : "abcdefghij";
+  std::string bad = big + "\xFF";  // invalid only at the very end
+  sls::LogGroup g = MakeGroup({{"first", "x"}, {"big", big}, {"bad", bad}, {"last", "y"}}, 1);
+  for (Binary mode : {Binary::kReplace, Binary::kBase64, Binary::kHex}) {
+    std::string line = Jsonl(g, mode);
+    nlohmann::json j = nlohmann::json::parse(line);
+    CHECK(j["first"] == "x");
+    CHECK(j["big"].get<std::string>() == big);
+    CHECK(j["last"] == "y");
+    if (mode == Binary::kReplace) {
+      CHECK(j["bad"].get<std::string>() == big + "\xEF\xBF\xBD");
+    } else if (mode == Binary::kBase64) {
+      std::string decoded;
+      REQUIRE(Base64Decode(j["bad"]["base64"].get<std::string>(), &decoded));
+      CHECK(decoded == bad);
+    } else {
+      CHECK(j["bad"]["hex"].get<std::string>() == HexLower(bad));
+    }
+    // Appending after existing buffer content keeps that content intact.
+    std::string out = "keep";
+    Make([mode] {
+      FormatOptions o = Opts("jsonl");
+      o.binary = mode;
+      return o;
+    }())->FormatLog(g, 0, {}, &out);
+    CHECK(out == "keep" + line);
+  }
+}
+
 std::string RandomUtf8(std::mt19937& rng, size_t max_len) {
   static const char* kPieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
                                   "\x7f", "é", "日", "\xF0\x9F\x98\x80", "\xE2\x80\xA8", "{", "}"};

@@ -1,0 +1,156 @@
+// Micro-benchmark of the consume formatters (not a unit test: no pass/fail,
+// speed targets live here). Prints MB/s of LogGroup protobuf bytes (what
+// PullLogs decompresses to, the "raw" size of the target), MB/s of
+// output, and logs/s, for each format over a few corpora.
+//
+//   consume_format_perftest [seconds-per-case, default 1] [format] [corpus]
+#include <time.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/consume_format.h"
+
+namespace {
+
+using slsflow::FormatOptions;
+using slsflow::Formatter;
+
+struct Corpus {
+  const char* name;
+  std::vector<sls::LogGroup> groups;
+  size_t proto_bytes = 0;
+  size_t logs = 0;
+};
+
+void AddContent(sls::Log* log, const std::string& k, const std::string& v) {
+  auto* kv = log->add_contents();
+  kv->set_key(k);
+  kv->set_value(v);
+}
+
+Corpus MakeCorpus(const char* name, int kind) {
+  Corpus c;
+  c.name = name;
+  std::mt19937 rng(1);
+  static const char* kPaths[] = {"/api/v1/orders", "/static/app.js", "/healthz", "/login?next=%2F"};
+  static const char* kAgents[] = {
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
+      "curl/8.5.0", "python-requests/2.31.0"};
+  for (int gi = 0; gi < 256; ++gi) {
+    sls::LogGroup g;
+    g.set_topic("nginx");
+    g.set_source("10.0.0." + std::to_string(gi % 200));
+    auto* tag = g.add_logtags();
+    tag->set_key("__hostname__");
+    tag->set_value("web-" + std::to_string(gi % 7));
+    for (int li = 0; li < 64; ++li) {
+      sls::Log* log = g.add_logs();
+      log->set_time(1795610096 + gi);
+      if (kind == 0) {  // nginx access log, ASCII
+        AddContent(log, "remote_addr", "192.168." + std::to_string(rng() % 255) + "." +
+                                           std::to_string(rng() % 255));
+        AddContent(log, "method", "GET");
+        AddContent(log, "request_uri", kPaths[rng() % 4]);
+        AddContent(log, "status", std::to_string(200 + rng() % 300));
+        AddContent(log, "body_bytes_sent", std::to_string(rng() % 100000));
+        AddContent(log, "request_time", "0.0" + std::to_string(rng() % 100));
+        AddContent(log, "http_user_agent", kAgents[rng() % 3]);
+        AddContent(log, "http_referer", "https://example.com/shop/item/" + std::to_string(rng()));
+      } else if (kind == 1) {  // application log with JSON-ish message (escapes)
+        AddContent(log, "level", "INFO");
+        AddContent(log, "logger", "com.example.OrderService");
+        AddContent(log, "message",
+                   "{\"order\":" + std::to_string(rng()) +
+                       ",\"items\":[\"a\",\"b\"],\"note\":\"line1\\nline2\"}\n\tat Foo.bar(Foo.java:42)");
+      } else {  // CJK text
+        AddContent(log, "level", "WARN");
+        AddContent(log, "message",
+                   "用户登录失败，原因：密码错误，请检查账号配置。订单号 " + std::to_string(rng()) +
+                       " 已进入重试队列，请稍后再试。");
+      }
+    }
+    c.proto_bytes += g.ByteSizeLong();
+    c.logs += static_cast<size_t>(g.logs_size());
+    c.groups.push_back(std::move(g));
+  }
+  return c;
+}
+
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+const char* g_only_format = nullptr;
+const char* g_only_corpus = nullptr;
+
+void Run(const Corpus& corpus, const FormatOptions& options, double seconds) {
+  if (g_only_format != nullptr && options.format != g_only_format) return;
+  if (g_only_corpus != nullptr && std::string(corpus.name) != g_only_corpus) return;
+  auto f = Formatter::Create(options);
+  if (!f.ok()) {
+    std::fprintf(stderr, "%s\n", f.status().ToString().c_str());
+    std::exit(1);
+  }
+  std::string out;
+  out.reserve(1 << 20);
+  slsflow::RecordMeta meta{"app", 0, ""};
+  size_t proto = 0, produced = 0, logs = 0;
+  // CPU time of this process, not wall time: the benchmark shares its
+  // machine, and the target is stated per core.
+  const double start = CpuSeconds();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    for (const sls::LogGroup& g : corpus.groups) {
+      for (int i = 0; i < g.logs_size(); ++i) (*f)->FormatLog(g, i, meta, &out);
+      produced += out.size();
+      out.clear();  // the sink would write it; capacity is kept, as in consume
+    }
+    proto += corpus.proto_bytes;
+    logs += corpus.logs;
+    elapsed = CpuSeconds() - start;
+  }
+  const char* binary = options.binary == FormatOptions::Binary::kReplace ? "" : "+b64";
+  std::printf("%-10s %-8s%-5s %8.1f MB/s in  %8.1f MB/s out  %6.2f M logs/s\n", corpus.name,
+              options.format == "template" ? "tmpl" : options.format.c_str(), binary,
+              proto / elapsed / 1e6, produced / elapsed / 1e6, logs / elapsed / 1e6);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
+  if (argc > 2) g_only_format = argv[2];
+  if (argc > 3) g_only_corpus = argv[3];
+  std::vector<Corpus> corpora = {MakeCorpus("nginx", 0), MakeCorpus("app-json", 1),
+                                 MakeCorpus("cjk", 2)};
+  for (const Corpus& c : corpora) {
+    FormatOptions jsonl;
+    Run(c, jsonl, seconds);
+    FormatOptions b64;
+    b64.binary = FormatOptions::Binary::kBase64;
+    b64.format = "jsonl";
+    Run(c, b64, seconds);
+    FormatOptions raw;
+    raw.format = "raw";
+    raw.raw_field = c.groups[0].logs(0).contents(0).key();
+    Run(c, raw, seconds);
+    FormatOptions csv;
+    csv.format = "csv";
+    csv.fields = {"__time__", c.groups[0].logs(0).contents(0).key(), "message", "status"};
+    Run(c, csv, seconds);
+    FormatOptions tmpl;
+    tmpl.format = "template";
+    tmpl.tmpl = "{__time__:iso} {level} {message}";
+    Run(c, tmpl, seconds);
+    FormatOptions pretty;
+    pretty.format = "pretty";
+    Run(c, pretty, seconds);
+  }
+  return 0;
+}
