@@ -259,8 +259,20 @@ class FileSink final : public Sink {
   }
 
   Status Open(const std::string& path, const std::string& stream, int64_t segment, int64_t now_us, bool* changed) {
-    Known& k = files_[path];
+    // Built aside and adopted only once open, so a failed open leaves no
+    // phantom entry for the state to claim.
+    Known k;
+    if (auto it = files_.find(path); it != files_.end()) k = std::move(it->second);
     const bool known = k.state.stream == stream && !k.state.stream.empty();
+    Status s = OpenInto(&k, path, stream, segment, now_us, known, changed);
+    if (s.ok() || known) files_[path] = std::move(k);
+    else files_.erase(path);
+    return s;
+  }
+
+  Status OpenInto(Known* kp, const std::string& path, const std::string& stream, int64_t segment, int64_t now_us,
+                  bool known, bool* changed) {
+    Known& k = *kp;
     if (path == kStdout) {
       FileIdentity id = IdentityOfFd(STDOUT_FILENO);
       if (!known) k.good = id.size;

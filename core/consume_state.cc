@@ -266,7 +266,10 @@ Status StateStore::Commit(ConsumeState* state) {
   const std::string bytes = EncodeConsumeState(*state);
   const std::string tmp = path_ + ".tmp";
   auto file = env_->NewWritableFile(tmp, 0600);
-  if (!file.ok()) return file.status().WithContext("writing state");
+  if (!file.ok()) {
+    state->sequence--;
+    return file.status().WithContext("writing state");
+  }
   Status s = (*file)->Append(bytes);
   if (s.ok()) s = (*file)->Sync();
   Status c = (*file)->Close();

@@ -1,0 +1,288 @@
+#include "core/consume_engine.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/core/consume_fake_source.h"
+#include "tests/core/consume_fault_env.h"
+#include "tests/test_util.h"
+
+namespace slsflow {
+namespace {
+
+// A deterministic record shape so tests read outputs back exactly; the real
+// formats have their own tests.
+class LineFormatter : public Formatter {
+ public:
+  void FormatLog(const sls::LogGroup& g, int i, const RecordMeta& m, std::string* out) override {
+    out->append(m.logstore);
+    out->append("/" + std::to_string(m.shard) + " ");
+    out->append(g.logs(i).contents(0).value());
+    out->push_back('\n');
+  }
+};
+
+struct Harness {
+  std::string dir = test::MakeTempDir("consume-engine");
+  std::string state_path = dir + "/s.state";
+  std::string output = dir + "/out.txt";  // a file, a DIR/ template, ...
+  ConsumeOptions options;
+  Env* env = Env::Default();
+
+  Harness() {
+    options.project = "demo";
+    options.endpoint = "http://fake";
+    options.logstores = {"app"};
+    options.from = {TimeSpec::kBegin, 0};
+    options.fetch_interval_us = 2000;
+    options.discovery_interval_us = 20000;
+    options.commit_interval_us = 5000;
+  }
+
+  Result<ConsumeStats> Run(ConsumeSource* src, std::vector<int> selection = {}) {
+    auto store = StateStore::Open(env, state_path);
+    if (!store.ok()) return store.status();
+    auto loaded = (*store)->Load();
+    if (!loaded.ok()) return loaded.status();
+    ConsumeState st = loaded->value_or(ConsumeState{});
+    st.project = options.project;
+    st.endpoint = options.endpoint;
+    st.logstores = options.logstores;
+    FileSinkOptions so;
+    so.path_template = output;
+    auto sink = NewFileSink(env, so);
+    LineFormatter fmt;
+    auto assigner = NewAllShardsAssigner(std::move(selection));
+    return RunConsume(options, src, assigner.get(), store->get(), std::move(st), sink.get(), &fmt, nullptr, env);
+  }
+
+  std::vector<std::string> Lines(const std::string& path) const {
+    std::vector<std::string> out;
+    if (!Env::Default()->FileExists(path)) return out;
+    std::istringstream in(test::ReadFileOrDie(path));
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  std::vector<std::string> Lines() const { return Lines(output); }
+};
+
+// Values only ("app/3 v12" -> "v12").
+std::vector<std::string> Values(const std::vector<std::string>& lines) {
+  std::vector<std::string> v;
+  for (const auto& l : lines) v.push_back(l.substr(l.find(' ') + 1));
+  return v;
+}
+
+std::vector<std::string> Corpus(test::FakeSource& src, int shards, int groups, int per_group) {
+  std::vector<std::string> all;
+  for (int g = 0; g < groups; ++g) {
+    for (int s = 0; s < shards; ++s) {
+      std::vector<std::string> vals;
+      for (int i = 0; i < per_group; ++i) vals.push_back("s" + std::to_string(s) + "g" + std::to_string(g) + "i" + std::to_string(i));
+      src.Put(s, vals, 1000 + g);
+      all.insert(all.end(), vals.begin(), vals.end());
+    }
+  }
+  return all;
+}
+
+std::multiset<std::string> Bag(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+TEST_CASE("reads every shard exactly, then a rerun writes nothing") {
+  test::FakeSource src(4);
+  auto corpus = Corpus(src, 4, 30, 3);
+  Harness h;
+  h.options.exit_at_end = true;
+  h.options.max_per_fetch = 7;
+  auto r = h.Run(&src);
+  REQUIRE(r.ok());
+  CHECK(r->logs == static_cast<int64_t>(corpus.size()));
+  CHECK(Bag(Values(h.Lines())) == Bag(corpus));
+  // Per-shard order.
+  std::map<std::string, std::vector<std::string>> per;
+  for (const auto& l : h.Lines()) per[l.substr(0, l.find(' '))].push_back(l);
+  for (auto& [shard, lines] : per) CHECK(std::is_sorted(lines.begin(), lines.end(), [](auto& a, auto& b) {
+    auto g = [](const std::string& s) { return std::stoi(s.substr(s.find('g') + 1)); };
+    return g(a) < g(b);
+  }));
+  auto again = h.Run(&src);
+  REQUIRE(again.ok());
+  CHECK(again->logs == 0);
+  CHECK(h.Lines().size() == corpus.size());
+}
+
+TEST_CASE("--count stops inside a group and the next run goes on from that log") {
+  test::FakeSource src(3);
+  auto corpus = Corpus(src, 3, 10, 4);
+  Harness h;
+  h.options.exit_at_end = true;
+  h.options.count = 7;
+  h.options.max_per_fetch = 3;
+  int runs = 0;
+  for (; runs < 100 && h.Lines().size() < corpus.size(); ++runs) {
+    auto r = h.Run(&src);
+    REQUIRE(r.ok());
+    CHECK(r->logs <= 7);
+  }
+  CHECK(runs == static_cast<int>((corpus.size() + 6) / 7));
+  CHECK(Bag(Values(h.Lines())) == Bag(corpus));
+}
+
+TEST_CASE("split and merge while consuming: exact, parents before children") {
+  test::FakeSource src(4);
+  Harness h;
+  h.options.from = {TimeSpec::kBegin, 0};
+  std::atomic<bool> stop{false};
+  h.options.stop = &stop;
+  std::vector<std::string> corpus;
+  // Keys are top bytes; each key's values are numbered in write order.
+  std::map<int, int> next;
+  auto write_round = [&](int round) {
+    for (int key = 0; key < 256; key += 8) {
+      int shard = src.ShardFor(key);
+      std::string v = "k" + std::to_string(key) + "n" + std::to_string(next[key]++);
+      src.Put(shard, {v}, 1000 + round);
+      corpus.push_back(v);
+    }
+  };
+  Result<ConsumeStats> result = Status::Internal("not run");
+  std::thread consumer([&] { result = h.Run(&src); });
+  for (int round = 0; round < 60; ++round) {
+    write_round(round);
+    if (round == 20) src.Split(0, 0x20);
+    if (round == 35) src.Merge(2);
+    if (round == 45) src.Split(5, 0x30);  // a child of the first split splits again
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  // Let it drain, then stop and finish what is left with --exit-at-end.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  consumer.join();
+  REQUIRE(result.ok());
+  h.options.stop = nullptr;
+  h.options.exit_at_end = true;
+  auto rest = h.Run(&src);
+  REQUIRE(rest.ok());
+
+  auto values = Values(h.Lines());
+  CHECK(values.size() == corpus.size());
+  CHECK(Bag(values) == Bag(corpus));
+  // In one output file, each key's values appear in write order: that is
+  // per-shard order plus parents before children.
+  std::map<int, int> last;
+  int disorder = 0;
+  for (const auto& v : values) {
+    int key = std::stoi(v.substr(1, v.find('n') - 1));
+    int n = std::stoi(v.substr(v.find('n') + 1));
+    if (last.count(key) && n != last[key] + 1) ++disorder;
+    last[key] = n;
+  }
+  CHECK(disorder == 0);
+}
+
+TEST_CASE("--to reads exactly the groups received in [from, to), then a rerun writes nothing") {
+  test::FakeSource src(2);
+  std::set<std::string> expected;
+  for (int t = 100; t < 200; ++t) {
+    for (int s = 0; s < 2; ++s) {
+      std::string v = "t" + std::to_string(t) + "s" + std::to_string(s);
+      src.Put(s, {v}, t);
+      if (t >= 130 && t < 160) expected.insert(v);
+    }
+  }
+  Harness h;
+  h.options.from = {TimeSpec::kUnix, 130};
+  h.options.to_unix = 160;
+  auto r = h.Run(&src);
+  REQUIRE(r.ok());
+  CHECK(r->completed);
+  auto values = Values(h.Lines());
+  CHECK(std::set<std::string>(values.begin(), values.end()) == expected);
+  CHECK(values.size() == expected.size());
+  auto again = h.Run(&src);
+  REQUIRE(again.ok());
+  CHECK(again->completed);
+  CHECK(again->logs == 0);
+}
+
+TEST_CASE("transient pull errors are retried, auth errors stop at once") {
+  test::FakeSource src(1);
+  auto corpus = Corpus(src, 1, 5, 2);
+  Harness h;
+  h.options.exit_at_end = true;
+  src.fail_next_ = 2;
+  auto r = h.Run(&src);
+  REQUIRE(r.ok());
+  CHECK(Bag(Values(h.Lines())) == Bag(corpus));
+
+  test::FakeSource bad(1);
+  Corpus(bad, 1, 2, 2);
+  bad.fatal_ = true;
+  Harness h2;
+  h2.options.exit_at_end = true;
+  auto r2 = h2.Run(&bad);
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.status().ExitCode() == 3);
+}
+
+TEST_CASE("an unknown logstore is exit 1 naming it") {
+  test::FakeSource src(1);
+  Harness h;
+  h.options.logstores = {"nope"};
+  auto r = h.Run(&src);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().ExitCode() == 1);
+  CHECK(r.status().message().find("'nope'") != std::string::npos);
+}
+
+// The invariant: whatever fails, the state never claims bytes that are not
+// in the file, and a rerun on a healthy disk yields the corpus exactly.
+TEST_CASE("disk faults never let the state run ahead of the output") {
+  for (int budget : {0, 1, 40, 333, 1000, 1800}) {
+    for (int fault = 0; fault < 3; ++fault) {
+      CAPTURE(budget);
+      CAPTURE(fault);
+      test::FakeSource src(3);
+      auto corpus = Corpus(src, 3, 20, 3);
+      Harness h;
+      h.output = h.dir + "/o/{logstore}-{shard}.txt";
+      test::FaultEnv env;
+      env.match = "/o/";
+      if (fault == 0) env.append_budget = budget;  // ENOSPC with a short write
+      if (fault == 1) env.fail_sync = true;         // fsync fails
+      if (fault == 2) env.fail_create = true;       // read-only directory
+      h.env = &env;
+      h.options.exit_at_end = true;
+      h.options.max_per_fetch = 2;
+      auto r = h.Run(&src);
+      CHECK_FALSE(r.ok());
+      CHECK(r.status().ExitCode() == 1);
+      // What the state claims is on disk.
+      auto store = StateStore::Open(Env::Default(), h.state_path);
+      REQUIRE(store.ok());
+      auto st = (*store)->Load();
+      REQUIRE(st.ok());
+      if (st->has_value()) {
+        for (const auto& [path, f] : (*st)->files) CHECK(*Env::Default()->FileSize(path) >= f.committed);
+      }
+      store->reset();
+      // A healthy rerun completes the corpus exactly.
+      h.env = Env::Default();
+      auto again = h.Run(&src);
+      REQUIRE(again.ok());
+      std::vector<std::string> all;
+      for (int s = 0; s < 3; ++s) {
+        auto v = Values(h.Lines(h.dir + "/o/app-" + std::to_string(s) + ".txt"));
+        all.insert(all.end(), v.begin(), v.end());
+      }
+      CHECK(Bag(all) == Bag(corpus));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace slsflow

@@ -1,0 +1,101 @@
+#include "core/consume_reader.h"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "tests/core/consume_fake_source.h"
+
+namespace slsflow {
+namespace {
+
+std::unique_ptr<ReaderBatch> WaitPop(ShardReader& r) {
+  for (int i = 0; i < 2000; ++i) {
+    if (auto b = r.TryPop()) return b;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return nullptr;
+}
+
+TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
+  test::FakeSource src(1);
+  for (int i = 0; i < 50; ++i) src.Put(0, {"v" + std::to_string(i)});
+  ReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.max_per_fetch = 1;
+  o.queue_depth = 2;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(src.pulls_.load() == 2);
+  auto b = WaitPop(reader);
+  REQUIRE(b);
+  CHECK(b->group_count() == 1);
+  CHECK(b->cursor == test::FakeSource::Cursor(0));
+  CHECK(b->next_cursor == test::FakeSource::Cursor(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(src.pulls_.load() == 3);
+  reader.Stop();
+}
+
+TEST_CASE("an end cursor finishes the shard; an idle shard is caught up") {
+  test::FakeSource src(1);
+  for (int i = 0; i < 5; ++i) src.Put(0, {"v"});
+  ReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.max_per_fetch = 2;
+  o.fetch_interval_us = 1000;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  int groups = 0;
+  while (groups < 5) {
+    auto b = WaitPop(reader);
+    REQUIRE(b);
+    groups += b->group_count();
+  }
+  for (int i = 0; i < 200 && !reader.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(reader.CaughtUp());
+  CHECK_FALSE(reader.Done());
+  reader.SetEndCursor(test::FakeSource::Cursor(5));
+  auto end = WaitPop(reader);
+  REQUIRE(end);
+  CHECK(end->reached_end);
+  CHECK(end->group_count() == 0);
+  CHECK(reader.Done());
+}
+
+TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
+  test::FakeSource src(1);
+  src.Put(0, {"v"});
+  src.fail_next_ = 2;
+  ReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.max_backoff_us = 1000;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  auto b = WaitPop(reader);
+  REQUIRE(b);
+  CHECK(b->status.ok());
+  CHECK(b->group_count() == 1);
+  reader.Stop();
+
+  src.fatal_ = true;
+  ShardReader bad(&src, Env::Default(), o, [] {});
+  bad.Start();
+  auto e = WaitPop(bad);
+  REQUIRE(e);
+  CHECK(e->status.kind() == ErrorKind::kAuth);
+}
+
+TEST_CASE("shard selection grammar") {
+  CHECK(*ParseShardSelection("0,3-5") == std::vector<int>{0, 3, 4, 5});
+  CHECK(*ParseShardSelection("7,1,1") == std::vector<int>{1, 7});
+  for (const char* bad : {"", "a", "1-", "-1", "3-1", "1,,2", "1.5"})
+    CHECK(ParseShardSelection(bad).status().ExitCode() == 2);
+}
+
+}  // namespace
+}  // namespace slsflow
