@@ -1,9 +1,155 @@
-// PLACEHOLDER: replaced by the emulator implementation. Not done.
+// `slsflow emulator`: a local SLS-compatible server (emulator/server.h).
+// Prints exactly one line on stdout when ready, "listening http://HOST:PORT",
+// and stops cleanly on SIGINT/SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
 #include "cli/commands.h"
+#include "emulator/server.h"
 
 namespace slsflow::cli {
-void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("emulator", "emulator (not implemented yet)");
-  cmd->callback([exit_code] { *exit_code = 1; });
+namespace {
+
+struct EmulatorFlags {
+  std::string listen = "127.0.0.1:0";
+  std::string data_dir;
+  std::string project = "demo";
+  std::vector<std::string> logstores;
+  std::string access_key_id;
+  std::string access_key_secret;
+  std::string sts_token;
+  bool no_auth = false;
+  int64_t clock_offset_s = 0;
+  double fault_5xx = 0;
+  emulator::FaultOptions faults;
+  std::string admin_token;
+  int read_timeout_s = 5;
+};
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "slsflow emulator: %s\n", message.c_str());
+  return code;
 }
+
+int Run(EmulatorFlags f) {
+  emulator::EmulatorOptions opt;
+  size_t colon = f.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Fail(2, "--listen must be HOST:PORT, e.g. 127.0.0.1:0");
+  opt.listen_host = f.listen.substr(0, colon);
+  if (opt.listen_host.size() > 2 && opt.listen_host.front() == '[') {
+    opt.listen_host = opt.listen_host.substr(1, opt.listen_host.size() - 2);
+  }
+  try {
+    size_t used = 0;
+    opt.port = std::stoi(f.listen.substr(colon + 1), &used);
+    if (used != f.listen.size() - colon - 1 || opt.port < 0 || opt.port > 65535) throw std::out_of_range("port");
+  } catch (...) {
+    return Fail(2, "--listen port must be 0..65535 (0 picks a free port)");
+  }
+  opt.data_dir = f.data_dir;
+  opt.service.default_project = f.project;
+  for (const auto& spec : f.logstores) {
+    emulator::LogStoreSpec ls;
+    size_t c = spec.find(':');
+    ls.name = spec.substr(0, c);
+    if (c != std::string::npos) {
+      try {
+        ls.shards = std::stoi(spec.substr(c + 1));
+      } catch (...) {
+        ls.shards = 0;
+      }
+      if (ls.shards < 1 || ls.shards > emulator::kMaxShardsPerLogStore) {
+        return Fail(2, "--logstore " + spec + ": SHARDS must be 1.." +
+                           std::to_string(emulator::kMaxShardsPerLogStore));
+      }
+    }
+    if (ls.name.empty()) return Fail(2, "--logstore needs NAME[:SHARDS]");
+    opt.service.logstores.push_back(ls);
+  }
+  bool have_keys = !f.access_key_id.empty() || !f.access_key_secret.empty();
+  if (have_keys && f.no_auth) return Fail(2, "give either --access-key-id/--access-key-secret or --no-auth, not both");
+  if (have_keys && (f.access_key_id.empty() || f.access_key_secret.empty())) {
+    return Fail(2, "--access-key-id and --access-key-secret go together");
+  }
+  if (!have_keys && !f.no_auth) return Fail(2, "give --access-key-id and --access-key-secret, or --no-auth");
+  opt.service.auth = have_keys;
+  opt.service.credentials = Credentials{f.access_key_id, f.access_key_secret, f.sts_token};
+  opt.read_timeout_ms = f.read_timeout_s * 1000;
+  opt.faults = f.faults;
+  if (f.fault_5xx > 0) {
+    opt.faults.p500 += f.fault_5xx / 3;
+    opt.faults.p502 += f.fault_5xx / 3;
+    opt.faults.p503 += f.fault_5xx / 3;
+  }
+  if (opt.faults.p500 + opt.faults.p502 + opt.faults.p503 > 1) return Fail(2, "5xx probabilities add up to more than 1");
+  opt.admin_token = f.admin_token;
+
+  // Signals are taken synchronously by this thread: block them before any
+  // server thread starts so that every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  emulator::EmulatorServer server(std::move(opt));
+  if (Status st = server.Start(); !st.ok()) return Fail(st.ExitCode() == 0 ? 1 : st.ExitCode(), st.ToString());
+  server.service().set_clock_offset_s(f.clock_offset_s);
+  std::printf("listening %s\n", server.url().c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::fprintf(stderr, "slsflow emulator: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
+  auto flags = std::make_shared<EmulatorFlags>();
+  auto* cmd = root.add_subcommand("emulator", "Run a local SLS-compatible server (for tests and demos)");
+  cmd->footer(
+      "Prints 'listening http://HOST:PORT' on stdout when ready. Data is kept in memory unless --data-dir "
+      "is given. See slsflow-emulator(1).");
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", flags->data_dir, "Persist data, shards, consumer groups and checkpoints here (SQLite)");
+  cmd->add_option("--project", flags->project, "Project served (and used for Hosts that carry none)")
+      ->capture_default_str();
+  cmd->add_option("--logstore", flags->logstores, "Create logstore NAME with SHARDS shards (default 2); repeatable")
+      ->type_name("NAME[:SHARDS]");
+  cmd->add_option("--access-key-id", flags->access_key_id, "Accept requests signed with this key id");
+  cmd->add_option("--access-key-secret", flags->access_key_secret, "Secret of --access-key-id")
+      ->envname("SLSFLOW_EMULATOR_ACCESS_KEY_SECRET");
+  cmd->add_option("--sts-token", flags->sts_token, "Accept this STS security token (x-acs-security-token)");
+  cmd->add_flag("--no-auth", flags->no_auth, "Do not check signatures");
+  cmd->add_option("--clock-offset", flags->clock_offset_s, "Shift the server clock by SECONDS (skew tests)");
+  cmd->add_option("--fault-5xx", flags->fault_5xx, "Probability of a 5xx reply, split evenly over 500/502/503")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-500", flags->faults.p500, "Probability of 500 InternalServerError")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-502", flags->faults.p502, "Probability of 502 Bad Gateway")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-503", flags->faults.p503, "Probability of 503 ServerBusy")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-reset", flags->faults.reset, "Probability of resetting the connection after handling")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-slow", flags->faults.slow, "Probability of a slow reply")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-slow-ms", flags->faults.slow_ms, "Delay of a slow reply in ms")->capture_default_str();
+  cmd->add_option("--seed", flags->faults.seed, "Seed of the fault generator")->capture_default_str();
+  cmd->add_option("--quota-write-mbps", flags->faults.write_mb_per_s, "Per-shard write quota, MB/s (403 ShardWriteQuotaExceed)");
+  cmd->add_option("--quota-read-mbps", flags->faults.read_mb_per_s, "Per-shard read quota, MB/s (403 ShardReadQuotaExceed)");
+  cmd->add_option("--quota-write-qps", flags->faults.write_req_per_s, "Per-shard write requests per second");
+  cmd->add_option("--quota-read-qps", flags->faults.read_req_per_s, "Per-shard read requests per second");
+  cmd->add_option("--admin-token", flags->admin_token,
+                  "Enable the admin endpoint /_slsflow/admin/ for requests with header x-slsflow-admin-token")
+      ->envname("SLSFLOW_EMULATOR_ADMIN_TOKEN");
+  cmd->add_option("--read-timeout", flags->read_timeout_s, "Seconds a client may stay silent mid-request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
+}
+
 }  // namespace slsflow::cli
