@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Writes a seed corpus for one fuzz target from ../shared/golden captures.
+
+usage: fuzz_corpus.py TARGET OUT_DIR GOLDEN_DIR
+Seeds are real bytes the SDKs sent or received, so the fuzzer starts from
+valid inputs and mutates toward the edges.
+"""
+import base64, glob, hashlib, json, os, struct, sys
+
+
+def captures(golden):
+    for path in sorted(glob.glob(os.path.join(golden, "*", "*.json"))):
+        with open(path) as f:
+            yield json.load(f)
+
+
+def seeds(target, golden):
+    caps = list(captures(golden)) if os.path.isdir(golden) else []
+    if target == "loggroup":
+        for c in caps:
+            body = c.get("analysis", {}).get("body") or {}
+            if body.get("raw_hex"):
+                yield bytes.fromhex(body["raw_hex"])
+            elif body.get("log_group") is not None:
+                yield base64.b64decode(c["body_b64"])
+    elif target == "codec":
+        codes = {None: 0, "lz4": 1, "zstd": 2, "deflate": 3}
+        for c in caps:
+            body = c.get("analysis", {}).get("body") or {}
+            if "log_group" not in body:
+                continue
+            ct = body.get("x-log-compresstype")
+            raw = int(body.get("x-log-bodyrawsize") or body.get("raw_len") or 0)
+            yield bytes([codes.get(ct, 0)]) + struct.pack("<I", raw) + base64.b64decode(c["body_b64"])
+    elif target == "sls_json":
+        yield b'{"errorCode":"LogStoreNotExist","errorMessage":"logstore app does not exist"}'
+        for c in caps:
+            r = c.get("response", {})
+            if r.get("body_json") is not None:
+                yield json.dumps(r["body_json"]).encode()
+    elif target == "time_grammar":
+        for s in ["begin", "end", "checkpoint", "1700000000", "2026-11-01T00:00Z", "2026-11-01T00:00:00+08:00",
+                  "2026-11-01 00:00:00.123Z", "-15m", "15m ago", "2h ago", "yesterday", "today", "now", "-1d"]:
+            yield s.encode()
+    elif target == "emulator_request":
+        for c in caps:
+            lines = [c["request_line"]] + ["%s: %s" % (k, v) for k, v in c["headers"]]
+            yield ("\r\n".join(lines) + "\r\n\r\n").encode() + base64.b64decode(c["body_b64"])
+    elif target.startswith("produce"):
+        yield b'{"__time__":1700000000,"__topic__":"t","__tag__:env":"test","msg":"hello","n":1}\n'
+        yield b'a,b,c\n1,"two, with comma",3\n'
+        yield b'127.0.0.1 - - [25/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 612\n'
+        yield b'{"k":{"base64":"/w=="}}\n'
+    else:
+        yield b""
+
+
+def main():
+    target, out, golden = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for data in seeds(target, golden):
+        name = hashlib.sha1(data).hexdigest()
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+        n += 1
+    print("fuzz: %d seeds for %s" % (n, target))
+
+
+if __name__ == "__main__":
+    main()
