@@ -1,9 +1,219 @@
-// PLACEHOLDER: replaced by the produce implementation. Not done.
+// `slsflow produce`: flags -> ProduceOptions, the early logstore check,
+// signals, the summary and the exit code. The engine is core/produce_engine.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "core/produce_engine.h"
+#include "core/time_grammar.h"
 
 namespace slsflow::cli {
-void RegisterProduceCommand(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("produce", "produce (not implemented yet)");
-  cmd->callback([exit_code] { *exit_code = 1; });
+
+namespace {
+
+std::atomic<int> g_interrupts{0};
+
+void OnInterrupt(int) { g_interrupts.fetch_add(1); }
+
+struct ProduceFlags {
+  std::string file;
+  bool follow = false;
+  std::string state;
+  std::string input = "line";
+  std::string key = "content";
+  std::string regex;
+  std::string on_invalid = "fail";
+  std::string topic;
+  std::string source;
+  std::vector<std::string> tags;
+  std::string hash_key;
+  std::string hash_field;
+  int buckets = 64;
+  std::string compress = "lz4";
+  int parallel = 4;
+  bool ordered = false;
+  int retries = 10;
+  std::string linger = "200ms";
+  std::string buffer = "32MB";
+  std::string max_batch_bytes = "512KB";
+  int max_batch_logs = 4096;
+  std::string flush_timeout = "30s";
+  std::string dead_letter;
+  bool stats = false;
+  bool no_check = false;
+};
+
+// "32MB", "512KB", "1GiB", "1000": bytes.
+Result<size_t> ParseSize(const std::string& text, const char* flag) {
+  size_t i = 0;
+  unsigned long long v = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') v = v * 10 + static_cast<unsigned>(text[i++] - '0');
+  std::string unit = text.substr(i);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  unsigned long long mult = 0;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1ull << 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1ull << 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1ull << 30;
+  if (i == 0 || mult == 0)
+    return Status::Usage(std::string(flag) + " takes a size like 32MB, 512KB or 1048576, not '" + text + "'");
+  return static_cast<size_t>(v * mult);
 }
+
+Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& settings) {
+  ProduceOptions o;
+  o.project = settings.project;
+  o.reader.path = f.file;
+  o.reader.follow = f.follow;
+  if (f.follow && (f.file.empty() || f.file == "-")) return Status::Usage("--follow needs --file PATH");
+  o.state_file = f.state;
+  o.parser.input = f.input;
+  o.parser.key = f.key;
+  o.parser.regex = f.regex;
+  if (!f.regex.empty() && f.input == "line") o.parser.input = "regex";
+  auto oi = ParseOnInvalid(f.on_invalid);
+  if (!oi.ok()) return oi.status();
+  o.on_invalid = *oi;
+  o.batcher.defaults.topic = f.topic;
+  o.batcher.defaults.source = f.source;
+  if (f.topic.size() > kMaxMetaBytes || f.source.size() > kMaxMetaBytes)
+    return Status::Usage("--topic and --source are limited to 128 bytes by SLS");
+  for (const auto& t : f.tags) {
+    size_t eq = t.find('=');
+    if (eq == std::string::npos || eq == 0) return Status::Usage("--tag takes KEY=VALUE, not '" + t + "'");
+    o.batcher.defaults.tags.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+  }
+  if (!f.hash_key.empty() && !f.hash_field.empty())
+    return Status::Usage("--hash-key and --hash-field exclude each other");
+  o.router.hash_key = f.hash_key;
+  o.router.hash_field = f.hash_field;
+  o.router.buckets = f.buckets;
+  SLSFLOW_RETURN_IF_ERROR(CheckBuckets(f.buckets));
+  auto ct = ParseCompressType(f.compress);
+  if (!ct.ok()) return Status::Usage("--compress: " + ct.status().message());
+  o.sender.compress = *ct;
+  if (f.parallel < 1 || f.parallel > 256) return Status::Usage("--parallel must be 1..256");
+  o.sender.parallel = f.parallel;
+  o.sender.ordered = f.ordered;
+  if (f.retries < 0) return Status::Usage("--retries must be 0 or more");
+  o.sender.retries = f.retries;
+  o.sender.logstore = settings.logstores.empty() ? "" : settings.logstores[0];
+  auto linger = ParseDurationMicros(f.linger);
+  if (!linger.ok()) return Status::Usage("--linger: " + linger.status().message());
+  o.batcher.linger_us = *linger;
+  auto flush = ParseDurationMicros(f.flush_timeout);
+  if (!flush.ok()) return Status::Usage("--flush-timeout: " + flush.status().message());
+  o.flush_timeout_us = *flush;
+  auto buffer = ParseSize(f.buffer, "--buffer");
+  if (!buffer.ok()) return buffer.status();
+  if (*buffer < (1u << 20)) return Status::Usage("--buffer must be at least 1MB");
+  o.buffer_bytes = *buffer;
+  auto mb = ParseSize(f.max_batch_bytes, "--max-batch-bytes");
+  if (!mb.ok()) return mb.status();
+  if (*mb < 1024 || *mb > kMaxLogGroupBytes) return Status::Usage("--max-batch-bytes must be 1KB..5MB");
+  o.batcher.max_bytes = *mb;
+  if (f.max_batch_logs < 1 || f.max_batch_logs > 40960) return Status::Usage("--max-batch-logs must be 1..40960");
+  o.batcher.max_logs = static_cast<uint32_t>(f.max_batch_logs);
+  o.dead_letter = f.dead_letter;
+  return o;
+}
+
+int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
+  SetupLogging(common);
+  auto settings = ResolveSettings(common);
+  if (!settings.ok()) return ReportError(settings.status());
+  if (settings->logstores.empty()) return ReportError(Status::Usage("produce needs -l/--logstore"));
+  auto options = BuildOptions(f, *settings);
+  if (!options.ok()) return ReportError(options.status());
+  auto client = MakeClient(*settings);
+  const std::string logstore = settings->logstores[0];
+  if (!f.no_check) {
+    // Fail before reading stdin: a typo in the logstore or the key must not
+    // cost a whole pipe's worth of data.
+    auto info = client->GetLogStore(logstore);
+    if (!info.ok()) return ReportError(info.status().WithContext("checking logstore '" + logstore + "'"));
+  }
+  struct sigaction sa = {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked poll()/read() must return
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  SlsClient* c = client.get();
+  PutFn put = [c](const PutRequest& req) { return c->PutLogs(req); };
+  ProduceResult r = RunProduce(*options, put, Env::Default(), &g_interrupts);
+
+  if (!r.status.ok()) ReportError(r.status);
+  if (f.stats) std::fprintf(stderr, "slsflow: produce: %s\n", FormatProduceStats(r).c_str());
+  if (r.skipped > 0) std::fprintf(stderr, "slsflow: %llu invalid line(s) skipped\n", static_cast<unsigned long long>(r.skipped));
+  if (r.undelivered() > 0) {
+    std::string where = options->dead_letter.empty()
+                            ? "pass --dead-letter FILE to keep them"
+                            : (r.dead_letter_error.empty() ? "written to " + options->dead_letter
+                                                           : "writing " + options->dead_letter +
+                                                                 " FAILED: " + r.dead_letter_error);
+    std::fprintf(stderr, "slsflow: %llu of %llu logs were NOT delivered (%s)\n",
+                 static_cast<unsigned long long>(r.undelivered()), static_cast<unsigned long long>(r.logs),
+                 where.c_str());
+    if (r.unconfirmed > 0)
+      std::fprintf(stderr, "slsflow: %llu of them were still in flight when the flush was abandoned; "
+                           "they may have arrived\n", static_cast<unsigned long long>(r.unconfirmed));
+    for (const auto& e : r.send_errors) std::fprintf(stderr, "slsflow:   %s\n", e.c_str());
+  }
+  if (r.auth_failed)
+    std::fprintf(stderr, "slsflow: the server refused our credentials: check the access key id and secret\n");
+  std::fflush(stderr);
+  int code = r.ExitCode();
+  if (r.threads_detached) {
+    // Requests abandoned on the wire still run on worker threads; leave
+    // without waiting for them.
+    std::fflush(stdout);
+    std::_Exit(code);
+  }
+  return code;
+}
+
+}  // namespace
+
+void RegisterProduceCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand("produce", "send stdin or a file to a logstore (batched, compressed, retried)");
+  auto common = std::make_shared<CommonFlags>();
+  auto f = std::make_shared<ProduceFlags>();
+  AddCommonFlags(cmd, common.get(), LogstoreArity::kOne);
+  cmd->add_option("--file", f->file, "read this file instead of stdin");
+  cmd->add_flag("-F,--follow", f->follow, "with --file: keep reading as it grows, across rotation (like tail -F)");
+  cmd->add_option("--state", f->state, "--follow position file (default ~/.local/state/slsflow/produce-<id>.state)");
+  cmd->add_option("--input", f->input, "line (default), jsonl, regex or csv")
+      ->check(CLI::IsMember({"line", "jsonl", "json", "regex", "csv"}));
+  cmd->add_option("--key", f->key, "line mode: the content key (default content)");
+  cmd->add_option("--regex", f->regex, "regex mode: a pattern with named groups, e.g. '(?P<ip>\\S+) (?P<rest>.*)'");
+  cmd->add_option("--on-invalid", f->on_invalid, "fail (default), skip-with-warning or raw");
+  cmd->add_option("--topic", f->topic, "topic of every batch");
+  cmd->add_option("--source", f->source, "source of every batch");
+  cmd->add_option("--tag", f->tags, "KEY=VALUE tag on every batch (repeatable)");
+  cmd->add_option("--hash-key", f->hash_key, "route every log with this shard hash key");
+  cmd->add_option("--hash-field", f->hash_field, "route each log by the value of this key");
+  cmd->add_option("--buckets", f->buckets, "hash-key buckets (power of two; 0 = full MD5; default 64)");
+  cmd->add_option("--compress", f->compress, "lz4 (default), zstd, deflate or none");
+  cmd->add_option("--parallel", f->parallel, "requests in flight (default 4)");
+  cmd->add_flag("--ordered", f->ordered, "keep order per route: one batch in flight per route");
+  cmd->add_option("--retries", f->retries, "retries per batch (default 10)");
+  cmd->add_option("--linger", f->linger, "send a batch at most this long after its first log (default 200ms)");
+  cmd->add_option("--buffer", f->buffer, "memory for unsent data; reading pauses when full (default 32MB)");
+  cmd->add_option("--max-batch-bytes", f->max_batch_bytes, "batch size threshold (default 512KB)");
+  cmd->add_option("--max-batch-logs", f->max_batch_logs, "batch log-count threshold (default 4096)");
+  cmd->add_option("--flush-timeout", f->flush_timeout, "at the end, wait at most this long for delivery (default 30s)");
+  cmd->add_option("--dead-letter", f->dead_letter, "write undelivered logs here as replayable jsonl");
+  cmd->add_flag("--stats", f->stats, "print counts, bytes, requests, retries and duration on stderr");
+  cmd->add_flag("--no-check", f->no_check, "skip the start-up GetLogStore check");
+  cmd->callback([common, f, exit_code] { *exit_code = RunCommand(*common, *f); });
+}
+
 }  // namespace slsflow::cli

@@ -1,0 +1,59 @@
+#include "core/produce_ack.h"
+
+namespace slsflow {
+
+uint64_t AckTracker::BeginChunk() {
+  std::lock_guard<std::mutex> lock(mu_);
+  chunks_.emplace_back();
+  return next_id_++;
+}
+
+void AckTracker::EndChunk(uint64_t id, InputPosition end, uint64_t logs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (id < first_id_) return;
+  Chunk& c = chunks_[id - first_id_];
+  c.closed = true;
+  c.total = logs;
+  c.end = end;
+  while (!chunks_.empty() && chunks_.front().closed && !chunks_.front().failed &&
+         chunks_.front().settled >= chunks_.front().total) {
+    position_ = chunks_.front().end;
+    have_position_ = true;
+    reported_ = false;
+    chunks_.pop_front();
+    ++first_id_;
+  }
+}
+
+void AckTracker::Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks, bool durable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, n] : chunks) {
+    if (id < first_id_) continue;
+    Chunk& c = chunks_[id - first_id_];
+    c.settled += n;
+    if (!durable) c.failed = true;
+  }
+  while (!chunks_.empty() && chunks_.front().closed && !chunks_.front().failed &&
+         chunks_.front().settled >= chunks_.front().total) {
+    position_ = chunks_.front().end;
+    have_position_ = true;
+    reported_ = false;
+    chunks_.pop_front();
+    ++first_id_;
+  }
+}
+
+bool AckTracker::Advance(InputPosition* pos) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!have_position_ || reported_) return false;
+  reported_ = true;
+  *pos = position_;
+  return true;
+}
+
+size_t AckTracker::open_chunks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return chunks_.size();
+}
+
+}  // namespace slsflow

@@ -1,0 +1,75 @@
+// A batch: one LogGroup on its way to one route, with what the ack
+// tracker needs to settle it and what the memory budget charged for it.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/client.h"
+#include "core/produce_encoder.h"
+
+namespace slsflow {
+
+struct Batch {
+  uint64_t seq = 0;
+  std::string route_key;       // "" for lb, 32 hex for a hash route, plus metadata identity
+  PutRoute route;
+  GroupMeta meta;
+  std::string data;            // Logs..., then the meta fields once sealed
+  uint32_t logs = 0;
+  size_t charged = 0;          // bytes charged to the MemoryBudget
+  int64_t created_us = 0;
+  // (input chunk id, logs of this batch that came from it), in order.
+  std::vector<std::pair<uint64_t, uint32_t>> chunks;
+  int attempts = 0;
+};
+
+// The --buffer byte budget shared by every stage: batches in the making,
+// sealed and in flight. The reader waits while it is full; nothing drops.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(size_t cap) : cap_(cap) {}
+  void Charge(size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    used_ += n;
+    if (used_ > peak_) peak_ = used_;
+  }
+  void Release(size_t n) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      used_ = n > used_ ? 0 : used_ - n;
+    }
+    cv_.notify_all();
+  }
+  bool Full() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return used_ >= cap_;
+  }
+  // True when below the cap; false after `timeout_us` still full.
+  bool WaitBelowCap(int64_t timeout_us) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::microseconds(timeout_us), [&] { return used_ < cap_; });
+  }
+  size_t used() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return used_;
+  }
+  size_t peak() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return peak_;
+  }
+  size_t cap() const { return cap_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  size_t cap_;
+  size_t used_ = 0;
+  size_t peak_ = 0;
+};
+
+}  // namespace slsflow

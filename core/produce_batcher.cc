@@ -1,0 +1,152 @@
+#include "core/produce_batcher.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace slsflow {
+
+namespace {
+
+// Budget charges are taken in steps so the budget's lock is not taken per log.
+constexpr size_t kChargeStep = 64 * 1024;
+
+}  // namespace
+
+Batcher::Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit)
+    : options_(std::move(options)),
+      budget_(budget),
+      emit_(std::move(emit)) {}
+
+Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us) {
+  key_.assign(route_hash);
+  if (log.HasMeta()) {
+    // Lines that carry their own topic/source/tags batch apart: a LogGroup
+    // has one of each.
+    key_ += '\x01';
+    key_.append(log.has_topic ? log.topic : std::string_view(options_.defaults.topic));
+    key_ += '\x01';
+    key_.append(log.has_source ? log.source : std::string_view(options_.defaults.source));
+    for (const auto& t : log.tags) {
+      key_ += '\x01';
+      key_.append(t.first);
+      key_ += '\x02';
+      key_.append(t.second);
+    }
+  }
+  auto it = open_.find(key_);
+  if (it != open_.end()) return it->second.get();
+  auto batch = std::make_unique<Batch>();
+  batch->seq = next_seq_++;
+  batch->route_key = key_;
+  if (!route_hash.empty()) {
+    batch->route.kind = PutRoute::kHashKey;
+    batch->route.hash_key.assign(route_hash);
+  }
+  batch->meta = options_.defaults;
+  if (log.has_topic) batch->meta.topic.assign(log.topic);
+  if (log.has_source) batch->meta.source.assign(log.source);
+  for (const auto& t : log.tags) {
+    bool replaced = false;
+    for (auto& d : batch->meta.tags) {
+      if (d.first == t.first) {
+        d.second.assign(t.second);
+        replaced = true;
+      }
+    }
+    if (!replaced) batch->meta.tags.emplace_back(std::string(t.first), std::string(t.second));
+  }
+  batch->created_us = now_us;
+  batch->data.reserve(std::min<size_t>(options_.max_bytes + 4096, kMaxLogGroupBytes));
+  Batch* raw = batch.get();
+  open_.emplace(key_, std::move(batch));
+  return raw;
+}
+
+Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t chunk, int64_t now_us) {
+  for (const auto& kv : log.contents) {
+    if (kv.second.size() > kMaxValueBytes)
+      return Status::Invalid("the value of '" + std::string(kv.first.substr(0, 64)) + "' is " +
+                             std::to_string(kv.second.size()) + " bytes; SLS allows at most 1 MiB (1048576) per value");
+  }
+  if (log.has_topic && log.topic.size() > kMaxMetaBytes)
+    return Status::Invalid("__topic__ is over 128 bytes, the SLS limit");
+  if (log.has_source && log.source.size() > kMaxMetaBytes)
+    return Status::Invalid("__source__ is over 128 bytes, the SLS limit");
+  bool with_ns = log.has_time_ns;
+  size_t size = EncodedLogSize(log.time, with_ns, log.contents);
+  Batch* batch = Open(log, route_hash, now_us);
+  size_t meta = EncodedMetaSize(batch->meta);
+  if (size + meta > kMaxLogGroupBytes) {
+    if (batch->logs == 0) {
+      auto it = open_.find(batch->route_key);
+      open_.erase(it);
+    }
+    return Status::Invalid("the log encodes to " + std::to_string(size) +
+                           " bytes; SLS allows at most 5 MB (5000000) per LogGroup");
+  }
+  if (batch->data.size() + size + meta > kMaxLogGroupBytes) {
+    std::string key = batch->route_key;
+    auto it = open_.find(key);
+    auto full = std::move(it->second);
+    open_.erase(it);
+    Seal(std::move(full));
+    batch = Open(log, route_hash, now_us);
+  }
+  AppendEncodedLog(&batch->data, log.time, log.time_ns, with_ns, log.contents);
+  ++batch->logs;
+  if (!batch->chunks.empty() && batch->chunks.back().first == chunk) {
+    ++batch->chunks.back().second;
+  } else {
+    batch->chunks.emplace_back(chunk, 1);
+  }
+  if (batch->data.size() >= batch->charged + kChargeStep) {
+    size_t add = batch->data.size() - batch->charged;
+    budget_->Charge(add);
+    batch->charged += add;
+  }
+  if (batch->data.size() >= options_.max_bytes || batch->logs >= options_.max_logs) {
+    auto it = open_.find(batch->route_key);
+    auto full = std::move(it->second);
+    open_.erase(it);
+    Seal(std::move(full));
+  }
+  return Status::OK();
+}
+
+void Batcher::Seal(std::unique_ptr<Batch> batch) {
+  AppendEncodedMeta(&batch->data, batch->meta);
+  if (batch->data.size() > batch->charged) {
+    budget_->Charge(batch->data.size() - batch->charged);
+    batch->charged = batch->data.size();
+  }
+  emit_(std::move(batch));
+}
+
+void Batcher::SealExpired(int64_t now_us) {
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (now_us - it->second->created_us >= options_.linger_us) {
+      auto batch = std::move(it->second);
+      it = open_.erase(it);
+      Seal(std::move(batch));
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Batcher::SealAll() {
+  // Seal in creation order so that --ordered routes keep their order.
+  std::vector<std::unique_ptr<Batch>> all;
+  for (auto& [key, batch] : open_) all.push_back(std::move(batch));
+  open_.clear();
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+  for (auto& b : all) Seal(std::move(b));
+}
+
+int64_t Batcher::NextDeadline() const {
+  int64_t next = INT64_MAX;
+  for (const auto& [key, batch] : open_) next = std::min(next, batch->created_us + options_.linger_us);
+  return next;
+}
+
+}  // namespace slsflow

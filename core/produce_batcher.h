@@ -1,0 +1,50 @@
+// Groups logs per route (and per topic/source/tags when lines carry their
+// own) into LogGroups, encoded as they arrive. A batch is sealed at 512 KB
+// or 4096 logs, when its linger expires, or at the end; a LogGroup never
+// goes over 5 MB.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/produce_batch.h"
+#include "core/produce_record.h"
+
+namespace slsflow {
+
+struct BatcherOptions {
+  size_t max_bytes = 512 * 1024;
+  uint32_t max_logs = 4096;
+  int64_t linger_us = 200 * 1000;
+  GroupMeta defaults;  // --topic, --source, --tag
+};
+
+class Batcher {
+ public:
+  using Emit = std::function<void(std::unique_ptr<Batch>)>;
+  Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit);
+
+  // The log must have its time set. kInvalid, and nothing added, when a
+  // value is over 1 MiB or the log alone would make a LogGroup over 5 MB.
+  Status Add(const ParsedLog& log, std::string_view route_hash, uint64_t chunk, int64_t now_us);
+  void SealExpired(int64_t now_us);
+  void SealAll();
+  // When the oldest open batch must go; INT64_MAX with none open.
+  int64_t NextDeadline() const;
+  size_t open_batches() const { return open_.size(); }
+
+ private:
+  Batch* Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us);
+  void Seal(std::unique_ptr<Batch> batch);
+
+  BatcherOptions options_;
+  MemoryBudget* budget_;
+  Emit emit_;
+  std::unordered_map<std::string, std::unique_ptr<Batch>> open_;
+  std::string key_;
+  uint64_t next_seq_ = 1;
+};
+
+}  // namespace slsflow

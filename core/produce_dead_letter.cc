@@ -1,0 +1,93 @@
+#include "core/produce_dead_letter.h"
+
+#include "core/crypto.h"
+#include "core/produce_record.h"
+#include "sls.pb.h"
+
+namespace slsflow {
+
+void AppendJsonValue(std::string* out, std::string_view value) {
+  if (!IsValidUtf8(value)) {
+    *out += "{\"base64\":\"";
+    *out += Base64Encode(value);
+    *out += "\"}";
+    return;
+  }
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(value.substr(run, i - run));
+    run = i + 1;
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      default:
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+    }
+  }
+  out->append(value.substr(run));
+  out->push_back('"');
+}
+
+Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out) {
+  sls::LogGroup group;
+  if (!group.ParseFromString(log_group)) return Status::Corruption("dead letter: cannot decode our own LogGroup");
+  for (const auto& log : group.logs()) {
+    *out += "{\"__time__\":" + std::to_string(log.time());
+    if (log.has_timens()) *out += ",\"__time_ns__\":" + std::to_string(log.timens());
+    *out += ",\"__topic__\":";
+    AppendJsonValue(out, group.topic());
+    *out += ",\"__source__\":";
+    AppendJsonValue(out, group.source());
+    for (const auto& tag : group.logtags()) {
+      *out += ',';
+      AppendJsonValue(out, "__tag__:" + tag.key());
+      *out += ':';
+      AppendJsonValue(out, tag.value());
+    }
+    for (const auto& c : log.contents()) {
+      *out += ',';
+      AppendJsonValue(out, c.key());
+      *out += ':';
+      AppendJsonValue(out, c.value());
+    }
+    *out += "}\n";
+  }
+  return static_cast<size_t>(group.logs_size());
+}
+
+Status DeadLetterSink::Write(const std::string& log_group) {
+  if (path_.empty()) return Status::OK();
+  std::string text;
+  auto n = LogGroupToJsonl(log_group, &text);
+  if (!n.ok()) return n.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!file_) {
+    auto f = env_->NewAppendableFile(path_, 0600);
+    if (!f.ok()) return f.status().WithContext("opening --dead-letter " + path_);
+    file_ = std::move(f.value());
+  }
+  Status st = file_->Append(text);
+  if (st.ok()) st = file_->Sync();
+  return st.ok() ? st : st.WithContext("writing --dead-letter " + path_);
+}
+
+Status DeadLetterSink::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!file_) return Status::OK();
+  Status st = file_->Close();
+  file_.reset();
+  return st;
+}
+
+}  // namespace slsflow

@@ -1,0 +1,40 @@
+// Logs that could not be delivered, written as jsonl in the format
+// `slsflow consume -f jsonl --binary base64` writes, so that
+// `slsflow produce --input jsonl` can replay the file unchanged.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/env.h"
+#include "core/status.h"
+
+namespace slsflow {
+
+// Appends one JSON string (quotes included) to `out`; a value that is not
+// UTF-8 becomes {"base64":"..."}.
+void AppendJsonValue(std::string* out, std::string_view value);
+
+// Every log of a serialized LogGroup as jsonl lines appended to `out`.
+// Returns the number of logs, or kCorruption.
+Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out);
+
+class DeadLetterSink {
+ public:
+  // path "" counts only.
+  DeadLetterSink(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  bool enabled() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+  // Thread-safe; appends and syncs, so a log is either acknowledged or on disk.
+  Status Write(const std::string& log_group);
+  Status Close();
+
+ private:
+  Env* env_;
+  std::string path_;
+  std::mutex mu_;
+  std::unique_ptr<WritableFile> file_;
+};
+
+}  // namespace slsflow

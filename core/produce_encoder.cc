@@ -1,0 +1,135 @@
+#include "core/produce_encoder.h"
+
+#include <cstring>
+
+#include "sls.pb.h"
+
+namespace slsflow {
+
+namespace {
+
+inline size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+inline char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline char* PutBytes(char* p, std::string_view s) {
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+inline size_t PairBodySize(std::string_view k, std::string_view v) {
+  return 1 + VarintSize(k.size()) + k.size() + 1 + VarintSize(v.size()) + v.size();
+}
+
+inline size_t LogBodySize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
+  size_t body = 1 + VarintSize(time) + (with_time_ns ? 5 : 0);
+  for (const auto& kv : contents) {
+    size_t c = PairBodySize(kv.first, kv.second);
+    body += 1 + VarintSize(c) + c;
+  }
+  return body;
+}
+
+// Field 1 and 2 of LogContent/LogTag: tag 0x0a key, tag 0x12 value.
+inline char* PutPair(char* p, uint8_t field_tag, std::string_view k, std::string_view v) {
+  *p++ = static_cast<char>(field_tag);
+  p = PutVarint(p, PairBodySize(k, v));
+  *p++ = 0x0a;
+  p = PutVarint(p, k.size());
+  p = PutBytes(p, k);
+  *p++ = 0x12;
+  p = PutVarint(p, v.size());
+  return PutBytes(p, v);
+}
+
+}  // namespace
+
+size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
+  size_t body = LogBodySize(time, with_time_ns, contents);
+  return 1 + VarintSize(body) + body;
+}
+
+void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool with_time_ns,
+                      const std::vector<KeyValue>& contents) {
+  size_t body = LogBodySize(time, with_time_ns, contents);
+  size_t at = out->size();
+  out->resize(at + 1 + VarintSize(body) + body);
+  char* p = out->data() + at;
+  *p++ = 0x0a;  // LogGroup.Logs
+  p = PutVarint(p, body);
+  *p++ = 0x08;  // Log.Time
+  p = PutVarint(p, time);
+  for (const auto& kv : contents) p = PutPair(p, 0x12, kv.first, kv.second);  // Log.Contents
+  if (with_time_ns) {
+    *p++ = 0x25;  // Log.TimeNs, fixed32 little-endian
+    for (int i = 0; i < 4; ++i) *p++ = static_cast<char>((time_ns >> (8 * i)) & 0xff);
+  }
+}
+
+size_t EncodedMetaSize(const GroupMeta& meta) {
+  size_t n = 0;
+  if (!meta.topic.empty()) n += 1 + VarintSize(meta.topic.size()) + meta.topic.size();
+  if (!meta.source.empty()) n += 1 + VarintSize(meta.source.size()) + meta.source.size();
+  for (const auto& t : meta.tags) {
+    size_t c = PairBodySize(t.first, t.second);
+    n += 1 + VarintSize(c) + c;
+  }
+  return n;
+}
+
+void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
+  size_t at = out->size();
+  out->resize(at + EncodedMetaSize(meta));
+  char* p = out->data() + at;
+  if (!meta.topic.empty()) {
+    *p++ = 0x1a;
+    p = PutVarint(p, meta.topic.size());
+    p = PutBytes(p, meta.topic);
+  }
+  if (!meta.source.empty()) {
+    *p++ = 0x22;
+    p = PutVarint(p, meta.source.size());
+    p = PutBytes(p, meta.source);
+  }
+  for (const auto& t : meta.tags) p = PutPair(p, 0x32, t.first, t.second);
+}
+
+std::string EncodeWithProtobuf(const std::vector<ReferenceLog>& logs, const GroupMeta& meta) {
+  sls::LogGroup group;
+  for (const auto& in : logs) {
+    sls::Log* log = group.add_logs();
+    log->set_time(in.time);
+    for (const auto& kv : in.contents) {
+      auto* c = log->add_contents();
+      c->set_key(kv.first);
+      c->set_value(kv.second);
+    }
+    if (in.with_time_ns) log->set_timens(in.time_ns);
+  }
+  if (!meta.topic.empty()) group.set_topic(meta.topic);
+  if (!meta.source.empty()) group.set_source(meta.source);
+  for (const auto& t : meta.tags) {
+    auto* tag = group.add_logtags();
+    tag->set_key(t.first);
+    tag->set_value(t.second);
+  }
+  std::string out;
+  group.SerializeToString(&out);
+  return out;
+}
+
+}  // namespace slsflow

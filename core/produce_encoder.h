@@ -1,0 +1,44 @@
+// LogGroup encoding straight into a batch buffer. Building sls::LogGroup
+// objects costs an allocation per key and value plus a copy at
+// serialization; writing the wire format directly costs one memcpy per
+// byte (see produce_encoder_perftest.cc). produce_encoder_test.cc proves the
+// bytes identical to protobuf's SerializeToString for the same data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/produce_record.h"
+
+namespace slsflow {
+
+// Bytes one Log message takes as field 1 of a LogGroup (tag + length +
+// body), so a caller can check limits before appending.
+size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents);
+
+// Appends Logs(1) { Time(1), Contents(2)..., TimeNs(4) when with_time_ns }.
+void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool with_time_ns,
+                      const std::vector<KeyValue>& contents);
+
+// The group-level fields that follow the logs: Topic(3) and Source(4)
+// when not empty, then LogTags(6), in field order as the SDKs write them.
+struct GroupMeta {
+  std::string topic;
+  std::string source;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+size_t EncodedMetaSize(const GroupMeta& meta);
+void AppendEncodedMeta(std::string* out, const GroupMeta& meta);
+
+// The reference: the same LogGroup built with the generated protobuf code.
+struct ReferenceLog {
+  uint32_t time = 0;
+  uint32_t time_ns = 0;
+  bool with_time_ns = false;
+  std::vector<std::pair<std::string, std::string>> contents;
+};
+std::string EncodeWithProtobuf(const std::vector<ReferenceLog>& logs, const GroupMeta& meta);
+
+}  // namespace slsflow

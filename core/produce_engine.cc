@@ -1,0 +1,410 @@
+#include "core/produce_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "core/produce_dead_letter.h"
+#include "core/produce_follow_state.h"
+
+namespace slsflow {
+
+Result<OnInvalid> ParseOnInvalid(const std::string& text) {
+  if (text == "fail") return OnInvalid::kFail;
+  if (text == "skip-with-warning" || text == "skip") return OnInvalid::kSkip;
+  if (text == "raw") return OnInvalid::kRaw;
+  return Status::Usage("--on-invalid must be fail, skip-with-warning or raw, not '" + text + "'");
+}
+
+int ProduceResult::ExitCode() const {
+  if (auth_failed) return 3;
+  if (!status.ok()) return status.ExitCode();
+  return undelivered() > 0 ? 1 : 0;
+}
+
+namespace {
+
+// What sender threads share with the reader. Heap-held so that an
+// abandoned flush can leave threads behind without dangling references.
+struct Shared {
+  explicit Shared(size_t cap, Env* env, const std::string& dead_letter) : budget(cap), sink(env, dead_letter) {}
+  MemoryBudget budget;
+  AckTracker tracker;
+  DeadLetterSink sink;
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> dead{0};
+  std::atomic<uint64_t> settled_batches{0};
+  std::atomic<bool> auth_failed{false};
+  std::mutex mu;
+  std::map<std::string, uint64_t> errors;  // distinct final error -> batches
+  std::string sink_error;
+};
+
+void OnBatchDone(Shared* s, std::unique_ptr<Batch> batch, const Status& st) {
+  if (st.ok()) {
+    s->delivered += batch->logs;
+    s->tracker.Settle(batch->chunks, true);
+  } else {
+    if (st.kind() == ErrorKind::kAuth) s->auth_failed = true;
+    Status w = s->sink.Write(batch->data);
+    {
+      std::lock_guard<std::mutex> lock(s->mu);
+      auto& n = s->errors[st.ToString()];
+      if (n++ == 0 && st.kind() != ErrorKind::kAborted)
+        spdlog::error("a batch of {} logs was not delivered after {} attempt(s): {}", batch->logs, batch->attempts,
+                      st.ToString());
+      if (!w.ok() && s->sink_error.empty()) s->sink_error = w.ToString();
+    }
+    s->dead += batch->logs;
+    // Only a log on disk in the dead-letter file lets the follow state
+    // move past it; otherwise a restart must read it again.
+    s->tracker.Settle(batch->chunks, s->sink.enabled() && w.ok());
+  }
+  s->budget.Release(batch->charged);
+  ++s->settled_batches;
+}
+
+std::string AbsolutePath(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char buf[4096];
+  if (!getcwd(buf, sizeof buf)) return path;
+  return std::string(buf) + "/" + path;
+}
+
+class Run {
+ public:
+  Run(const ProduceOptions& o, const PutFn& put, Env* env, const std::atomic<int>* interrupts)
+      : o_(o), put_(put), env_(env), interrupts_(interrupts) {}
+
+  ProduceResult Go();
+
+ private:
+  bool Interrupted() const { return interrupts_ && interrupts_->load() > 0; }
+  int Interrupts() const { return interrupts_ ? interrupts_->load() : 0; }
+  // False when reading must stop (fatal invalid line).
+  bool HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped);
+  void ProcessBlock(const ReadBlock& block);
+  void CommitState(bool force);
+  void Flush();
+
+  const ProduceOptions& o_;
+  const PutFn& put_;
+  Env* env_;
+  const std::atomic<int>* interrupts_;
+  ProduceResult r_;
+  std::shared_ptr<Shared> shared_;
+  std::unique_ptr<Parser> parser_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<Batcher> batcher_;
+  std::unique_ptr<Sender> sender_;
+  std::unique_ptr<InputReader> reader_;
+  std::unique_ptr<FileLock> state_lock_;
+  std::string state_file_;
+  std::string follow_path_;
+  int64_t last_commit_us_ = 0;
+  bool stop_ = false;
+  ParsedLog log_;
+  uint64_t invalid_warnings_ = 0;
+};
+
+bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped) {
+  *wrapped = false;
+  std::string where = "line " + std::to_string(r_.lines);
+  if (o_.on_invalid == OnInvalid::kFail) {
+    r_.status = Status::Invalid(where + ": " + why +
+                                " (use --on-invalid skip-with-warning or raw to go on past bad lines)");
+    return false;
+  }
+  if (o_.on_invalid == OnInvalid::kSkip || line.size() > kMaxValueBytes) {
+    ++r_.skipped;
+    if (++invalid_warnings_ <= 20) spdlog::warn("{} skipped: {}", where, why);
+    if (invalid_warnings_ == 20) spdlog::warn("further invalid lines are skipped without a warning each");
+    return true;
+  }
+  // raw: the whole line under `content`, with bad bytes made valid UTF-8
+  // (SLS rejects a request holding any invalid UTF-8).
+  log->Clear();
+  log->arena.reserve(line.size() * 3 + 16);
+  std::string_view value = line;
+  if (!IsValidUtf8(line)) {
+    value = ArenaAppend(&log->arena, ToValidUtf8(line));
+    if (++invalid_warnings_ <= 20) spdlog::warn("{}: not UTF-8; bad bytes replaced with U+FFFD", where);
+  }
+  log->contents.emplace_back("content", value);
+  ++r_.raw_wrapped;
+  *wrapped = true;
+  return true;
+}
+
+void Run::ProcessBlock(const ReadBlock& block) {
+  uint64_t chunk = shared_->tracker.BeginChunk();
+  uint64_t chunk_logs = 0;
+  uint64_t consumed = 0;  // bytes of the block handled
+  if (block.oversized_bytes > 0) {
+    ++r_.lines;
+    r_.input_bytes += block.oversized_bytes;
+    std::string why = "the line is " + std::to_string(block.oversized_bytes) +
+                      " bytes, more than any SLS log can hold (5 MB per LogGroup); it was not sent";
+    bool wrapped = false;
+    if (o_.on_invalid == OnInvalid::kFail) {
+      r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + why);
+      stop_ = true;
+    } else {
+      ++r_.skipped;
+      spdlog::warn("line {} skipped: {}", r_.lines, why);
+      (void)wrapped;
+      consumed = block.oversized_bytes;
+    }
+    shared_->tracker.EndChunk(chunk, {block.inode, block.start_offset + consumed}, 0);
+    return;
+  }
+  std::string_view data = block.data;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    const char* nl = static_cast<const char*>(std::memchr(data.data() + pos, '\n', data.size() - pos));
+    size_t stop = nl ? static_cast<size_t>(nl - data.data()) : data.size();
+    std::string_view line = data.substr(pos, stop - pos);
+    size_t next = nl ? stop + 1 : stop;
+    ++r_.lines;
+    log_.Clear();
+    std::string why;
+    ParseOutcome outcome = parser_->Parse(line, &log_, &why);
+    bool have_log = outcome == ParseOutcome::kLog;
+    if (outcome == ParseOutcome::kInvalid) {
+      if (!HandleInvalid(line, why, &log_, &have_log)) {
+        stop_ = true;
+        break;
+      }
+    }
+    if (have_log) {
+      if (!log_.has_time) {
+        int64_t now = env_->NowMicros();
+        log_.time = static_cast<uint32_t>(now / 1000000);
+        log_.time_ns = static_cast<uint32_t>(now % 1000000) * 1000;
+        log_.has_time = log_.has_time_ns = true;
+      }
+      std::string_view route = router_->Route(log_);
+      Status st = batcher_->Add(log_, route, chunk, env_->MonotonicMicros());
+      if (st.ok()) {
+        ++chunk_logs;
+      } else {
+        bool wrapped = false;
+        if (o_.on_invalid == OnInvalid::kFail) {
+          r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + st.message());
+          stop_ = true;
+          break;
+        }
+        // Wrapping cannot make a log smaller: too big is skipped, loudly.
+        ++r_.skipped;
+        spdlog::warn("line {} skipped: {}", r_.lines, st.message());
+        (void)wrapped;
+      }
+    }
+    pos = next;
+  }
+  consumed = pos;
+  r_.input_bytes += consumed;
+  r_.logs += chunk_logs;
+  shared_->tracker.EndChunk(chunk, {block.inode, block.start_offset + consumed}, chunk_logs);
+}
+
+void Run::CommitState(bool force) {
+  if (!o_.reader.follow) return;
+  int64_t now = env_->MonotonicMicros();
+  if (!force && now - last_commit_us_ < o_.state_interval_us) return;
+  last_commit_us_ = now;
+  InputPosition pos;
+  if (!shared_->tracker.Advance(&pos)) return;
+  Status st = SaveFollowState(env_, state_file_, {follow_path_, pos.inode, pos.offset});
+  if (!st.ok() && r_.status.ok()) {
+    r_.status = st;
+    stop_ = true;
+  }
+}
+
+void Run::Flush() {
+  int64_t deadline = env_->MonotonicMicros() + o_.flush_timeout_us;
+  bool gave_up = false;
+  while (!sender_->WaitIdle(100 * 1000)) {
+    CommitState(false);
+    if (Interrupts() >= 2) {
+      spdlog::warn("second interrupt: abandoning the flush");
+      r_.abandoned = gave_up = true;
+      break;
+    }
+    if (env_->MonotonicMicros() >= deadline) {
+      spdlog::warn("--flush-timeout reached with {} batch(es) unsent", sender_->pending());
+      r_.abandoned = gave_up = true;
+      break;
+    }
+  }
+  if (gave_up) {
+    sender_->Abort();
+    if (!sender_->WaitIdle(o_.abandon_grace_us)) {
+      // Requests still on the wire: nobody knows whether they landed.
+      r_.threads_detached = true;
+    }
+  }
+}
+
+ProduceResult Run::Go() {
+  int64_t started = env_->MonotonicMicros();
+  shared_ = std::make_shared<Shared>(o_.buffer_bytes, env_, o_.dead_letter);
+  auto parser = MakeParser(o_.parser);
+  if (!parser.ok()) {
+    r_.status = parser.status();
+    return r_;
+  }
+  parser_ = std::move(parser.value());
+  if (Status st = CheckBuckets(o_.router.buckets); !st.ok()) {
+    r_.status = st;
+    return r_;
+  }
+  router_ = std::make_unique<Router>(o_.router);
+
+  ReaderOptions ro = o_.reader;
+  if (ro.follow) {
+    follow_path_ = AbsolutePath(ro.path);
+    state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
+                                        : o_.state_file;
+    if (Status st = env_->CreateDirs(DirName(state_file_), 0700); !st.ok()) {
+      r_.status = st.WithContext("creating the directory of the state file");
+      return r_;
+    }
+    auto lock = env_->LockFile(state_file_ + ".lock");
+    if (!lock.ok()) {
+      r_.status = lock.status().WithContext("another slsflow produce follows with state " + state_file_);
+      return r_;
+    }
+    state_lock_ = std::move(lock.value());
+    auto loaded = LoadFollowState(env_, state_file_);
+    if (!loaded.ok()) {
+      r_.status = loaded.status();
+      return r_;
+    }
+    if (loaded->has_value()) {
+      const FollowState& fs = **loaded;
+      if (fs.path != follow_path_) {
+        r_.status = Status::Config("state file " + state_file_ + " belongs to " + fs.path + ", not " + follow_path_ +
+                                   "; pass another --state");
+        return r_;
+      }
+      ro.start = {fs.inode, fs.offset};
+      spdlog::info("resuming {} at inode {} offset {}", follow_path_, fs.inode, fs.offset);
+    }
+  }
+  auto reader = InputReader::Open(ro);
+  if (!reader.ok()) {
+    r_.status = reader.status();
+    return r_;
+  }
+  reader_ = std::move(reader.value());
+
+  std::shared_ptr<Shared> shared = shared_;
+  sender_ = std::make_unique<Sender>(o_.sender, put_, env_, [shared](std::unique_ptr<Batch> b, const Status& st) {
+    OnBatchDone(shared.get(), std::move(b), st);
+  });
+  sender_->Start();
+  batcher_ = std::make_unique<Batcher>(o_.batcher, &shared_->budget, [this](std::unique_ptr<Batch> b) {
+    ++r_.batches;
+    sender_->Submit(std::move(b));
+  });
+
+  while (!stop_) {
+    if (Interrupted()) {
+      r_.interrupted = true;
+      spdlog::info("interrupted: flushing what was read (interrupt again to abandon)");
+      break;
+    }
+    int64_t now = env_->MonotonicMicros();
+    batcher_->SealExpired(now);
+    CommitState(false);
+    if (shared_->budget.Full()) {
+      // Backpressure: the reader waits for acknowledgements; nothing drops.
+      shared_->budget.WaitBelowCap(50 * 1000);
+      continue;
+    }
+    int64_t wait_us = std::min<int64_t>(batcher_->NextDeadline() - now, 100 * 1000);
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wait_us + 999) / 1000));
+    ReadBlock block;
+    auto rs = reader_->Read(timeout_ms, &block);
+    if (!rs.ok()) {
+      r_.status = rs.status();
+      break;
+    }
+    if (!block.event.empty()) spdlog::info("{}", block.event);
+    if (*rs == ReadStatus::kEof) break;
+    if (*rs == ReadStatus::kTimeout) continue;
+    ProcessBlock(block);
+  }
+  if (parser_->Pending() && r_.status.ok()) {
+    std::string why = "input ended inside a quoted CSV field";
+    if (o_.on_invalid == OnInvalid::kFail) {
+      r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + why);
+    } else {
+      ++r_.skipped;
+      spdlog::warn("{}; the partial record was skipped", why);
+    }
+  }
+  batcher_->SealAll();
+  Flush();
+  if (!r_.threads_detached) {
+    sender_->Stop();
+    CommitState(true);
+  }
+  r_.delivered = shared_->delivered;
+  r_.dead_lettered = shared_->dead;
+  r_.unconfirmed = r_.logs - std::min<uint64_t>(r_.logs, r_.delivered + r_.dead_lettered);
+  const SenderStats& ss = sender_->stats();
+  r_.requests = ss.requests;
+  r_.retries = ss.retries;
+  r_.raw_bytes = ss.raw_bytes;
+  r_.wire_bytes = ss.wire_bytes;
+  r_.peak_buffer = shared_->budget.peak();
+  r_.auth_failed = shared_->auth_failed;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    r_.dead_letter_error = shared_->sink_error;
+    for (const auto& [msg, n] : shared_->errors)
+      r_.send_errors.push_back(std::to_string(n) + " batch(es): " + msg);
+  }
+  if (!r_.threads_detached) {
+    Status st = shared_->sink.Close();
+    if (!st.ok() && r_.dead_letter_error.empty()) r_.dead_letter_error = st.ToString();
+  } else {
+    // Worker threads may still use the sender; it must outlive this call.
+    (void)sender_.release();
+  }
+  r_.duration_us = env_->MonotonicMicros() - started;
+  return r_;
+}
+
+}  // namespace
+
+ProduceResult RunProduce(const ProduceOptions& options, const PutFn& put, Env* env,
+                         const std::atomic<int>* interrupts) {
+  Run run(options, put, env, interrupts);
+  return run.Go();
+}
+
+std::string FormatProduceStats(const ProduceResult& r) {
+  double secs = static_cast<double>(r.duration_us) / 1e6;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "logs %llu (delivered %llu, undelivered %llu), input %.1f MB, raw %.1f MB, wire %.1f MB, "
+                "requests %llu, retries %llu, %.2f s (%.1f MB/s, %.0f logs/s)",
+                static_cast<unsigned long long>(r.logs), static_cast<unsigned long long>(r.delivered),
+                static_cast<unsigned long long>(r.undelivered()), static_cast<double>(r.input_bytes) / 1e6,
+                static_cast<double>(r.raw_bytes) / 1e6, static_cast<double>(r.wire_bytes) / 1e6,
+                static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.retries), secs,
+                secs > 0 ? static_cast<double>(r.input_bytes) / 1e6 / secs : 0.0,
+                secs > 0 ? static_cast<double>(r.logs) / secs : 0.0);
+  return buf;
+}
+
+}  // namespace slsflow

@@ -1,0 +1,119 @@
+#include "core/produce_batcher.h"
+
+#include <doctest/doctest.h>
+
+#include "sls.pb.h"
+
+using namespace slsflow;
+
+namespace {
+
+struct Harness {
+  MemoryBudget budget{1 << 30};
+  std::vector<std::unique_ptr<Batch>> out;
+  Batcher batcher;
+  explicit Harness(BatcherOptions o)
+      : batcher(std::move(o), &budget, [this](std::unique_ptr<Batch> b) { out.push_back(std::move(b)); }) {}
+};
+
+ParsedLog Log(std::string_view value) {
+  ParsedLog l;
+  l.has_time = true;
+  l.time = 1700000000;
+  l.contents.emplace_back("content", value);
+  return l;
+}
+
+}  // namespace
+
+TEST_CASE("seals at the log count threshold and decodes as one LogGroup") {
+  BatcherOptions o;
+  o.max_logs = 3;
+  o.defaults.topic = "tp";
+  o.defaults.tags = {{"env", "x"}};
+  Harness h(o);
+  for (int i = 0; i < 7; ++i) REQUIRE(h.batcher.Add(Log("v" + std::to_string(i)), "", 0, 0).ok());
+  REQUIRE(h.out.size() == 2);
+  CHECK(h.batcher.open_batches() == 1);
+  sls::LogGroup g;
+  REQUIRE(g.ParseFromString(h.out[0]->data));
+  CHECK(g.logs_size() == 3);
+  CHECK(g.topic() == "tp");
+  CHECK(g.logtags(0).key() == "env");
+  CHECK(g.logs(2).contents(0).value() == "v2");
+  CHECK(h.out[0]->route.kind == PutRoute::kLoadBalanced);
+  h.batcher.SealAll();
+  CHECK(h.out.size() == 3);
+  CHECK(h.out[2]->logs == 1);
+  CHECK(h.budget.used() == h.out[0]->data.size() + h.out[1]->data.size() + h.out[2]->data.size());
+}
+
+TEST_CASE("seals at the byte threshold and on linger") {
+  BatcherOptions o;
+  o.max_bytes = 1000;
+  o.linger_us = 200;
+  Harness h(o);
+  std::string v(300, 'a');
+  for (int i = 0; i < 3; ++i) REQUIRE(h.batcher.Add(Log(v), "", 0, 100).ok());
+  CHECK(h.out.size() == 0);
+  REQUIRE(h.batcher.Add(Log(v), "", 0, 100).ok());
+  CHECK(h.out.size() == 1);  // >= 1000 bytes
+  REQUIRE(h.batcher.Add(Log("x"), "", 0, 150).ok());
+  CHECK(h.batcher.NextDeadline() == 350);
+  h.batcher.SealExpired(349);
+  CHECK(h.out.size() == 1);
+  h.batcher.SealExpired(350);
+  CHECK(h.out.size() == 2);
+  CHECK(h.batcher.NextDeadline() == INT64_MAX);
+}
+
+TEST_CASE("routes and per-line metadata batch apart") {
+  Harness h(BatcherOptions{});
+  ParsedLog a = Log("a");
+  ParsedLog b = Log("b");
+  b.has_topic = true;
+  b.topic = "other";
+  b.tags.emplace_back("k", "v");
+  REQUIRE(h.batcher.Add(a, "", 1, 0).ok());
+  REQUIRE(h.batcher.Add(a, "90000000000000000000000000000000", 1, 0).ok());
+  REQUIRE(h.batcher.Add(b, "", 2, 0).ok());
+  REQUIRE(h.batcher.Add(a, "", 2, 0).ok());
+  CHECK(h.batcher.open_batches() == 3);
+  h.batcher.SealAll();
+  REQUIRE(h.out.size() == 3);
+  CHECK(h.out[0]->logs == 2);
+  CHECK(h.out[0]->chunks == std::vector<std::pair<uint64_t, uint32_t>>{{1, 1}, {2, 1}});
+  CHECK(h.out[1]->route.kind == PutRoute::kHashKey);
+  CHECK(h.out[1]->route.hash_key == "90000000000000000000000000000000");
+  sls::LogGroup g;
+  REQUIRE(g.ParseFromString(h.out[2]->data));
+  CHECK(g.topic() == "other");
+  CHECK(g.logtags(0).key() == "k");
+}
+
+TEST_CASE("oversized values and logs are refused, never cut") {
+  Harness h(BatcherOptions{});
+  std::string big(kMaxValueBytes + 1, 'x');
+  Status st = h.batcher.Add(Log(big), "", 0, 0);
+  CHECK(st.kind() == ErrorKind::kInvalid);
+  CHECK(st.message().find("1 MiB") != std::string::npos);
+  ParsedLog many;
+  many.has_time = true;
+  std::string mib(kMaxValueBytes, 'y');
+  for (int i = 0; i < 5; ++i) many.contents.emplace_back("k", mib);
+  st = h.batcher.Add(many, "", 0, 0);
+  CHECK(st.message().find("5 MB") != std::string::npos);
+  CHECK(h.batcher.open_batches() == 0);
+  CHECK(h.out.empty());
+}
+
+TEST_CASE("a LogGroup never goes over 5 MB") {
+  BatcherOptions o;
+  o.max_bytes = kMaxLogGroupBytes;  // only the 5 MB rule can seal
+  Harness h(o);
+  std::string mib(kMaxValueBytes, 'z');
+  for (int i = 0; i < 12; ++i) REQUIRE(h.batcher.Add(Log(mib), "", 0, 0).ok());
+  h.batcher.SealAll();
+  REQUIRE(h.out.size() >= 3);
+  for (auto& b : h.out) CHECK(b->data.size() <= kMaxLogGroupBytes);
+}

@@ -1,0 +1,218 @@
+#include "core/produce_engine.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "core/produce_follow_state.h"
+#include "sls.pb.h"
+#include "tests/test_util.h"
+
+using namespace slsflow;
+
+namespace {
+
+struct FakeServer {
+  std::mutex mu;
+  std::vector<sls::LogGroup> groups;
+  std::function<Status(int call)> fault;  // nullptr: always OK
+  int calls = 0;
+  PutFn Put() {
+    return [this](const PutRequest& req) -> Status {
+      std::lock_guard<std::mutex> lock(mu);
+      int n = ++calls;
+      if (fault) {
+        Status st = fault(n);
+        if (!st.ok()) return st;
+      }
+      std::string raw;
+      Status d = Decompress(req.compress, req.body, req.raw_size, &raw);
+      if (!d.ok()) return d;
+      sls::LogGroup g;
+      if (!g.ParseFromString(raw)) return Status::Invalid("PostBodyInvalid");
+      groups.push_back(std::move(g));
+      return Status::OK();
+    };
+  }
+  std::vector<std::string> Values(const std::string& key) {
+    std::vector<std::string> out;
+    for (auto& g : groups)
+      for (auto& l : g.logs())
+        for (auto& c : l.contents())
+          if (c.key() == key) out.push_back(c.value());
+    return out;
+  }
+};
+
+ProduceOptions Options(const std::string& file) {
+  ProduceOptions o;
+  o.reader.path = file;
+  o.sender.logstore = "app";
+  o.sender.backoff_initial_us = 100;
+  o.sender.backoff_max_us = 1000;
+  o.sender.quota_backoff_min_us = 100;
+  o.batcher.max_logs = 100;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("every line arrives once, in order per route, with metadata") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.txt";
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "line " + std::to_string(i) + "\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  ProduceOptions o = Options(file);
+  o.sender.parallel = 1;
+  o.batcher.defaults.topic = "tp";
+  o.batcher.defaults.tags = {{"env", "t"}};
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.status.ok());
+  CHECK(r.ExitCode() == 0);
+  CHECK(r.lines == 1000);
+  CHECK(r.logs == 1000);
+  CHECK(r.delivered == 1000);
+  CHECK(r.batches == 10);
+  auto values = server.Values("content");
+  REQUIRE(values.size() == 1000);
+  for (int i = 0; i < 1000; ++i) CHECK(values[static_cast<size_t>(i)] == "line " + std::to_string(i));
+  CHECK(server.groups[0].topic() == "tp");
+  CHECK(server.groups[0].logs(0).has_timens());
+  CHECK(r.input_bytes == text.size());
+}
+
+TEST_CASE("--on-invalid: fail stops at the line, skip counts, raw wraps") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.jsonl";
+  test::WriteFileOrDie(file, "{\"a\":\"1\"}\nnot json\n{\"a\":\"3\"}\n");
+  {
+    FakeServer server;
+    ProduceOptions o = Options(file);
+    o.parser.input = "jsonl";
+    ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+    CHECK(r.ExitCode() == 1);
+    CHECK(r.status.message().find("line 2") != std::string::npos);
+    CHECK(server.Values("a") == std::vector<std::string>{"1"});  // what came before is delivered
+  }
+  {
+    FakeServer server;
+    ProduceOptions o = Options(file);
+    o.parser.input = "jsonl";
+    o.on_invalid = OnInvalid::kSkip;
+    ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+    CHECK(r.ExitCode() == 0);
+    CHECK(r.skipped == 1);
+    CHECK(server.Values("a") == std::vector<std::string>{"1", "3"});
+  }
+  {
+    FakeServer server;
+    ProduceOptions o = Options(file);
+    o.parser.input = "jsonl";
+    o.on_invalid = OnInvalid::kRaw;
+    ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+    CHECK(r.ExitCode() == 0);
+    CHECK(r.raw_wrapped == 1);
+    CHECK(server.Values("content") == std::vector<std::string>{"not json"});
+  }
+}
+
+TEST_CASE("undelivered logs go to the dead-letter file and the exit code") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.txt";
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "v" + std::to_string(i) + "\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  server.fault = [](int call) {
+    if (call % 3 == 0) return Status::Invalid("PostBodyInvalid: bad").set_http_status(400);
+    if (call % 3 == 1) return Status::Error(ErrorKind::kServer, "InternalServerError").set_retry(RetryClass::kRetry);
+    return Status::OK();
+  };
+  ProduceOptions o = Options(file);
+  o.sender.retries = 1;
+  o.dead_letter = dir + "/dead.jsonl";
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 1);
+  CHECK(r.dead_lettered > 0);
+  CHECK(r.delivered + r.dead_lettered == 500);
+  std::string dead = test::ReadFileOrDie(dir + "/dead.jsonl");
+  CHECK(static_cast<uint64_t>(std::count(dead.begin(), dead.end(), '\n')) == r.dead_lettered);
+  CHECK(!r.send_errors.empty());
+}
+
+TEST_CASE("an auth failure while sending exits 3") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.txt";
+  test::WriteFileOrDie(file, "x\n");
+  FakeServer server;
+  server.fault = [](int) { return Status::Auth("SignatureNotMatch: check the access key secret").set_http_status(401); };
+  ProduceResult r = RunProduce(Options(file), server.Put(), Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 3);
+  CHECK(r.dead_lettered == 1);
+}
+
+TEST_CASE("follow: state advances to what was acknowledged; a restart reads on from there") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/app.log";
+  test::WriteFileOrDie(file, "a\nb\n");
+  FakeServer server;
+  ProduceOptions o = Options(file);
+  o.reader.follow = true;
+  o.reader.poll_interval_ms = 10;
+  o.state_file = dir + "/state";
+  o.batcher.linger_us = 10 * 1000;
+  o.state_interval_us = 10 * 1000;
+  std::atomic<int> interrupts{0};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ofstream(file, std::ios::app) << "c\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    interrupts = 1;
+  });
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), &interrupts);
+  stopper.join();
+  CHECK(r.ExitCode() == 0);
+  CHECK(r.interrupted);
+  CHECK(server.Values("content") == std::vector<std::string>{"a", "b", "c"});
+  auto st = LoadFollowState(Env::Default(), o.state_file);
+  REQUIRE(st.ok());
+  REQUIRE(st->has_value());
+  CHECK((*st)->offset == 6);
+  std::ofstream(file, std::ios::app) << "d\n";
+  interrupts = 0;
+  std::thread stopper2([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    interrupts = 1;
+  });
+  FakeServer server2;
+  r = RunProduce(o, server2.Put(), Env::Default(), &interrupts);
+  stopper2.join();
+  CHECK(server2.Values("content") == std::vector<std::string>{"d"});
+}
+
+TEST_CASE("backpressure: a slow server keeps the buffer near its cap") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.txt";
+  std::string line(1000, 'x');
+  std::string text;
+  for (int i = 0; i < 8000; ++i) text += line + "\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  server.fault = [](int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return Status::OK();
+  };
+  ProduceOptions o = Options(file);
+  o.buffer_bytes = 1 << 20;
+  o.batcher.max_logs = 4096;
+  o.batcher.max_bytes = 64 * 1024;
+  o.sender.parallel = 2;
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.delivered == 8000);
+  // At most one read block's worth of logs past the cap.
+  CHECK(r.peak_buffer <= o.buffer_bytes + (2u << 20));
+  CHECK(r.peak_buffer >= o.buffer_bytes);
+}

@@ -1,0 +1,161 @@
+#include "core/produce_reader.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "tests/test_util.h"
+
+using namespace slsflow;
+
+namespace {
+
+void Append(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::app | std::ios::binary);
+  f << data;
+}
+
+uint64_t Inode(const std::string& path) {
+  struct stat st;
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+// Reads until `want` bytes of lines arrived or `tries` reads passed.
+std::string ReadSome(InputReader* r, size_t want, int tries = 50, uint64_t* last_end = nullptr) {
+  std::string got;
+  for (int i = 0; i < tries && got.size() < want; ++i) {
+    ReadBlock b;
+    auto st = r->Read(20, &b);
+    REQUIRE(st.ok());
+    if (*st == ReadStatus::kEof) break;
+    got.append(b.data);
+    if (last_end && !b.data.empty()) *last_end = b.start_offset + b.data.size();
+  }
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("reads a file in whole lines, the last one without a newline") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/in.log";
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "line " + std::to_string(i) + "\n";
+  text += "tail";
+  test::WriteFileOrDie(path, text);
+  ReaderOptions o;
+  o.path = path;
+  o.read_size = 4096;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  std::string got;
+  uint64_t expect_offset = 0;
+  for (;;) {
+    ReadBlock b;
+    auto st = (*r)->Read(100, &b);
+    REQUIRE(st.ok());
+    if (*st == ReadStatus::kEof) break;
+    REQUIRE(*st == ReadStatus::kData);
+    CHECK(b.start_offset == expect_offset);
+    expect_offset += b.data.size();
+    CHECK((b.data.back() == '\n' || b.data == "tail" || b.data.substr(b.data.size() - 4) == "tail"));
+    got.append(b.data);
+  }
+  CHECK(got == text);
+}
+
+TEST_CASE("an oversized line is skipped whole and reported, the rest goes on") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/big.log";
+  std::string big(100000, 'x');
+  test::WriteFileOrDie(path, "a\n" + big + "\nb\n");
+  ReaderOptions o;
+  o.path = path;
+  o.read_size = 4096;
+  o.max_line = 10000;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  std::string lines;
+  uint64_t oversized = 0, oversized_at = 0;
+  for (;;) {
+    ReadBlock b;
+    auto st = (*r)->Read(100, &b);
+    REQUIRE(st.ok());
+    if (*st == ReadStatus::kEof) break;
+    if (b.oversized_bytes) {
+      oversized = b.oversized_bytes;
+      oversized_at = b.start_offset;
+    }
+    lines.append(b.data);
+  }
+  CHECK(lines == "a\nb\n");
+  CHECK(oversized == big.size() + 1);
+  CHECK(oversized_at == 2);
+}
+
+TEST_CASE("follow: growth, rename+create rotation, copytruncate") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  test::WriteFileOrDie(path, "one\n");
+  ReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK(ReadSome(r->get(), 4) == "one\n");
+  Append(path, "two\npart");
+  CHECK(ReadSome(r->get(), 4) == "two\n");
+  Append(path, "ial\n");
+  CHECK(ReadSome(r->get(), 8) == "partial\n");
+  // logrotate create: rename, then a new file; the old one gets a late line.
+  Append(path, "three\n");
+  REQUIRE(std::rename(path.c_str(), (path + ".1").c_str()) == 0);
+  Append(path + ".1", "late\n");
+  test::WriteFileOrDie(path, "four\n");
+  CHECK(ReadSome(r->get(), 16) == "three\nlate\nfour\n");
+  CHECK((*r)->inode() == Inode(path));
+  // copytruncate: the file shrinks under us.
+  Append(path, "five\n");
+  CHECK(ReadSome(r->get(), 5) == "five\n");
+  REQUIRE(truncate(path.c_str(), 0) == 0);
+  ReadSome(r->get(), 1, 3);
+  Append(path, "six\n");
+  uint64_t end = 0;
+  CHECK(ReadSome(r->get(), 4, 50, &end) == "six\n");
+  CHECK(end == 4);
+}
+
+TEST_CASE("follow resumes at a saved position, also inside a rotated file") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  test::WriteFileOrDie(path, "old1\nold2\n");
+  uint64_t old_inode = Inode(path);
+  ReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  o.start = {old_inode, 5};
+  {
+    auto r = InputReader::Open(o);
+    REQUIRE(r.ok());
+    CHECK(ReadSome(r->get(), 5) == "old2\n");
+  }
+  Append(path, "old3\n");
+  REQUIRE(std::rename(path.c_str(), (path + ".1").c_str()) == 0);
+  test::WriteFileOrDie(path, "new1\n");
+  o.start = {old_inode, 10};
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK(ReadSome(r->get(), 10) == "old3\nnew1\n");
+}
+
+TEST_CASE("follow without --file is a usage error") {
+  ReaderOptions o;
+  o.follow = true;
+  CHECK(InputReader::Open(o).status().kind() == ErrorKind::kUsage);
+}
