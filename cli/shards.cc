@@ -1,9 +1,257 @@
-// PLACEHOLDER: replaced by the shards implementation. Not done.
+// `slsflow shards list|split|merge`: see man/slsflow-shards.1.
+#include <memory>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/admin.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "core/shard_set.h"
+#include "core/time_grammar.h"
 
 namespace slsflow::cli {
-void RegisterShardsCommand(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("shards", "shards (not implemented yet)");
-  cmd->callback([exit_code] { *exit_code = 1; });
+namespace {
+
+struct ListFlags {
+  CommonFlags common;
+  bool cursors = false;
+};
+
+struct ReshapeFlags {
+  CommonFlags common;
+  int shard = -1;
+  std::string key;
+  int into = 0;
+  std::string wait = "60s";
+};
+
+int RunList(const ListFlags& f) {
+  auto ctx = OpenAdmin(f.common);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
+  if (!shards.ok()) return ReportError(shards.status());
+  Table table(ShardColumns(f.cursors));
+  for (const auto& s : *shards) {
+    if (!f.cursors) {
+      table.AddRow(ShardRow(s, nullptr));
+      continue;
+    }
+    auto cursors = FetchShardCursors(*ctx->client, ctx->logstore, s.id);
+    if (!cursors.ok()) return ReportError(cursors.status().WithContext("shard " + std::to_string(s.id)));
+    table.AddRow(ShardRow(s, &*cursors));
+  }
+  return ReportError(WriteStdout(table.Render(ctx->format)));
 }
+
+// Polls ListShards until every id in `ids` is readwrite, or the deadline.
+Result<std::vector<ShardInfo>> WaitReadWrite(AdminContext& ctx, const std::vector<int>& ids, int64_t wait_us) {
+  Env* env = Env::Default();
+  const int64_t deadline = env->MonotonicMicros() + wait_us;
+  while (true) {
+    auto shards = ListShardsSorted(*ctx.client, ctx.logstore);
+    if (!shards.ok()) return shards.status();
+    std::vector<ShardInfo> found;
+    std::vector<int> pending;
+    for (int id : ids) {
+      const ShardInfo* s = FindShard(*shards, id);
+      if (s && s->status == "readwrite") {
+        found.push_back(*s);
+      } else {
+        pending.push_back(id);
+      }
+    }
+    if (pending.empty()) return found;
+    if (env->MonotonicMicros() >= deadline)
+      return Status::Error(ErrorKind::kTimeout,
+                           "shards " + FormatShardSet(pending) + " are not readwrite after " +
+                               std::to_string(wait_us / 1000000) +
+                               "s; the change was accepted, check later with 'slsflow shards list'");
+    env->SleepMicros(500 * 1000);
+  }
+}
+
+Result<int64_t> WaitMicros(const std::string& text) {
+  auto us = ParseDurationMicros(text);
+  if (!us.ok()) return us.status().WithContext("--wait");
+  return us;
+}
+
+// The readwrite shard `id`, or a clear error about why it can't be reshaped.
+Result<ShardInfo> ReadWriteShard(const AdminContext& ctx, const std::vector<ShardInfo>& shards, int id,
+                                 const char* verb) {
+  const ShardInfo* s = FindShard(shards, id);
+  if (!s) return ShardNotFound(ctx.logstore, id, shards);
+  if (s->readonly()) {
+    std::vector<int> rw;
+    for (const auto& o : shards)
+      if (!o.readonly()) rw.push_back(o.id);
+    return Status::Invalid("shard " + std::to_string(id) + " is readonly (already split or merged) and cannot be " +
+                           verb + "; readwrite shards: " + FormatShardSet(rw));
+  }
+  return *s;
+}
+
+// The two children in a split reply [parent, left, right], told apart by range.
+Status ChildrenOf(const std::vector<ShardInfo>& reply, const ShardInfo& parent, ShardInfo* left, ShardInfo* right) {
+  std::vector<ShardInfo> children;
+  for (const auto& s : reply)
+    if (s.id != parent.id) children.push_back(s);
+  if (children.size() != 2)
+    return Status::Corruption("split reply has " + std::to_string(children.size()) + " new shards, expected 2");
+  bool first_is_left = children[0].begin_key == parent.begin_key;
+  *left = first_is_left ? children[0] : children[1];
+  *right = first_is_left ? children[1] : children[0];
+  return Status::OK();
+}
+
+int RunSplit(const ReshapeFlags& f) {
+  if (!f.key.empty() && f.into != 0) return ReportError(Status::Usage("give --key or --into, not both"));
+  if (f.into != 0 && (f.into < 2 || f.into > 64)) return ReportError(Status::Usage("--into must be between 2 and 64"));
+  auto wait_us = WaitMicros(f.wait);
+  if (!wait_us.ok()) return ReportError(wait_us.status());
+  auto ctx = OpenAdmin(f.common);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
+  if (!shards.ok()) return ReportError(shards.status());
+  auto parent = ReadWriteShard(*ctx, *shards, f.shard, "split");
+  if (!parent.ok()) return ReportError(parent.status());
+
+  std::vector<std::string> keys;
+  if (!f.key.empty()) {
+    auto key = NormalizeHashKey(f.key, "--key");
+    if (!key.ok()) return ReportError(key.status());
+    if (!HashKeyStrictlyInside(*key, parent->begin_key, parent->end_key)) {
+      auto mid = EqualSplitKeys(parent->begin_key, parent->end_key, 2);
+      return ReportError(Status::Usage("--key " + *key + " is not strictly inside the range of shard " +
+                                       std::to_string(parent->id) + " [" + parent->begin_key + ", " +
+                                       parent->end_key + "); pick a key between them" +
+                                       (mid.ok() ? ", e.g. its midpoint " + mid->front() : std::string())));
+    }
+    keys.push_back(*key);
+  } else {
+    auto equal = EqualSplitKeys(parent->begin_key, parent->end_key, f.into ? f.into : 2);
+    if (!equal.ok()) return ReportError(equal.status());
+    keys = std::move(*equal);
+  }
+
+  // N ways by cutting the right-hand child again each time: only the
+  // documented key form of SplitShard is used.
+  std::vector<int> new_ids;
+  ShardInfo current = *parent;
+  for (const auto& key : keys) {
+    auto reply = ctx->client->SplitShard(ctx->logstore, current.id, key);
+    if (!reply.ok()) {
+      Status st = reply.status().WithContext("splitting shard " + std::to_string(current.id) + " at " + key);
+      if (!new_ids.empty())
+        st = st.WithContext("shards " + FormatShardSet(new_ids) + " were already created");
+      return ReportError(st);
+    }
+    ShardInfo left, right;
+    if (Status st = ChildrenOf(*reply, current, &left, &right); !st.ok()) return ReportError(st);
+    spdlog::info("split shard {} at {} into {} and {}", current.id, key, left.id, right.id);
+    new_ids.push_back(left.id);
+    current = right;
+  }
+  new_ids.push_back(current.id);
+
+  auto ready = WaitReadWrite(*ctx, new_ids, *wait_us);
+  if (!ready.ok()) return ReportError(ready.status());
+  Table table(ShardColumns(false));
+  for (const auto& s : *ready) table.AddRow(ShardRow(s, nullptr));
+  return ReportError(WriteStdout(table.Render(ctx->format)));
+}
+
+int RunMerge(const ReshapeFlags& f) {
+  auto wait_us = WaitMicros(f.wait);
+  if (!wait_us.ok()) return ReportError(wait_us.status());
+  auto ctx = OpenAdmin(f.common);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
+  if (!shards.ok()) return ReportError(shards.status());
+  auto left = ReadWriteShard(*ctx, *shards, f.shard, "merged");
+  if (!left.ok()) return ReportError(left.status());
+  const ShardInfo* right = nullptr;
+  const ShardInfo* before = nullptr;
+  for (const auto& s : *shards) {
+    if (s.readonly()) continue;
+    if (s.begin_key == left->end_key) right = &s;
+    if (s.end_key == left->begin_key) before = &s;
+  }
+  if (!right) {
+    std::string hint = before ? "; merge the shard to its left instead: slsflow shards merge " + std::to_string(before->id)
+                              : std::string();
+    return ReportError(Status::Usage("shard " + std::to_string(left->id) +
+                                     " has no readwrite shard to its right to merge with (MergeShard takes the left "
+                                     "shard of a pair)" + hint));
+  }
+  auto reply = ctx->client->MergeShard(ctx->logstore, left->id);
+  if (!reply.ok()) return ReportError(reply.status().WithContext("merging shards " + std::to_string(left->id) +
+                                                                 " and " + std::to_string(right->id)));
+  int merged = -1;
+  for (const auto& s : *reply)
+    if (s.id != left->id && s.id != right->id) merged = s.id;
+  if (merged < 0) return ReportError(Status::Corruption("merge reply names no new shard"));
+  spdlog::info("merged shards {} and {} into {}", left->id, right->id, merged);
+  auto ready = WaitReadWrite(*ctx, {merged}, *wait_us);
+  if (!ready.ok()) return ReportError(ready.status());
+  Table table(ShardColumns(false));
+  for (const auto& s : *ready) table.AddRow(ShardRow(s, nullptr));
+  return ReportError(WriteStdout(table.Render(ctx->format)));
+}
+
+}  // namespace
+
+void RegisterShardsCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand("shards", "list, split and merge a logstore's shards");
+  cmd->require_subcommand(1);
+  cmd->footer(
+      "Examples:\n"
+      "  slsflow shards list -p demo -l app\n"
+      "  slsflow shards list -p demo -l app --cursors -o json\n"
+      "  slsflow shards split 0 -p demo -l app --into 4\n"
+      "  slsflow shards split 1 -p demo -l app --key 40000000000000000000000000000000\n"
+      "  slsflow shards merge 5 -p demo -l app\n"
+      "See slsflow-shards(1).");
+
+  auto list_flags = std::make_shared<ListFlags>();
+  auto* list = cmd->add_subcommand("list", "shards with id, status, hash range, creation time (and cursors)");
+  AddCommonFlags(list, &list_flags->common, LogstoreArity::kOne, true);
+  list->add_flag("--cursors", list_flags->cursors,
+                 "add begin and end cursors and the head time (receive time of the last LogGroup)");
+  list->footer(
+      "Examples:\n"
+      "  slsflow shards list -p demo -l app\n"
+      "  slsflow shards list -p demo -l app --cursors\n"
+      "  slsflow shards list -p demo -l app -o json | jq '.[] | select(.status==\"readwrite\") | .shard'\n"
+      "  slsflow shards list -p demo -l app -o csv > shards.csv");
+  list->callback([list_flags, exit_code] { *exit_code = RunList(*list_flags); });
+
+  auto split_flags = std::make_shared<ReshapeFlags>();
+  auto* split = cmd->add_subcommand("split", "split a readwrite shard in two (or N) and wait for the children");
+  split->add_option("SHARD", split_flags->shard, "the shard to split")->required()->check(CLI::NonNegativeNumber);
+  AddCommonFlags(split, &split_flags->common, LogstoreArity::kOne, true);
+  split->add_option("--key", split_flags->key, "split at this 32-hex-digit hash key (strictly inside the range)");
+  split->add_option("--into", split_flags->into, "split into N equal ranges, 2..64 (default 2: the midpoint)");
+  split->add_option("--wait", split_flags->wait, "how long to wait for the new shards to be readwrite (default 60s)");
+  split->footer(
+      "Examples:\n"
+      "  slsflow shards split 0 -p demo -l app\n"
+      "  slsflow shards split 0 -p demo -l app --into 4 -o json\n"
+      "  slsflow shards split 2 -p demo -l app --key c0000000000000000000000000000000");
+  split->callback([split_flags, exit_code] { *exit_code = RunSplit(*split_flags); });
+
+  auto merge_flags = std::make_shared<ReshapeFlags>();
+  auto* merge = cmd->add_subcommand("merge", "merge a readwrite shard with its right neighbour and wait for the result");
+  merge->add_option("SHARD", merge_flags->shard, "the left shard of the pair")->required()->check(CLI::NonNegativeNumber);
+  AddCommonFlags(merge, &merge_flags->common, LogstoreArity::kOne, true);
+  merge->add_option("--wait", merge_flags->wait, "how long to wait for the merged shard to be readwrite (default 60s)");
+  merge->footer(
+      "Examples:\n"
+      "  slsflow shards merge 4 -p demo -l app\n"
+      "  slsflow shards merge 4 -p demo -l app -o json\n"
+      "  slsflow shards list -p demo -l app   # find adjacent readwrite pairs first");
+  merge->callback([merge_flags, exit_code] { *exit_code = RunMerge(*merge_flags); });
+}
+
 }  // namespace slsflow::cli
