@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Consume throughput: 4 shards -> /dev/null, jsonl and raw, on one core.
+# Prints MB/s (of decompressed LogGroupList bytes pulled, and of output),
+# logs/s, CPU-s/GB and peak RSS, then the same for a peer in the same run:
+# a python3 pull loop (stdlib only: deflate replies, hand-decoded protobuf,
+# json.dumps per log, i.e. what the official Python SDK's pull + flatten
+# does, without its C extensions), and prints the ratio.
+#
+#   scripts/bench_consume.sh [BUILD_DIR]      env: BENCH_MB (default 256)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
+bin=${SLSFLOW_BIN:-$build/slsflow}
+mb=${BENCH_MB:-256}
+work=$(mktemp -d /tmp/slsflow-bench-consume.XXXXXX)
+emu_pid=
+cleanup() { [[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+ncpu=$(nproc)
+core_consumer=0
+core_emulator=$((ncpu > 1 ? 1 : 0))
+
+taskset -c "$core_emulator" "$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:4 --no-auth \
+  >"$work/emu.out" 2>"$work/emu.err" &
+emu_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/emu.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening //p' "$work/emu.out")
+[[ -n $url ]] || { echo "emulator did not start" >&2; cat "$work/emu.err" >&2; exit 1; }
+
+python3 - "$url" "$mb" <<'EOF'
+# Fill: ~MB of logs spread evenly over the 4 shards, 100 KB groups of ~200 B logs.
+import hashlib, http.client, random, sys, time
+url, mb = sys.argv[1], int(sys.argv[2])
+host, port = url.split("//")[1].rsplit(":", 1)
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F; n >>= 7
+        if n: out.append(b | 0x80)
+        else: out.append(b); return bytes(out)
+def fb(num, data):
+    return varint(num << 3 | 2) + varint(len(data)) + data
+rng = random.Random(1)
+words = [("w%d" % i).encode() * rng.randrange(1, 4) for i in range(500)]
+def group(seed):
+    r = random.Random(seed); body = b""; t = int(time.time())
+    for i in range(500):
+        log = varint(1 << 3) + varint(t)
+        for k, v in ((b"level", r.choice([b"info", b"warn", b"error"])), (b"host", b"web-%02d" % r.randrange(40)),
+                     (b"latency_ms", str(r.randrange(1, 5000)).encode()),
+                     (b"content", b" ".join(r.choice(words) for _ in range(14)))):
+            log += fb(2, fb(1, k) + fb(2, v))
+        body += fb(1, log)
+    return body + fb(3, b"bench")
+pool = [group(s) for s in range(16)]
+conn = http.client.HTTPConnection(host, int(port))
+sent, i = 0, 0
+while sent < mb << 20:
+    body = pool[i % len(pool)]
+    key = "%02x" % ((i % 4) * 64 + 1) + "0" * 30
+    conn.putrequest("POST", "/logstores/app/shards/route?key=" + key, skip_host=True, skip_accept_encoding=True)
+    for k, v in (("Host", "demo.%s:%s" % (host, port)), ("x-log-apiversion", "0.6.0"),
+                 ("x-log-bodyrawsize", str(len(body))), ("Content-Length", str(len(body))),
+                 ("Content-Type", "application/x-protobuf"), ("Content-MD5", hashlib.md5(body).hexdigest().upper())):
+        conn.putheader(k, v)
+    conn.endheaders(); conn.send(body)
+    resp = conn.getresponse(); resp.read()
+    if resp.status != 200: sys.exit("put failed: %d" % resp.status)
+    sent += len(body); i += 1
+print("filled %.0f MB in %d groups" % (sent / 2**20, i), file=sys.stderr)
+EOF
+
+# One measured run: prints "label MB/s_in MB/s_out logs/s cpu_s_per_gb rss_mb".
+measure() {
+  local label=$1; shift
+  local stats=$work/$label.stats tim=$work/$label.time
+  taskset -c "$core_consumer" /usr/bin/time -f "%e %U %S %M" -o "$tim" "$@" >/dev/null 2>"$stats"
+  python3 - "$label" "$stats" "$tim" <<'EOF'
+import re, sys
+label, stats, tim = sys.argv[1:]
+text = open(stats).read()
+m = re.search(r"consumed (\d+) logs \((\d+) read\), (\d+) bytes in ([\d.]+) s.*?([\d.]+) MB/s pulled", text)
+if not m: sys.exit("%s: no stats line in %r" % (label, text[-500:]))
+logs, outb, secs = int(m.group(1)), int(m.group(3)), float(m.group(4))
+wall, user, sys_, rss = open(tim).read().split()[-4:]
+cpu = float(user) + float(sys_)
+raw = float(re.search(r"RAWBYTES=(\d+)", text).group(1)) if "RAWBYTES=" in text else float(m.group(5)) * 1e6 * secs
+print("%-14s %9.1f %9.1f %11.0f %9.2f %8.1f" % (label, raw / 1e6 / float(wall), outb / 1e6 / float(wall),
+      logs / float(wall), cpu / (raw / 1e9), int(rss) / 1024))
+EOF
+}
+
+echo "4 shards, ${mb} MB of LogGroups, consumer pinned to core $core_consumer, emulator to core $core_emulator"
+printf "%-14s %9s %9s %11s %9s %8s\n" run "MB/s in" "MB/s out" "logs/s" "CPU-s/GB" "RSS MB"
+common=(consume --endpoint "$url" -p demo -l app -q --from begin -e --stats --max-per-fetch 1000)
+measure slsflow-jsonl "$bin" "${common[@]}" --state "$work/j.state" -f jsonl
+measure slsflow-raw "$bin" "${common[@]}" --state "$work/r.state" -f raw --field content
+
+# The peer: a stdlib python pull loop that prints jsonl.
+cat >"$work/peer.py" <<'EOF'
+import http.client, json, sys, threading, time, zlib
+url = sys.argv[1]
+host, port = url.split("//")[1].rsplit(":", 1)
+out = sys.stdout
+lock = threading.Lock()
+totals = {"logs": 0, "raw": 0, "out": 0}
+def get(conn, path, enc=""):
+    conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    for k, v in (("Host", "demo.%s:%s" % (host, port)), ("x-log-apiversion", "0.6.0"), ("Accept-Encoding", enc)):
+        conn.putheader(k, v)
+    conn.endheaders()
+    r = conn.getresponse(); body = r.read()
+    return r, body
+def rv(b, i):
+    n = s = 0
+    while True:
+        c = b[i]; i += 1; n |= (c & 0x7F) << s; s += 7
+        if c < 0x80: return n, i
+def fields(b):
+    i = 0
+    while i < len(b):
+        k, i = rv(b, i); f, w = k >> 3, k & 7
+        if w == 0: v, i = rv(b, i)
+        elif w == 2: l, i = rv(b, i); v = b[i:i + l]; i += l
+        elif w == 5: v = b[i:i + 4]; i += 4
+        elif w == 1: v = b[i:i + 8]; i += 8
+        yield f, v
+def shard(sid):
+    conn = http.client.HTTPConnection(host, int(port))
+    _, b = get(conn, "/logstores/app/shards/%d?type=cursor&from=begin" % sid)
+    cursor = json.loads(b)["cursor"]
+    _, b = get(conn, "/logstores/app/shards/%d?type=cursor&from=end" % sid)
+    end = json.loads(b)["cursor"]
+    from urllib.parse import quote
+    while cursor != end:
+        r, body = get(conn, "/logstores/app/shards/%d?type=log&count=1000&cursor=%s" % (sid, quote(cursor)), "deflate")
+        raw = zlib.decompress(body) if r.getheader("x-log-compresstype") == "deflate" else body
+        cursor = r.getheader("x-log-cursor")
+        lines, n = [], 0
+        for f, g in fields(raw):
+            tags, topic, source, logs = {}, "", "", []
+            for gf, gv in fields(g):
+                if gf == 1: logs.append(gv)
+                elif gf == 3: topic = gv.decode()
+                elif gf == 4: source = gv.decode()
+            for lg in logs:
+                rec = {"__topic__": topic, "__source__": source}
+                for lf, lv in fields(lg):
+                    if lf == 1: rec["__time__"] = lv
+                    elif lf == 2:
+                        kv = dict(fields(lv)); rec[kv[1].decode()] = kv[2].decode("utf-8", "replace")
+                lines.append(json.dumps(rec, ensure_ascii=False)); n += 1
+        text = "\n".join(lines) + "\n"
+        with lock:
+            out.write(text); totals["logs"] += n; totals["raw"] += len(raw); totals["out"] += len(text)
+t0 = time.time()
+ts = [threading.Thread(target=shard, args=(i,)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+secs = time.time() - t0
+print("consumed %d logs (%d read), %d bytes in %.3f s (x) RAWBYTES=%d 0 MB/s pulled" % (
+    totals["logs"], totals["logs"], totals["out"], secs, totals["raw"]), file=sys.stderr)
+EOF
+measure python-peer python3 "$work/peer.py" "$url"
+
+echo
+python3 - "$work" <<'EOF'
+import re, sys
+w = sys.argv[1]
+def wall(label):
+    return float(open("%s/%s.time" % (w, label)).read().split()[-4])
+print("  jsonl %.1fx faster than the python peer (wall time %.2f s vs %.2f s)" % (
+    wall("python-peer") / wall("slsflow-jsonl"), wall("slsflow-jsonl"), wall("python-peer")))
+EOF
