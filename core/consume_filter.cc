@@ -131,15 +131,19 @@ Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps,
   return filter;
 }
 
+// A moved-from filter (impl_ null) behaves as an empty one.
 bool LogFilter::empty() const {
+  if (!impl_) return true;
   return impl_->group_conditions.empty() && impl_->log_conditions.empty() && impl_->greps.empty();
 }
 
 bool LogFilter::has_log_conditions() const {
+  if (!impl_) return false;
   return !impl_->log_conditions.empty() || !impl_->greps.empty();
 }
 
 bool LogFilter::MatchGroup(const sls::LogGroup& group) const {
+  if (!impl_) return true;
   for (const Condition& c : impl_->group_conditions) {
     bool equal = false;
     switch (c.target) {
@@ -161,6 +165,7 @@ bool LogFilter::MatchGroup(const sls::LogGroup& group) const {
 }
 
 bool LogFilter::MatchLog(const sls::LogGroup& group, int index) const {
+  if (!impl_) return true;
   const sls::Log& log = group.logs(index);
   for (const Condition& c : impl_->log_conditions) {
     bool equal = false;

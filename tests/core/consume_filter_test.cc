@@ -161,6 +161,10 @@ TEST_CASE("filter: movable, and a moved filter still works") {
   LogFilter c;
   c = std::move(b);
   CHECK_FALSE(c.MatchLog(kWeb, 1));
+  // The moved-from one is an empty filter, not a crash.
+  CHECK(b.empty());  // NOLINT(bugprone-use-after-move)
+  CHECK(b.MatchGroup(kWeb));
+  CHECK(b.MatchLog(kWeb, 1));
 }
 
 }  // namespace
