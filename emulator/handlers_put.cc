@@ -58,7 +58,9 @@ Status DecodeBody(const EmuRequest& req, std::string* raw, uint32_t* log_count) 
     }
   }
   sls::LogGroup group;
-  if (!group.ParseFromString(*raw)) {
+  // Partial parse + IsInitialized: the same check as ParseFromString
+  // without protobuf logging every hostile body to stderr.
+  if (!group.ParsePartialFromString(*raw) || !group.IsInitialized()) {
     return SlsError(400, "PostBodyInvalid", "the body is not a valid LogGroup protobuf");
   }
   *log_count = static_cast<uint32_t>(group.logs_size());

@@ -1,0 +1,91 @@
+// Consumer-group API through Service::Handle.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/cursor.h"
+#include "tests/emulator/emu_test_util.h"
+
+namespace slsflow::emulator {
+using nlohmann::json;
+using test::MakeReq;
+using test::MakeService;
+
+namespace {
+
+EmuResponse Do(Service& svc, const std::string& method, const std::string& target, const std::string& body = "") {
+  auto req = MakeReq(svc, method, target, body, {{"Content-Type", "application/json"}});
+  return svc.Handle(req);
+}
+
+}  // namespace
+
+TEST_CASE("consumer group CRUD with SLS errors") {
+  int64_t now = 1795550000LL * 1000000;
+  auto svc = MakeService(2, &now);
+  const std::string base = "/logstores/app/consumergroups";
+  CHECK(Do(*svc, "POST", base, R"({"consumerGroup":"cg1","timeout":60,"order":false})").status == 200);
+  auto dup = Do(*svc, "POST", base, R"({"consumerGroup":"cg1","timeout":60,"order":false})");
+  CHECK(dup.status == 400);
+  CHECK(dup.body.find("ConsumerGroupAlreadyExist") != std::string::npos);
+  CHECK(Do(*svc, "POST", base, R"({"consumerGroup":"cg2","timeout":"x"})").body.find("JsonInfoInvalid") !=
+        std::string::npos);
+  CHECK(json::parse(Do(*svc, "GET", base).body) == json::parse(R"([{"name":"cg1","timeout":60,"order":false}])"));
+  CHECK(Do(*svc, "PUT", base + "/cg1", R"({"order":true,"timeout":40})").status == 200);
+  CHECK(json::parse(Do(*svc, "GET", base).body)[0]["timeout"] == 40);
+  CHECK(json::parse(Do(*svc, "GET", base).body)[0]["order"] == true);
+  auto missing = Do(*svc, "PUT", base + "/nope", R"({"order":true})");
+  CHECK(missing.status == 404);
+  CHECK(missing.body.find("ConsumerGroupNotExist") != std::string::npos);
+  CHECK(Do(*svc, "POST", base + "/nope?type=heartbeat&consumer=c", "[]").status == 404);
+  CHECK(Do(*svc, "DELETE", base + "/cg1").status == 200);
+  CHECK(Do(*svc, "DELETE", base + "/cg1").status == 404);
+  CHECK(json::parse(Do(*svc, "GET", base).body).empty());
+}
+
+TEST_CASE("heartbeat, checkpoints, forceSuccess and GetCheckPoint filler entries") {
+  int64_t now = 1795550000LL * 1000000;
+  auto svc = MakeService(2, &now);
+  const std::string cg = "/logstores/app/consumergroups/cg";
+  REQUIRE(Do(*svc, "POST", "/logstores/app/consumergroups", R"({"consumerGroup":"cg","timeout":60,"order":false})").status ==
+          200);
+  auto hb = Do(*svc, "POST", cg + "?type=heartbeat&consumer=c1", "[]");
+  REQUIRE(hb.status == 200);
+  CHECK(json::parse(hb.body) == json::array({0, 1}));
+  CHECK(Do(*svc, "POST", cg + "?type=heartbeat&consumer=c1", "").status == 200);  // empty body = []
+  CHECK(Do(*svc, "POST", cg + "?type=heartbeat&consumer=c1", "{}").status == 400);
+  CHECK(Do(*svc, "POST", cg + "?type=heartbeat", "[]").status == 400);
+
+  // Never committed: one entry per shard with an empty checkpoint.
+  json all = json::parse(Do(*svc, "GET", cg).body);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0]["checkpoint"] == "");
+  CHECK(all[1]["shard"] == 1);
+
+  std::string c3 = EncodeCursor(3);
+  std::string body = json({{"shard", 0}, {"checkpoint", c3}}).dump();
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&consumer=c1&forceSuccess=True", body).status == 200);
+  now += 5;
+  // forceSuccess=false: only the holder may write.
+  CHECK(Do(*svc, "POST", cg + "?consumer=c1&forceSuccess=false&type=checkpoint", body).status == 200);
+  auto stranger = Do(*svc, "POST", cg + "?type=checkpoint&consumer=c9&forceSuccess=FALSE", body);
+  CHECK(stranger.status == 400);
+  CHECK(stranger.body.find("ConsumerNotExist") != std::string::npos);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&consumer=&forceSuccess=false", body).body.find("ConsumerNotMatch") !=
+        std::string::npos);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&consumer=c9&forceSuccess=true", body).status == 200);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=maybe", body).status == 400);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=true", R"({"shard":0,"checkpoint":"%%%"})")
+            .body.find("InvalidShardCheckPoint") != std::string::npos);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=true", R"({"shard":7,"checkpoint":"AA=="})").status == 404);
+
+  json one = json::parse(Do(*svc, "GET", cg + "?shard=0").body);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0]["checkpoint"] == c3);
+  CHECK(one[0]["consumer"] == "c9");
+  CHECK(one[0]["updateTime"] == now);  // microseconds
+  CHECK(json::parse(Do(*svc, "GET", cg + "?shard=-1").body).size() == 2);
+  CHECK(json::parse(Do(*svc, "GET", cg + "?shard=5").body).empty());
+}
+
+}  // namespace slsflow::emulator
