@@ -136,7 +136,13 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   if (!f.no_check) {
     // Fail before reading stdin: a typo in the logstore or the key must not
     // cost a whole pipe's worth of data.
-    auto info = client->GetLogStore(logstore);
+    // Transient failures (5xx, resets) get a few quick retries; a 4xx is final.
+    Result<LogStoreInfo> info = Status::Internal("not checked");
+    for (int attempt = 1; attempt <= 6; ++attempt) {
+      info = client->GetLogStore(logstore);
+      if (info.ok() || info.status().retry() == RetryClass::kNever) break;
+      Env::Default()->SleepMicros(100000ll << (attempt - 1));
+    }
     if (!info.ok()) return ReportError(info.status().WithContext("checking logstore '" + logstore + "'"));
   }
   struct sigaction sa = {};

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 BIN = os.environ.get("SLSFLOW_BIN") or os.path.join(
     os.environ.get("SLSFLOW_BUILD_DIR", "build"), "slsflow")
@@ -30,8 +31,11 @@ def tempdir():
 class Emulator:
     """`slsflow emulator` with the given logstores (name:shards) and extra flags."""
 
+    ADMIN_TOKEN = "produce-it-admin"
+
     def __init__(self, logstores=("app:4",), extra=(), auth=False):
-        self.args = [BIN, "emulator", "--listen", "127.0.0.1:0", "--project", "demo"]
+        self.args = [BIN, "emulator", "--listen", "127.0.0.1:0", "--project", "demo",
+                     "--admin-token", self.ADMIN_TOKEN]
         for ls in logstores:
             self.args += ["--logstore", ls]
         if auth:
@@ -56,6 +60,13 @@ class Emulator:
 
     def __exit__(self, *exc):
         self._kill()
+
+    def set_faults(self, **faults):
+        """Changes fault settings at run time (p500, p502, p503, reset, slow, slow_ms, write_req_per_s, ...)."""
+        req = urllib.request.Request(self.endpoint + "/_slsflow/admin/faults", data=json.dumps(faults).encode(),
+                                     method="PUT", headers={"x-slsflow-admin-token": self.ADMIN_TOKEN})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            check(resp.status == 200, "admin PUT faults: HTTP %d" % resp.status)
 
     def common(self, logstore, secret="testsecret"):
         args = ["--endpoint", self.endpoint, "-p", "demo", "-l", logstore]
