@@ -186,7 +186,6 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
     selection = *sel;
   }
   if (f.ordered) return ReportError(Status::Usage("--ordered is not implemented in this build"));
-  if (f.last > 0) return ReportError(Status::Usage("--last is not implemented in this build"));
 
   FormatOptions fo;
   fo.format = !f.format.empty() ? f.format : !f.tmpl.empty() ? "template" : !f.field.empty() ? "raw"
@@ -242,6 +241,7 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
   }
   o.exit_at_end = f.exit_at_end;
   o.count = f.count;
+  o.last_n = f.last;
   o.query = f.query;
 
   // The sink: -o, or stdout (a regular file is exactly-once like -o).

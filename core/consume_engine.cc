@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/consume_last.h"
 #include "core/consume_lineage.h"
 #include "core/consume_reader.h"
 
@@ -52,6 +53,7 @@ class Engine {
   Status Process(Shard* shard, std::unique_ptr<ReaderBatch> batch, bool* stop);
   Status Deliver(Shard* shard, const ShardPosition& after);
   Status Commit();
+  Status EmitLast();
   bool AllFinished() const;
   bool AllCaughtUp();
   void Notify() {
@@ -83,6 +85,7 @@ class Engine {
   int64_t start_us_ = 0;
   int64_t last_data_us_ = 0;
   bool count_reached_ = false;
+  std::vector<LastShard> fresh_;  // shards resolved from --from at start-up
 };
 
 Result<std::string> Engine::ResolveStart(const std::string& logstore, int shard, bool startup) {
@@ -137,6 +140,7 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
       if (!c.ok()) return c.status();
       pos.cursor = *c;
       pos.skip_groups = pos.skip_logs = 0;
+      if (startup) fresh_.push_back({logstore, info.id, *c});
     }
     const bool became_readonly = info.readonly() && !sh.readonly;
     sh.readonly = info.readonly();
@@ -284,6 +288,38 @@ Status Engine::Commit() {
   return Status::OK();
 }
 
+// --last N: printed once, before following from the end. It is a start
+// position, not a resumable read: positions stay at the end cursors.
+Status Engine::EmitLast() {
+  if (o_.last_n <= 0 || fresh_.empty()) return Status::OK();
+  auto records = CollectLastLogs(source_, fresh_, o_.last_n, env_->NowMicros() / 1000000, o_.max_per_fetch,
+                                 formatter_, filter_);
+  if (!records.ok()) return records.status();
+  for (size_t i = 0; i < records->size();) {
+    // Consecutive records of one shard go out in one write.
+    const LastRecord& first = (*records)[i];
+    out_.clear();
+    size_t j = i;
+    for (; j < records->size() && (*records)[j].shard == first.shard && (*records)[j].logstore == first.logstore; ++j)
+      out_ += (*records)[j].text;
+    auto changed = sink_->Prepare(first.logstore, first.shard);
+    if (!changed.ok()) return changed.status();
+    if (*changed) SLSFLOW_RETURN_IF_ERROR(Commit());
+    Status s = sink_->Write(first.logstore, first.shard, out_);
+    if (!s.ok()) {
+      if (sink_->broken_pipe()) {
+        stats_.broken_pipe = true;
+        return Status::OK();
+      }
+      return s;
+    }
+    stats_.logs += static_cast<int64_t>(j - i);
+    stats_.bytes += static_cast<int64_t>(out_.size());
+    i = j;
+  }
+  return Commit();
+}
+
 bool Engine::AllFinished() const {
   for (const auto& [ls, list] : listing_) {
     for (const auto& info : list) {
@@ -335,10 +371,11 @@ Result<ConsumeStats> Engine::Run() {
   // Start positions resolved at start-up are remembered at once, so that
   // `--from end` means the same thing after a crash.
   if (s.ok()) s = Commit();
+  if (s.ok()) s = EmitLast();
   int64_t next_commit = env_->MonotonicMicros() + o_.commit_interval_us;
   int64_t next_discovery = env_->MonotonicMicros() + o_.discovery_interval_us;
   int64_t next_progress = env_->MonotonicMicros() + o_.progress_interval_us;
-  bool stop = false;
+  bool stop = stats_.broken_pipe;
   while (s.ok() && !stop) {
     if (o_.stop && o_.stop->load()) {
       stats_.interrupted = true;

@@ -74,7 +74,7 @@ struct ConsumeOptions {
   bool ordered = false;
   int64_t window_us = 2000000;
   int64_t commit_interval_us = 1000000;
-  int queue_depth = 2;
+  int queue_depth = 1;
 
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
   std::function<void(const ConsumeProgress&)> progress;

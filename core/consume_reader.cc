@@ -62,6 +62,7 @@ bool ShardReader::WaitFor(int64_t micros) {
 void ShardReader::Run() {
   std::string cursor = options_.start_cursor;
   int64_t backoff_us = 0;
+  double avg_group_bytes = 0;  // running average of a group's raw size
   for (;;) {
     std::string end;
     {
@@ -90,6 +91,10 @@ void ShardReader::Run() {
     req.shard = options_.shard;
     req.cursor = cursor;
     req.count = options_.max_per_fetch;
+    if (avg_group_bytes > 0 && options_.target_pull_bytes > 0) {
+      double fit = static_cast<double>(options_.target_pull_bytes) / avg_group_bytes;
+      req.count = static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(options_.max_per_fetch)));
+    }
     req.end_cursor = end;
     req.query = options_.query;
     auto pulled = source_->PullLogs(req);
@@ -120,6 +125,10 @@ void ShardReader::Run() {
     batch->next_cursor = r.next_cursor.empty() ? cursor : r.next_cursor;
     batch->wire_bytes = r.wire_bytes;
     batch->raw_bytes = r.log_group_list.size();
+    if (r.count > 0) {
+      double per = static_cast<double>(r.log_group_list.size()) / r.count;
+      avg_group_bytes = avg_group_bytes == 0 ? per : 0.7 * avg_group_bytes + 0.3 * per;
+    }
     if (!r.log_group_list.empty()) {
       google::protobuf::ArenaOptions ao;
       ao.start_block_size = std::max<size_t>(4096, std::min<size_t>(r.log_group_list.size() * 2, 8u << 20));

@@ -45,7 +45,10 @@ struct ReaderOptions {
   int max_per_fetch = 100;
   std::string query;
   int64_t fetch_interval_us = 100000;
-  int queue_depth = 2;
+  int queue_depth = 1;             // ready batches besides the one in flight
+  // Groups per pull adapt so that one pull carries about this many bytes:
+  // big groups must not turn `count` into hundreds of MB of memory.
+  size_t target_pull_bytes = 2u << 20;
   int64_t max_backoff_us = 10000000;
 };
 
