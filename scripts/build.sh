@@ -3,6 +3,10 @@
 #   scripts/build.sh [DIR] [extra cmake args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Relative paths in ccache's hashes: a fresh clone elsewhere (CI) still hits
+# the cache that earlier builds filled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)}
+export CCACHE_NOHASHDIR=1
 dir=${1:-build}
 shift || true
 if [[ ! -f "$dir/build.ninja" ]]; then
