@@ -50,7 +50,7 @@ class Engine {
   Status Replan(const std::string& logstore);
   Status StartReader(Shard* shard);
   Result<std::string> ResolveStart(const std::string& logstore, int shard, bool startup);
-  Status Process(Shard* shard, std::unique_ptr<ReaderBatch> batch, bool* stop);
+  Status Process(Shard* shard, ReaderBatch* batch, bool* stop);
   Status Deliver(Shard* shard, const ShardPosition& after);
   Status Commit();
   Status EmitLast();
@@ -197,7 +197,7 @@ Status Engine::StartReader(Shard* sh) {
   return Status::OK();
 }
 
-Status Engine::Process(Shard* sh, std::unique_ptr<ReaderBatch> batch, bool* stop) {
+Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
   if (!batch->status.ok()) return batch->status;
   const ShardKey key{sh->logstore, sh->id};
   const RecordMeta meta{sh->logstore, sh->id, batch->cursor};
@@ -391,7 +391,8 @@ Result<ConsumeStats> Engine::Run() {
       auto batch = sh.reader->TryPop();
       if (!batch) continue;
       progressed = true;
-      s = Process(&sh, std::move(batch), &stop);
+      s = Process(&sh, batch.get(), &stop);
+      if (sh.reader) sh.reader->Recycle(std::move(batch));
       if (!s.ok() || stop || stats_.broken_pipe) break;
     }
     if (!s.ok() || stats_.broken_pipe) break;

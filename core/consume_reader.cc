@@ -35,6 +35,11 @@ std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
   return batch;
 }
 
+void ShardReader::Recycle(std::unique_ptr<ReaderBatch> batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.size() < 2 && batch->block) free_.push_back(std::move(batch));
+}
+
 void ShardReader::SetEndCursor(const std::string& cursor) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -90,7 +95,9 @@ void ShardReader::Run() {
     req.logstore = options_.logstore;
     req.shard = options_.shard;
     req.cursor = cursor;
-    req.count = options_.max_per_fetch;
+    // Until the group size is known, start small: a first pull of 1000
+    // big groups could be hundreds of MB.
+    req.count = options_.target_pull_bytes > 0 ? std::min(options_.max_per_fetch, 16) : options_.max_per_fetch;
     if (avg_group_bytes > 0 && options_.target_pull_bytes > 0) {
       double fit = static_cast<double>(options_.target_pull_bytes) / avg_group_bytes;
       req.count = static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(options_.max_per_fetch)));
@@ -120,7 +127,18 @@ void ShardReader::Run() {
     }
     backoff_us = 0;
     PullResult& r = *pulled;
-    auto batch = std::make_unique<ReaderBatch>();
+    std::unique_ptr<ReaderBatch> batch;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        batch = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!batch) batch = std::make_unique<ReaderBatch>();
+    batch->groups = nullptr;
+    batch->status = Status::OK();
+    batch->reached_end = false;
     batch->cursor = cursor;
     batch->next_cursor = r.next_cursor.empty() ? cursor : r.next_cursor;
     batch->wire_bytes = r.wire_bytes;
@@ -130,12 +148,21 @@ void ShardReader::Run() {
       avg_group_bytes = avg_group_bytes == 0 ? per : 0.7 * avg_group_bytes + 0.3 * per;
     }
     if (!r.log_group_list.empty()) {
-      google::protobuf::ArenaOptions ao;
-      ao.start_block_size = std::max<size_t>(4096, std::min<size_t>(r.log_group_list.size() * 2, 8u << 20));
-      ao.max_block_size = 8u << 20;
-      batch->arena = std::make_unique<google::protobuf::Arena>(ao);
+      if (batch->arena) {
+        batch->arena->Reset();  // keeps the first block
+      } else {
+        google::protobuf::ArenaOptions ao;
+        batch->block_size = std::max<size_t>(64u << 10, options_.target_pull_bytes * 3);
+        batch->block.reset(new char[batch->block_size]);
+        ao.initial_block = batch->block.get();
+        ao.initial_block_size = batch->block_size;
+        ao.max_block_size = 8u << 20;
+        batch->arena = std::make_unique<google::protobuf::Arena>(ao);
+      }
       batch->groups = google::protobuf::Arena::CreateMessage<sls::LogGroupList>(batch->arena.get());
-      if (!batch->groups->ParseFromString(r.log_group_list)) {
+      // Partial: a missing required field is shown as empty, not a failure,
+      // and the whole-message IsInitialized walk is skipped.
+      if (!batch->groups->ParsePartialFromString(r.log_group_list)) {
         batch->groups = nullptr;
         batch->status = Status::Corruption("reading " + options_.logstore + " shard " +
                                            std::to_string(options_.shard) +

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/consume_source.h"
 #include "core/env.h"
@@ -28,6 +29,11 @@ namespace slsflow {
 struct ReaderBatch {
   std::string cursor;       // where this pull started
   std::string next_cursor;  // where the next one starts
+  // The arena's first block, kept across reuses (see ShardReader::Recycle)
+  // so that decoding does not fault fresh pages in for every batch.
+  // Declared before the arena: the arena's bookkeeping lives inside it.
+  std::unique_ptr<char[]> block;
+  size_t block_size = 0;
   std::unique_ptr<google::protobuf::Arena> arena;
   sls::LogGroupList* groups = nullptr;  // on `arena`; null for an empty pull
   size_t raw_bytes = 0;
@@ -48,7 +54,7 @@ struct ReaderOptions {
   int queue_depth = 1;             // ready batches besides the one in flight
   // Groups per pull adapt so that one pull carries about this many bytes:
   // big groups must not turn `count` into hundreds of MB of memory.
-  size_t target_pull_bytes = 2u << 20;
+  size_t target_pull_bytes = 1u << 20;
   int64_t max_backoff_us = 10000000;
 };
 
@@ -65,6 +71,8 @@ class ShardReader {
 
   // Non-blocking; null when nothing is ready.
   std::unique_ptr<ReaderBatch> TryPop();
+  // Hands a processed batch back so its memory is reused.
+  void Recycle(std::unique_ptr<ReaderBatch> batch);
   // The shard turned readonly (or --to was resolved): stop at `cursor`.
   void SetEndCursor(const std::string& cursor);
   // True when the last pull found nothing new and every batch was taken:
@@ -88,6 +96,7 @@ class ShardReader {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<ReaderBatch>> queue_;
+  std::vector<std::unique_ptr<ReaderBatch>> free_;
   std::string end_cursor_;
   bool idle_ = false;
   bool done_ = false;
