@@ -22,6 +22,7 @@
 // inline pointer writes and handed to the caller's string in one append.
 // The escaper stores 8 bytes at a time while a SWAR test says they are
 // clean ASCII, then falls back to a 256-entry class table.
+#include <algorithm>
 #include <cstring>
 
 #include "core/consume_format_internal.h"
@@ -123,8 +124,6 @@ class RecordBuffer {
   char buf_[kCapacity];
 };
 
-constexpr size_t kEscapeRoom = 512;
-
 inline char* WriteEscape(unsigned char c, char* d) {
   static constexpr char kHex[] = "0123456789abcdef";
   d[0] = '\\';
@@ -146,16 +145,15 @@ inline char* WriteEscape(unsigned char c, char* d) {
   }
 }
 
-// The string body, no quotes; ill-formed UTF-8 becomes \ufffd, or with
-// kStopOnInvalid the function returns false there (the caller rolls back).
+// Escapes [p, stop) into d, which has room for 6 bytes per input byte
+// (the worst case: \u00xx per byte). A UTF-8 sequence may run past `stop`
+// up to `end`. With kStopOnInvalid, returns false at the first ill-formed
+// byte; otherwise writes \ufffd for each ill-formed subpart.
 template <bool kStopOnInvalid>
-bool EscapeInto(std::string_view s, RecordBuffer* rb) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    char* d = rb->Room(kEscapeRoom);
-    char* const room_end = d + kEscapeRoom;
-    while (room_end - d >= 8 && end - p >= 8) {
+bool EscapeSpan(const unsigned char*& p, const unsigned char* stop, const unsigned char* end,
+                char*& d) {
+  while (p < stop) {
+    while (stop - p >= 8) {
       uint64_t w;
       std::memcpy(&w, p, 8);
       if (SpecialBytes(w) != 0) break;
@@ -163,16 +161,15 @@ bool EscapeInto(std::string_view s, RecordBuffer* rb) {
       d += 8;
       p += 8;
     }
-    // Byte by byte through the special stretch, back to words after a
-    // clean byte.
-    while (p < end && room_end - d >= 6) {
+    // Byte by byte through a special stretch (escapes, non-ASCII text);
+    // back to whole words after a clean ASCII byte.
+    while (p < stop) {
       const unsigned char c = *p;
       const unsigned char cls = kEscape.cls[c];
       if (cls == 0) {
         *d++ = static_cast<char>(c);
         ++p;
-        if (end - p >= 8) break;  // back to the word loop
-        continue;
+        break;
       }
       if (cls == 1) {
         d = WriteEscape(c, d);
@@ -180,22 +177,38 @@ bool EscapeInto(std::string_view s, RecordBuffer* rb) {
         continue;
       }
       size_t bad = 0;
-      size_t n = Utf8SequenceLength(p, end, &bad);
+      const size_t n = Utf8SequenceLength(p, end, &bad);
       if (n != 0) {
         std::memcpy(d, p, n);
         d += n;
         p += n;
       } else {
-        if constexpr (kStopOnInvalid) {
-          rb->Advance(d);
-          return false;
-        }
+        if constexpr (kStopOnInvalid) return false;
         std::memcpy(d, "\\ufffd", 6);
         d += 6;
         p += bad;
       }
     }
+  }
+  return true;
+}
+
+// The string body, no quotes. Input is taken in pieces small enough that
+// the worst-case output of a piece fits the record buffer, so the inner
+// loop has no bounds checks.
+template <bool kStopOnInvalid>
+bool EscapeInto(std::string_view s, RecordBuffer* rb) {
+  constexpr size_t kPiece = 1024;
+  static_assert(kPiece * 6 + 8 <= RecordBuffer::kCapacity);
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const size_t piece = std::min<size_t>(static_cast<size_t>(end - p), kPiece);
+    // +3: a sequence that starts in this piece may end in the next.
+    char* d = rb->Room(piece * 6 + 3);
+    const bool ok = EscapeSpan<kStopOnInvalid>(p, p + piece, end, d);
     rb->Advance(d);
+    if (!ok) return false;
   }
   return true;
 }
