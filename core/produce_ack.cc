@@ -1,6 +1,14 @@
 #include "core/produce_ack.h"
 
+#include <zlib.h>
+
 namespace slsflow {
+
+uint32_t TailCrc(std::string_view bytes) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  return static_cast<uint32_t>(
+      crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
 
 uint64_t AckTracker::BeginChunk() {
   std::lock_guard<std::mutex> lock(mu_);

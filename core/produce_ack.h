@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,8 +17,17 @@ namespace slsflow {
 struct InputPosition {
   uint64_t inode = 0;
   uint64_t offset = 0;  // byte offset just after the last settled line
+  // CRC-32 of the tail_len (<= 256) bytes just before `offset`. copytruncate
+  // keeps the inode, so only the bytes can tell that a file was truncated
+  // and has grown back past the offset.
+  uint32_t tail_len = 0;
+  uint32_t tail_crc = 0;
   bool operator==(const InputPosition& o) const { return inode == o.inode && offset == o.offset; }
 };
+
+// The fingerprint of the bytes that end at a position.
+uint32_t TailCrc(std::string_view bytes);
+inline constexpr size_t kTailBytes = 256;
 
 class AckTracker {
  public:

@@ -210,7 +210,11 @@ void Run::ProcessBlock(const ReadBlock& block) {
   consumed = pos;
   r_.input_bytes += consumed;
   r_.logs += chunk_logs;
-  shared_->tracker.EndChunk(chunk, {block.inode, block.start_offset + consumed}, chunk_logs);
+  std::string_view tail = data.substr(0, consumed);
+  tail = tail.substr(tail.size() - std::min(tail.size(), kTailBytes));
+  shared_->tracker.EndChunk(
+      chunk, {block.inode, block.start_offset + consumed, static_cast<uint32_t>(tail.size()), TailCrc(tail)},
+      chunk_logs);
 }
 
 void Run::CommitState(bool force) {
@@ -220,7 +224,7 @@ void Run::CommitState(bool force) {
   last_commit_us_ = now;
   InputPosition pos;
   if (!shared_->tracker.Advance(&pos)) return;
-  Status st = SaveFollowState(env_, state_file_, {follow_path_, pos.inode, pos.offset});
+  Status st = SaveFollowState(env_, state_file_, {follow_path_, pos.inode, pos.offset, pos.tail_len, pos.tail_crc});
   if (!st.ok() && r_.status.ok()) {
     r_.status = st;
     stop_ = true;
@@ -294,7 +298,7 @@ ProduceResult Run::Go() {
                                    "; pass another --state");
         return r_;
       }
-      ro.start = {fs.inode, fs.offset};
+      ro.start = {fs.inode, fs.offset, fs.tail_len, fs.tail_crc};
       spdlog::info("resuming {} at inode {} offset {}", follow_path_, fs.inode, fs.offset);
     }
   }

@@ -39,6 +39,9 @@ std::string EncodeFollowState(const FollowState& state) {
   body += "path " + state.path + "\n";
   body += "inode " + std::to_string(state.inode) + "\n";
   body += "offset " + std::to_string(state.offset) + "\n";
+  char tail[64];
+  std::snprintf(tail, sizeof tail, "tail %u %08x\n", state.tail_len, state.tail_crc);
+  body += tail;
   return body + "crc32 " + Crc32Hex(body) + "\n";
 }
 
@@ -69,6 +72,11 @@ Result<FollowState> DecodeFollowState(const std::string& text) {
     } else if (key == "inode") {
       if (!ParseU64(value, &state.inode)) return bad("bad inode");
       have_inode = true;
+    } else if (key == "tail") {
+      unsigned len = 0, crc = 0;
+      if (std::sscanf(value.c_str(), "%u %x", &len, &crc) != 2 || len > 4096) return bad("bad tail");
+      state.tail_len = len;
+      state.tail_crc = crc;
     } else if (key == "offset") {
       if (!ParseU64(value, &state.offset)) return bad("bad offset");
       have_offset = true;

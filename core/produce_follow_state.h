@@ -16,6 +16,8 @@ struct FollowState {
   std::string path;  // the followed path, to refuse a state written for another file
   uint64_t inode = 0;
   uint64_t offset = 0;
+  uint32_t tail_len = 0;  // see InputPosition
+  uint32_t tail_crc = 0;
 };
 
 std::string EncodeFollowState(const FollowState& state);

@@ -40,6 +40,18 @@ std::string FindByInode(const std::string& path, uint64_t inode) {
   return found;
 }
 
+// True when the bytes before `start.offset` in `path` are still the ones
+// the state saw; false when the file was truncated and written again.
+bool TailMatches(const std::string& path, const InputPosition& start) {
+  if (start.tail_len == 0 || start.offset < start.tail_len) return true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;  // the open that follows reports it
+  std::string buf(start.tail_len, '\0');
+  ssize_t n = pread(fd, buf.data(), buf.size(), static_cast<off_t>(start.offset - start.tail_len));
+  ::close(fd);
+  return n == static_cast<ssize_t>(buf.size()) && TailCrc(buf) == start.tail_crc;
+}
+
 }  // namespace
 
 InputReader::~InputReader() {
@@ -67,6 +79,12 @@ Result<std::unique_ptr<InputReader>> InputReader::Open(const ReaderOptions& opti
       open_path = old;
       offset = options.start.offset;
       r->switch_after_eof_ = true;
+    }
+    if (offset > 0 && !TailMatches(open_path, options.start)) {
+      // Truncated (copytruncate) and written past the old offset: reading
+      // again from the start duplicates; resuming at the offset would lose.
+      offset = 0;
+      r->start_event_ = open_path + " changed since the state was saved (truncated?): reading it from its start";
     }
   }
   Status st = r->OpenPath(open_path, offset);
@@ -166,6 +184,11 @@ Result<bool> InputReader::CheckRotation(ReadBlock* block) {
 
 Result<ReadStatus> InputReader::Read(int timeout_ms, ReadBlock* block) {
   *block = ReadBlock();
+  if (!start_event_.empty()) {
+    block->event = std::move(start_event_);
+    start_event_.clear();
+    return ReadStatus::kTimeout;
+  }
   int64_t deadline = NowMs() + timeout_ms;
   for (;;) {
     block->inode = inode_;

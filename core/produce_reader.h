@@ -74,6 +74,7 @@ class InputReader {
   bool eof_ = false;
   // Resuming from a rotated file: after it ends, switch to options_.path.
   bool switch_after_eof_ = false;
+  std::string start_event_;
 };
 
 }  // namespace slsflow

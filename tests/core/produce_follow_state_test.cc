@@ -14,13 +14,15 @@ TEST_CASE("state round-trips and is written 0600") {
   auto none = LoadFollowState(env, file);
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
-  REQUIRE(SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678}).ok());
+  REQUIRE(SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678, 256, 0xdeadbeef}).ok());
   auto back = LoadFollowState(env, file);
   REQUIRE(back.ok());
   REQUIRE(back->has_value());
   CHECK((*back)->path == "/var/log/app.log");
   CHECK((*back)->inode == 1234);
   CHECK((*back)->offset == 5678);
+  CHECK((*back)->tail_len == 256);
+  CHECK((*back)->tail_crc == 0xdeadbeef);
   struct stat st;
   REQUIRE(stat(file.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);

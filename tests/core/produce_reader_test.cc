@@ -154,6 +154,30 @@ TEST_CASE("follow resumes at a saved position, also inside a rotated file") {
   CHECK(ReadSome(r->get(), 10) == "old3\nnew1\n");
 }
 
+TEST_CASE("follow: a file truncated and rewritten past the saved offset is read from its start") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  std::string before = "aaaa-1\naaaa-2\n";
+  test::WriteFileOrDie(path, before);
+  InputPosition pos{Inode(path), before.size(), static_cast<uint32_t>(before.size()), TailCrc(before)};
+  ReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  o.start = pos;
+  {
+    Append(path, "aaaa-3\n");
+    auto r = InputReader::Open(o);
+    REQUIRE(r.ok());
+    CHECK(ReadSome(r->get(), 7) == "aaaa-3\n");  // same bytes before the offset: resume there
+  }
+  REQUIRE(truncate(path.c_str(), 0) == 0);
+  Append(path, "bbbb-1\nbbbb-2\nbbbb-3\n");
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK(ReadSome(r->get(), 21) == "bbbb-1\nbbbb-2\nbbbb-3\n");
+}
+
 TEST_CASE("follow without --file is a usage error") {
   ReaderOptions o;
   o.follow = true;
