@@ -25,7 +25,11 @@ else
   run=${1:?usage: scripts/fuzz.sh TARGET SECONDS | --all SECONDS | --list}
   secs=${2:-60}
 fi
-cmake --build $build -j "$(nproc)" --target $(for t in $run; do printf '%s_fuzz ' "$t"; done) >/dev/null
+if ! cmake --build $build -j "$(nproc)" --target $(for t in $run; do printf '%s_fuzz ' "$t"; done) >$build/build.log 2>&1; then
+  grep -E "error|FAILED" $build/build.log | head -20 >&2
+  echo "fuzz: build failed; see $build/build.log" >&2
+  exit 1
+fi
 mkdir -p $build/crashes
 status=0
 for t in $run; do

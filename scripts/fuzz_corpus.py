@@ -47,10 +47,23 @@ def seeds(target, golden):
             lines = [c["request_line"]] + ["%s: %s" % (k, v) for k, v in c["headers"]]
             yield ("\r\n".join(lines) + "\r\n\r\n").encode() + base64.b64decode(c["body_b64"])
     elif target.startswith("produce"):
-        yield b'{"__time__":1700000000,"__topic__":"t","__tag__:env":"test","msg":"hello","n":1}\n'
-        yield b'a,b,c\n1,"two, with comma",3\n'
-        yield b'127.0.0.1 - - [25/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 612\n'
-        yield b'{"k":{"base64":"/w=="}}\n'
+        # byte 0 picks the parser: 0 jsonl, 1 regex, 2 csv
+        yield b'\x00{"__time__":1700000000,"__topic__":"t","__tag__:env":"test","msg":"hello","n":1}\n'
+        yield b'\x00{"k":{"base64":"/w=="},"__time_ns__":5}\n'
+        yield b'\x01127.0.0.1 - - [25/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 612\n'
+        yield b'\x02a,b,c\n1,"two, with comma",3\n"multi\nline",x,y\n'
+    elif target == "consume_state":
+        # A valid file in the layout of doc/state-format.md.
+        import zlib
+        body = json.dumps({
+            "project": "demo", "endpoint": "http://127.0.0.1:8080", "logstores": ["app"], "name": "",
+            "sequence": 42, "updated_unix_micros": 1764072000000000,
+            "shards": [{"logstore": "app", "shard": 0, "cursor": "MTYwMDAwMDAwMDAwMDAwMDEyMw==",
+                        "skip_groups": 0, "skip_logs": 3, "finished": False, "logs": 1200}],
+            "files": [{"path": "out/app-0.jsonl", "committed": 183211, "device": 2049, "inode": 131202,
+                       "stream": "out/app-0.jsonl", "segment": 0}]}).encode()
+        head = b"slsflow-consume-state\nversion 1\nlength %d\n" % len(body) + body + b"\n"
+        yield head + b"crc32 %08x\n" % (zlib.crc32(head) & 0xffffffff)
     else:
         yield b""
 

@@ -1,0 +1,31 @@
+// The produce input parsers (jsonl, csv, regex): every line of hostile input
+// is a log, a skip or a clean error, never a crash. Byte 0 picks the parser.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/produce_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  static std::unique_ptr<slsflow::Parser> jsonl = slsflow::MakeJsonlParser();
+  static std::unique_ptr<slsflow::Parser> regex =
+      std::move(*slsflow::MakeRegexParser(R"re(^(?P<ip>\S+) \S+ \S+ \[(?P<t>[^]]+)\] "(?P<req>[^"]*)" (?P<st>\d+))re"));
+  std::unique_ptr<slsflow::Parser> csv = slsflow::MakeCsvParser();  // stateful: fresh per input
+  slsflow::Parser* parser = data[0] % 3 == 0 ? jsonl.get() : data[0] % 3 == 1 ? regex.get() : csv.get();
+  std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    slsflow::ParsedLog log;
+    std::string error;
+    auto outcome = parser->Parse(std::string_view(text).substr(pos, nl - pos), &log, &error);
+    if (outcome == slsflow::ParseOutcome::kInvalid && error.empty()) __builtin_trap();
+    pos = nl + 1;
+  }
+  // A regex pattern from the fuzzer must compile or fail cleanly.
+  (void)slsflow::TranslateRegex(text.substr(0, 200));
+  return 0;
+}
