@@ -1,5 +1,7 @@
 #include "emulator/server.h"
 
+#include <sys/socket.h>
+
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -154,6 +156,14 @@ Status EmulatorServer::Start() {
   size_t max_threads = options_.max_threads;
   svr.new_task_queue = [max_threads] { return new ElasticPool(4, max_threads); };
   svr.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which lets a second emulator
+  // silently share a busy port; only SO_REUSEADDR (fast restarts) is wanted.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  svr.set_keep_alive_timeout(options_.keep_alive_idle_ms / 1000);
+  svr.set_keep_alive_max_count(1000000);
   svr.set_payload_max_length(kMaxPostBody);
 
   // Everything is handled before httplib's own routing: we read bodies
