@@ -185,7 +185,6 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
     if (!sel.ok()) return ReportError(sel.status());
     selection = *sel;
   }
-  if (f.ordered) return ReportError(Status::Usage("--ordered is not implemented in this build"));
 
   FormatOptions fo;
   fo.format = !f.format.empty() ? f.format : !f.tmpl.empty() ? "template" : !f.field.empty() ? "raw"
@@ -242,6 +241,7 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
   o.exit_at_end = f.exit_at_end;
   o.count = f.count;
   o.last_n = f.last;
+  o.ordered = f.ordered;
   o.query = f.query;
 
   // The sink: -o, or stdout (a regular file is exactly-once like -o).

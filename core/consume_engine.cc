@@ -9,6 +9,7 @@
 
 #include "core/consume_last.h"
 #include "core/consume_lineage.h"
+#include "core/consume_ordered.h"
 #include "core/consume_reader.h"
 
 namespace slsflow {
@@ -28,7 +29,9 @@ class Engine {
   Engine(const ConsumeOptions& options, ConsumeSource* source, ShardAssigner* assigner, StateStore* store,
          ConsumeState state, Sink* sink, Formatter* formatter, const LogFilter* filter, Env* env)
       : o_(options), source_(source), assigner_(assigner), store_(store), state_(std::move(state)), sink_(sink),
-        formatter_(formatter), filter_(filter && !filter->empty() ? filter : nullptr), env_(env) {}
+        formatter_(formatter), filter_(filter && !filter->empty() ? filter : nullptr), env_(env) {
+    if (o_.ordered) reorder_ = std::make_unique<ReorderBuffer>(o_.window_us);
+  }
 
   Result<ConsumeStats> Run();
 
@@ -51,7 +54,8 @@ class Engine {
   Status StartReader(Shard* shard);
   Result<std::string> ResolveStart(const std::string& logstore, int shard, bool startup);
   Status Process(Shard* shard, ReaderBatch* batch, bool* stop);
-  Status Deliver(Shard* shard, const ShardPosition& after);
+  Status Deliver(const ShardKey& key, const ShardPosition& after);
+  Status DrainOrdered(bool flush);
   Status Commit();
   Status EmitLast();
   bool AllFinished() const;
@@ -86,6 +90,12 @@ class Engine {
   int64_t last_data_us_ = 0;
   bool count_reached_ = false;
   std::vector<LastShard> fresh_;  // shards resolved from --from at start-up
+  // --ordered: records wait here; `processed_` is each shard's position
+  // after everything it handed over, `read_to_end_` the shards whose
+  // reader finished (their state says so once their records are out).
+  std::unique_ptr<ReorderBuffer> reorder_;
+  std::map<ShardKey, ShardPosition> processed_;
+  std::set<ShardKey> read_to_end_;
 };
 
 Result<std::string> Engine::ResolveStart(const std::string& logstore, int shard, bool startup) {
@@ -170,6 +180,8 @@ Status Engine::Replan(const std::string& logstore) {
   std::set<int> finished;
   for (const auto& [key, pos] : state_.shards)
     if (key.first == logstore && pos.finished) finished.insert(key.second);
+  for (const auto& key : read_to_end_)
+    if (key.first == logstore) finished.insert(key.second);
   LineagePlan plan = PlanLineage(listing_[logstore], finished);
   for (int id : plan.ready) {
     Shard& sh = shards_[{logstore, id}];
@@ -227,7 +239,18 @@ Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
       }
       ++stats_.scanned;
       if (!group_ok || (filter_ && !filter_->MatchLog(g, li))) continue;
-      formatter_->FormatLog(g, li, meta, &out_);
+      if (reorder_) {
+        std::string text;
+        formatter_->FormatLog(g, li, meta, &text);
+        ShardPosition p = state_.shards[key];
+        p.cursor = batch->cursor;
+        p.skip_groups = gi;
+        p.skip_logs = li + 1;
+        p.finished = false;
+        reorder_->Add(key, g.logs(li).time(), env_->MonotonicMicros(), std::move(text), p);
+      } else {
+        formatter_->FormatLog(g, li, meta, &out_);
+      }
       ++emitted;
       sh->last_log_time = std::max<int64_t>(sh->last_log_time, g.logs(li).time());
     }
@@ -242,9 +265,14 @@ done:
   stats_.logs += emitted;
   auto& ss = stats_.shards[key];
   ss.logs += emitted;
-  ss.bytes += static_cast<int64_t>(out_.size());
   if (n > 0) last_data_us_ = env_->MonotonicMicros();
-  SLSFLOW_RETURN_IF_ERROR(Deliver(sh, after));
+  if (reorder_) {
+    processed_[key] = after;
+    if (!reorder_->Holds(key)) state_.shards[key] = after;  // nothing waits: catch up now
+    if (after.finished) read_to_end_.insert(key);
+  } else {
+    SLSFLOW_RETURN_IF_ERROR(Deliver(key, after));
+  }
   if (after.finished) {
     spdlog::debug("{}/{} finished", sh->logstore, sh->id);
     sh->reader->Stop();
@@ -254,10 +282,9 @@ done:
   return Status::OK();
 }
 
-Status Engine::Deliver(Shard* sh, const ShardPosition& after) {
-  const ShardKey key{sh->logstore, sh->id};
+Status Engine::Deliver(const ShardKey& key, const ShardPosition& after) {
   if (!out_.empty()) {
-    auto changed = sink_->Prepare(sh->logstore, sh->id);
+    auto changed = sink_->Prepare(key.first, key.second);
     if (!changed.ok()) return changed.status();
     // A new output file enters the state before any byte goes into it.
     if (*changed) SLSFLOW_RETURN_IF_ERROR(Commit());
@@ -267,7 +294,7 @@ Status Engine::Deliver(Shard* sh, const ShardPosition& after) {
     SLSFLOW_RETURN_IF_ERROR(Commit());
   }
   if (!out_.empty()) {
-    Status s = sink_->Write(sh->logstore, sh->id, out_);
+    Status s = sink_->Write(key.first, key.second, out_);
     if (!s.ok()) {
       if (sink_->broken_pipe()) {
         stats_.broken_pipe = true;
@@ -276,8 +303,34 @@ Status Engine::Deliver(Shard* sh, const ShardPosition& after) {
       return s;
     }
     stats_.bytes += static_cast<int64_t>(out_.size());
+    stats_.shards[key].bytes += static_cast<int64_t>(out_.size());
   }
   state_.shards[key] = after;
+  return Status::OK();
+}
+
+Status Engine::DrainOrdered(bool flush) {
+  if (!reorder_ || reorder_->size() == 0) return Status::OK();
+  const int64_t now = env_->MonotonicMicros();
+  ShardKey key, current;
+  ShardPosition after;
+  PendingRecord rec;
+  bool have = false;
+  out_.clear();
+  while (!stats_.broken_pipe && reorder_->PopReady(now, flush, &key, &rec)) {
+    if (have && key != current) {
+      SLSFLOW_RETURN_IF_ERROR(Deliver(current, after));
+      out_.clear();
+    }
+    out_ += rec.text;
+    current = key;
+    have = true;
+    after = rec.after;
+    // Its last waiting record is out: the shard's position catches up with
+    // everything it read (filtered logs, a finished end).
+    if (!reorder_->Holds(key)) after = processed_[key];
+  }
+  if (have && !stats_.broken_pipe) SLSFLOW_RETURN_IF_ERROR(Deliver(current, after));
   return Status::OK();
 }
 
@@ -396,6 +449,8 @@ Result<ConsumeStats> Engine::Run() {
       if (!s.ok() || stop || stats_.broken_pipe) break;
     }
     if (!s.ok() || stats_.broken_pipe) break;
+    s = DrainOrdered(/*flush=*/false);
+    if (!s.ok() || stats_.broken_pipe) break;
     const int64_t now = env_->MonotonicMicros();
     if (now >= next_commit) {
       s = Commit();
@@ -435,6 +490,8 @@ Result<ConsumeStats> Engine::Run() {
   for (auto& [key, sh] : shards_) {
     if (sh.reader) sh.reader->Stop();
   }
+  // Whatever waits in the reorder window goes out on a clean stop.
+  if (s.ok()) s = DrainOrdered(/*flush=*/true);
   // The final commit records everything delivered, also after an error:
   // positions only ever cover bytes the sink accepted.
   Status fin = Commit();

@@ -1,6 +1,6 @@
 """Acceptance 2 of issue 5: `kill -9` the consumer at random moments while a
 producer keeps writing, once writing to `-o DIR/` and once to a stdout
-redirected to a file (`>>`); after resuming to the end, each output is
+redirected to a file (`>>`) and once with --ordered; after resuming to the end, each output is
 exactly the corpus: 0 lost, 0 duplicated.
 
 CONSUME_CRASH_KILLS (default 30) sets the number of kills; scripts/torture.sh
@@ -61,17 +61,24 @@ def main():
                   "--discovery-interval", "300ms", "-f", "jsonl"]
         dir_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "dir.state"), "-o", outdir)
         out_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "out.state"))
+        ordered_out = os.path.join(d, "ordered.jsonl")
+        ord_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "ord.state"), "--ordered", "--window",
+                              "50ms", "-o", ordered_out)
         try:
             for k in range(KILLS):
                 with open(outfile, "ab") as sink:
                     a = subprocess.Popen(dir_cmd, stderr=subprocess.DEVNULL)
                     b = subprocess.Popen(out_cmd, stdout=sink, stderr=subprocess.DEVNULL)
+                    c = subprocess.Popen(ord_cmd, stderr=subprocess.DEVNULL)
                     time.sleep(rng.uniform(0.02, 0.4))
                     a.send_signal(signal.SIGKILL)
                     time.sleep(rng.uniform(0, 0.05))
                     b.send_signal(signal.SIGKILL)
+                    time.sleep(rng.uniform(0, 0.05))
+                    c.send_signal(signal.SIGKILL)
                     a.wait()
                     b.wait()
+                    c.wait()
                 if k == KILLS // 3:
                     emu.split("app", 0, key_hex(0x20))
                 if k == 2 * KILLS // 3:
@@ -86,15 +93,18 @@ def main():
         with open(outfile, "ab") as sink:
             r = subprocess.run(out_cmd + ["-e"], stdout=sink, stderr=subprocess.PIPE, text=True, timeout=60)
         check(r.returncode == 0, "final stdout run: %d %s" % (r.returncode, r.stderr))
+        r = run(ord_cmd + ["-e"])
+        check(r.returncode == 0, "final --ordered run: %d %s" % (r.returncode, r.stderr))
 
         want = sorted(corpus)
-        for name, got in (("-o DIR/", values_of(glob.glob(outdir + "*.jsonl"))), ("> file", values_of([outfile]))):
+        for name, got in (("-o DIR/", values_of(glob.glob(outdir + "*.jsonl"))), ("> file", values_of([outfile])),
+                          ("--ordered -o FILE", values_of([ordered_out]))):
             dup = len(got) - len(set(got))
             lost = len(set(want) - set(got))
             check(dup == 0 and lost == 0 and sorted(got) == want,
                   "%s: %d logs, corpus %d, %d duplicated, %d lost (seed %d)" % (name, len(got), len(want), dup, lost,
                                                                                SEED))
-    print("ok: %d logs, %d kills, 0 lost, 0 duplicated in -o DIR/ and > file" % (len(corpus), KILLS))
+    print("ok: %d logs, %d kills, 0 lost, 0 duplicated in -o DIR/, > file and --ordered -o FILE" % (len(corpus), KILLS))
 
 
 if __name__ == "__main__":
