@@ -451,6 +451,62 @@ TEST_CASE("pretty: logs cannot emit terminal control sequences") {
   CHECK(Format(o, MakeGroup({{"v", kTwoKb}}, 0)) == "1970-01-01T00:00:00.000Z v=" + kTwoKb + "\n");
 }
 
+// ---- every format over the same awkward values ---------------------------------
+
+TEST_CASE("every format: empty, unicode, control, invalid UTF-8 and 2 KB values") {
+  const sls::LogGroup g = MakeGroup({{"e", ""},
+                                     {"u", "日志 \xF0\x9F\x98\x80"},
+                                     {"c", "a\x01\tb\nc"},
+                                     {"i", "x\xFFy"},
+                                     {"b", kTwoKb}},
+                                    1795610096, "t", "s");
+  const std::string fffd = "\xEF\xBF\xBD";
+  struct Case {
+    const char* name;
+    FormatOptions options;
+    std::string expected;
+  };
+  auto opts = [](const char* format, Binary binary = Binary::kReplace) {
+    FormatOptions o = Opts(format);
+    o.binary = binary;
+    o.tmpl = "{e}|{u}|{c}|{i}|{b}";
+    o.fields = {"e", "u", "c", "i", "b"};
+    return o;
+  };
+  const Case cases[] = {
+      {"jsonl", opts("jsonl"),
+       "{\"__time__\":1795610096,\"__topic__\":\"t\",\"__source__\":\"s\",\"e\":\"\","
+       "\"u\":\"日志 \xF0\x9F\x98\x80\",\"c\":\"a\\u0001\\tb\\nc\",\"i\":\"x\\ufffdy\","
+       "\"b\":\"" + kTwoKb + "\"}\n"},
+      {"jsonl base64", opts("jsonl", Binary::kBase64),
+       "{\"__time__\":1795610096,\"__topic__\":\"t\",\"__source__\":\"s\",\"e\":\"\","
+       "\"u\":\"日志 \xF0\x9F\x98\x80\",\"c\":\"a\\u0001\\tb\\nc\",\"i\":{\"base64\":\"eP95\"},"
+       "\"b\":\"" + kTwoKb + "\"}\n"},
+      {"template", opts("template"),
+       "|日志 \xF0\x9F\x98\x80|a\x01\tb\nc|x" + fffd + "y|" + kTwoKb + "\n"},
+      {"template hex", opts("template", Binary::kHex),
+       "|日志 \xF0\x9F\x98\x80|a\x01\tb\nc|hex:78ff79|" + kTwoKb + "\n"},
+      {"csv", opts("csv"), ",日志 \xF0\x9F\x98\x80,\"a\x01\tb\nc\",x" + fffd + "y," + kTwoKb + "\n"},
+      {"tsv", opts("tsv"), "\t日志 \xF0\x9F\x98\x80\ta\x01\\tb\\nc\tx" + fffd + "y\t" + kTwoKb + "\n"},
+      {"tsv base64", opts("tsv", Binary::kBase64),
+       "\t日志 \xF0\x9F\x98\x80\ta\x01\\tb\\nc\tbase64:eP95\t" + kTwoKb + "\n"},
+      {"pretty", opts("pretty"),
+       "2026-11-25T12:34:56.000Z t s e=\"\" u=\"日志 \xF0\x9F\x98\x80\" c=\"a\\x01\\tb\\nc\" i=x" + fffd +
+           "y b=" + kTwoKb + "\n"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(Format(c.options, g) == c.expected);
+  }
+  // raw: one field at a time, bytes as stored.
+  for (const KV& kv : std::vector<KV>{{"e", ""}, {"u", "日志 \xF0\x9F\x98\x80"}, {"c", "a\x01\tb\nc"},
+                                      {"i", "x\xFFy"}, {"b", kTwoKb}}) {
+    FormatOptions o = Opts("raw");
+    o.raw_field = kv.key;
+    CHECK(Format(o, g) == kv.value + "\n");
+  }
+}
+
 // ---- factory -----------------------------------------------------------------
 
 TEST_CASE("Create: unknown formats and options are usage errors") {
