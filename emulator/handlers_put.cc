@@ -7,8 +7,8 @@
 
 #include "core/codec.h"
 #include "core/crypto.h"
+#include "emulator/loggroup_check.h"
 #include "emulator/service.h"
-#include "sls.pb.h"
 
 namespace slsflow::emulator {
 namespace {
@@ -57,13 +57,9 @@ Status DecodeBody(const EmuRequest& req, std::string* raw, uint32_t* log_count) 
       return SlsError(400, "PostBodyUncompressError", "cannot decompress the body: " + st.message());
     }
   }
-  sls::LogGroup group;
-  // Partial parse + IsInitialized: the same check as ParseFromString
-  // without protobuf logging every hostile body to stderr.
-  if (!group.ParsePartialFromString(*raw) || !group.IsInitialized()) {
+  if (!CheckLogGroup(*raw, log_count)) {
     return SlsError(400, "PostBodyInvalid", "the body is not a valid LogGroup protobuf");
   }
-  *log_count = static_cast<uint32_t>(group.logs_size());
   return Status::OK();
 }
 
