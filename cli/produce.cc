@@ -1,9 +1,11 @@
 // `slsflow produce`: flags -> ProduceOptions, the early logstore check,
 // signals, the summary and the exit code. The engine is core/produce_engine.
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -126,6 +128,11 @@ Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& setti
 
 int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   SetupLogging(common);
+  if ((f.file.empty() || f.file == "-") && fcntl(0, F_GETFD) < 0 && errno == EBADF) {
+    // Checked before any socket exists: one would otherwise become fd 0
+    // and we would read our own HTTP traffic as input.
+    return ReportError(Status::Usage("stdin is closed: pipe data in, or pass --file PATH"));
+  }
   auto settings = ResolveSettings(common);
   if (!settings.ok()) return ReportError(settings.status());
   if (settings->logstores.empty()) return ReportError(Status::Usage("produce needs -l/--logstore"));
