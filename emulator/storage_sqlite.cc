@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/env.h"
 #include "emulator/storage.h"
 
 namespace slsflow::emulator {
@@ -86,7 +87,7 @@ LogStoreMeta ParseMeta(const std::string& name, const std::string& text) {
 
 class SqliteStorage final : public Storage {
  public:
-  explicit SqliteStorage(sqlite3* db) : db_(db) {}
+  SqliteStorage(sqlite3* db, std::unique_ptr<FileLock> lock) : db_(db), lock_(std::move(lock)) {}
   ~SqliteStorage() override { sqlite3_close(db_); }
 
   Status Load(std::vector<LoadedProject>* out) override {
@@ -267,6 +268,7 @@ class SqliteStorage final : public Storage {
   }
 
   sqlite3* db_;
+  std::unique_ptr<FileLock> lock_;  // one emulator per data dir
   std::mutex mu_;
 };
 
@@ -276,6 +278,14 @@ Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IO("cannot create data dir " + dir + ": " + ec.message());
+  auto lock = Env::Default()->LockFile(dir + "/LOCK");
+  if (!lock.ok()) {
+    if (lock.status().kind() == ErrorKind::kConflict) {
+      return Status::Error(ErrorKind::kConflict, "data dir " + dir +
+                                                     " is in use by another emulator; stop it or pick another --data-dir");
+    }
+    return lock.status();
+  }
   std::string path = dir + "/emulator.db";
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -284,7 +294,7 @@ Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& dir) {
     sqlite3_close(db);
     return Status::IO("cannot open " + path + ": " + msg);
   }
-  auto storage = std::make_unique<SqliteStorage>(db);
+  auto storage = std::make_unique<SqliteStorage>(db, std::move(lock).value());
   sqlite3_busy_timeout(db, 5000);
   // WAL + synchronous=NORMAL: a committed transaction survives a crash of
   // this process (the acknowledged-writes guarantee); fsync happens at

@@ -87,6 +87,19 @@ TEST_CASE("data, shards, consumer groups and checkpoints survive a restart") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("one emulator per data dir") {
+  std::string dir = slsflow::test::MakeTempDir("emu-lock");
+  auto first = OpenSqliteStorage(dir);
+  REQUIRE(first.ok());
+  auto second = OpenSqliteStorage(dir);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().kind() == ErrorKind::kConflict);
+  CHECK(second.status().message().find("in use") != std::string::npos);
+  first.value().reset();  // closes the database and releases the lock
+  CHECK(OpenSqliteStorage(dir).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("an unwritable data dir is reported, not crashed on") {
   auto r = OpenSqliteStorage("/proc/definitely/not/here");
   CHECK_FALSE(r.ok());
