@@ -35,6 +35,14 @@ class ShardAssigner {
   virtual Result<std::vector<ShardInfo>> Assign(const std::string& logstore, std::vector<ShardInfo> listed) = 0;
   // A shard's committed position moved (consumer groups push a checkpoint).
   virtual void OnCommitted(const std::string& /*logstore*/, int /*shard*/, const std::string& /*cursor*/) {}
+  // True when the server hands out children only after their parents
+  // (consumer groups): the engine then starts every assigned shard at once,
+  // since a parent may be read by another process.
+  virtual bool ServerOrdersLineage() const { return false; }
+  // Where a newly assigned shard starts, overriding the local state (a
+  // consumer group's checkpoint: another process may have read further).
+  // "" means no opinion.
+  virtual Result<std::string> StartCursor(const std::string& /*logstore*/, int /*shard*/) { return std::string(); }
 };
 
 // Every listed shard; with a non-empty `selection` (--shards) only those ids
