@@ -134,6 +134,13 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
   auto assigned = assigner_->Assign(logstore, std::move(*listed));
   if (!assigned.ok()) return assigned.status();
   std::set<int> present;
+  // Shards the state knew before this discovery: a new shard descending
+  // from one of them continues its parent's data and starts at `begin`,
+  // whatever --from says, also when a crash hid it from the last commit.
+  std::set<int> known;
+  for (const auto& [key, pos] : state_.shards)
+    if (key.first == logstore && !pos.cursor.empty()) known.insert(key.second);
+  auto ancestors = ShardAncestors(*assigned);
   for (const auto& info : *assigned) {
     present.insert(info.id);
     const ShardKey key{logstore, info.id};
@@ -146,11 +153,13 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
     if (pos.cursor.empty()) {
       // A shard we never saw: --from at start-up, `begin` afterwards, so
       // nothing written between a split and our discovery is lost.
-      auto c = ResolveStart(logstore, info.id, startup);
+      const auto& anc = ancestors[info.id];
+      const bool continues = std::any_of(anc.begin(), anc.end(), [&](int a) { return known.count(a) > 0; });
+      auto c = ResolveStart(logstore, info.id, startup && !continues);
       if (!c.ok()) return c.status();
       pos.cursor = *c;
       pos.skip_groups = pos.skip_logs = 0;
-      if (startup) fresh_.push_back({logstore, info.id, *c});
+      if (startup && !continues) fresh_.push_back({logstore, info.id, *c});
     }
     const bool became_readonly = info.readonly() && !sh.readonly;
     sh.readonly = info.readonly();

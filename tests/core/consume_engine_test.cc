@@ -240,6 +240,25 @@ TEST_CASE("--ordered merges shards by time, and resumes exactly") {
   }
 }
 
+TEST_CASE("a child the state never saw continues its known parent from begin, whatever --from says") {
+  test::FakeSource src(1);
+  src.Put(0, {"p1"}, 1000);
+  Harness h;
+  h.options.exit_at_end = true;
+  REQUIRE(h.Run(&src).ok());  // the state knows shard 0
+  src.Put(0, {"p2"}, 1001);
+  auto kids = src.Split(0, 0x80);
+  src.Put(kids[0], {"c1"}, 1002);
+  src.Put(kids[1], {"c2"}, 1002);
+  h.options.from = {TimeSpec::kEnd, 0};  // would skip c1/c2 if applied to the children
+  REQUIRE(h.Run(&src).ok());
+  auto values = Values(h.Lines());
+  REQUIRE(values.size() == 4);
+  CHECK(values[0] == "p1");
+  CHECK(values[1] == "p2");  // the parent's tail before its children
+  CHECK(Bag(values) == Bag({"p1", "p2", "c1", "c2"}));
+}
+
 TEST_CASE("transient pull errors are retried, auth errors stop at once") {
   test::FakeSource src(1);
   auto corpus = Corpus(src, 1, 5, 2);
