@@ -118,6 +118,12 @@ void ShardReader::Run() {
       auto batch = std::make_unique<ReaderBatch>();
       batch->cursor = cursor;
       batch->status = st.WithContext("reading " + options_.logstore + " shard " + std::to_string(options_.shard));
+      std::string code = st.sls_code();
+      std::transform(code.begin(), code.end(), code.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (code.find("invalidcursor") != std::string::npos || st.message().find("Invalid cursor") != std::string::npos)
+        batch->status = batch->status.WithContext(
+            "the saved position is no longer retained by SLS (past the logstore's TTL?); rerun with --reset to "
+            "start again from --from");
       {
         std::lock_guard<std::mutex> lock(mu_);
         queue_.push_back(std::move(batch));
