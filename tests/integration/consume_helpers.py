@@ -4,10 +4,12 @@ Starts `slsflow emulator --no-auth`, writes LogGroups with a tiny hand-rolled
 protobuf encoder over unsigned HTTP (so the tests depend on neither
 `slsflow produce` nor an SDK), and splits/merges shards.
 """
+import atexit
 import hashlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -140,7 +142,10 @@ def run(cmd, **kw):
 
 
 def tempdir():
-    return tempfile.mkdtemp(prefix="slsflow-consume-it-")
+    d = tempfile.mkdtemp(prefix="slsflow-consume-it-")
+    if not os.environ.get("CONSUME_KEEP"):  # set it to keep the files of a failed run
+        atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def check(cond, message):
