@@ -100,6 +100,14 @@ Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps,
       strip("field:");
       c.target = Condition::kField;
     }
+    if (c.target == Condition::kField &&
+        (key == "__time__" || key == "__time_ns__" || key == "__shard__" || key == "__cursor__" ||
+         key == "__logstore__")) {
+      // These are not stored in the log's contents, so the condition could
+      // never hold (or always would, with !=): refuse rather than surprise.
+      return Status::Usage("bad --where '" + w + "': " + std::string(key) +
+                           " cannot be filtered on; use --from/--to for time and --shards for shards");
+    }
     if ((c.target == Condition::kTag || c.target == Condition::kField) && key.empty()) {
       return Status::Usage("bad --where '" + w + "': the key name is empty");
     }

@@ -138,7 +138,9 @@ TEST_CASE("filter: grep sees the whole value, NULs and bytes included") {
 }
 
 TEST_CASE("filter: bad input is a usage error") {
-  for (const char* where : {"topic", "=x", "!=x", "tag:=v", "field:=v", "__tag__:=v", ""}) {
+  for (const char* where : {"topic", "=x", "!=x", "tag:=v", "field:=v", "__tag__:=v", "",
+                            "__time__=1", "__shard__=0", "__cursor__!=x", "__time_ns__=0",
+                            "__logstore__=app"}) {
     INFO(where);
     Result<LogFilter> f = LogFilter::Create({}, {where});
     REQUIRE_FALSE(f.ok());
