@@ -5,7 +5,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <csignal>
 #include <thread>
+#include <unistd.h>
 
 #include "tests/core/consume_fake_source.h"
 #include "tests/core/consume_fault_env.h"
@@ -32,6 +34,7 @@ struct Harness {
   std::string output = dir + "/out.txt";  // a file, a DIR/ template, ...
   ConsumeOptions options;
   Env* env = Env::Default();
+  std::function<std::unique_ptr<Sink>()> make_sink;  // default: a FileSink on `output`
 
   Harness() {
     options.project = "demo";
@@ -54,7 +57,7 @@ struct Harness {
     st.logstores = options.logstores;
     FileSinkOptions so;
     so.path_template = output;
-    auto sink = NewFileSink(env, so);
+    auto sink = make_sink ? make_sink() : NewFileSink(env, so);
     LineFormatter fmt;
     auto assigner = NewAllShardsAssigner(std::move(selection));
     return RunConsume(options, src, assigner.get(), store->get(), std::move(st), sink.get(), &fmt, nullptr, env);
@@ -257,6 +260,35 @@ TEST_CASE("a child the state never saw continues its known parent from begin, wh
   CHECK(values[0] == "p1");
   CHECK(values[1] == "p2");  // the parent's tail before its children
   CHECK(Bag(values) == Bag({"p1", "p2", "c1", "c2"}));
+}
+
+TEST_CASE("a pipe reader that goes away ends the run quietly, with the undelivered batch unclaimed") {
+  std::signal(SIGPIPE, SIG_IGN);
+  test::FakeSource src(1);
+  auto corpus = Corpus(src, 1, 6, 2);
+  for (auto delivery : {Delivery::kAtLeastOnce, Delivery::kAtMostOnce}) {
+    CAPTURE(static_cast<int>(delivery));
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    ::close(fds[0]);  // `| head` that already exited
+    Harness h;
+    h.options.exit_at_end = true;
+    h.make_sink = [&] { return NewStreamSink(fds[1], delivery, ""); };
+    auto r = h.Run(&src);
+    ::close(fds[1]);
+    REQUIRE(r.ok());
+    CHECK(r->broken_pipe);
+    auto store = StateStore::Open(Env::Default(), h.state_path);
+    REQUIRE(store.ok());
+    auto st = (*store)->Load();
+    REQUIRE(st.ok());
+    const ShardPosition& pos = (*st)->shards.at({"app", 0});
+    if (delivery == Delivery::kAtLeastOnce) {
+      CHECK(pos.cursor == test::FakeSource::Cursor(0));  // nothing delivered: nothing claimed
+    } else {
+      CHECK(pos.cursor != test::FakeSource::Cursor(0));  // at-most-once: claimed before writing
+    }
+  }
 }
 
 TEST_CASE("transient pull errors are retried, auth errors stop at once") {
