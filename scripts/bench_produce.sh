@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Produce throughput on one core: corpora p550 (jsonl, 8 keys, ~550 B a log),
+# nginx (line mode, one access-log line, ~330 B) and kv200 (jsonl, 4 keys,
+# ~160 B) produced into the emulator. slsflow is pinned to core 0, the
+# emulator to core 1. Prints MB/s of input, logs/s, CPU-s/GB, peak RSS, then
+# the same for a peer in the same run (npm @alicloud/log postLogStoreLogs,
+# installed into ~/.cache/slsflow-bench when missing) and the ratio, and the
+# CPU slsflow needs at a steady 10 MB/s.
+# Targets (issue 6): p550 >= 450 MB/s, nginx >= 275 MB/s, kv200 >= 1.5 M logs/s,
+# RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s.
+#
+#   scripts/bench_produce.sh [BUILD_DIR]      env: BENCH_MB (default 256), BENCH_STEADY_S (default 10)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
+bin=${SLSFLOW_BIN:-$build/slsflow}
+mb=${BENCH_MB:-256}
+steady_s=${BENCH_STEADY_S:-10}
+work=$(mktemp -d /tmp/slsflow-bench-produce.XXXXXX)
+emu_pid=
+cleanup() { [[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+if [[ ! -x /usr/bin/time ]]; then
+  echo "installing GNU time for peak RSS" >&2
+  (apt-get install -y time >/dev/null 2>&1) || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+fi
+ncpu=$(nproc)
+core_producer=0
+core_emulator=$((ncpu > 1 ? 1 : 0))
+
+taskset -c "$core_emulator" "$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:4 --no-auth \
+  >"$work/emu.out" 2>"$work/emu.err" &
+emu_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/emu.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening //p' "$work/emu.out")
+[[ -n $url ]] || { echo "emulator did not start" >&2; cat "$work/emu.err" >&2; exit 1; }
+
+cat >"$work/corpora.py" <<'PY'
+# Corpora: a pool of distinct lines repeated to the size asked for, whole lines only.
+import json, random, sys
+work, mb = sys.argv[1], int(sys.argv[2])
+r = random.Random(1)
+words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo"]
+def sentence(n):
+    return " ".join(r.choice(words) for _ in range(n))
+def p550():
+    return json.dumps({"level": r.choice(["info", "warn", "error"]), "host": "web-%02d" % r.randrange(40),
+                       "service": "checkout-api", "trace_id": "%032x" % r.getrandbits(128),
+                       "latency_ms": str(r.randrange(1, 5000)), "path": "/api/v1/orders/%d" % r.randrange(10**6),
+                       "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120",
+                       "message": sentence(38)})
+def nginx():
+    return ('%d.%d.%d.%d - - [25/Nov/2026:10:%02d:%02d +0000] "GET /api/v1/items/%d?page=%d&sort=price HTTP/1.1" '
+            '%d %d "https://shop.example.com/catalog/%d" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) '
+            'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36" %.3f' % (
+                r.randrange(256), r.randrange(256), r.randrange(256), r.randrange(256), r.randrange(60),
+                r.randrange(60), r.randrange(10**6), r.randrange(100), r.choice([200, 200, 200, 304, 404, 500]),
+                r.randrange(100, 90000), r.randrange(1000), r.random()))
+def kv200():
+    return json.dumps({"level": r.choice(["info", "warn"]), "host": "web-%02d" % r.randrange(40),
+                       "latency_ms": str(r.randrange(1, 5000)), "msg": sentence(12)})
+for name, gen in (("p550", p550), ("nginx", nginx), ("kv200", kv200)):
+    pool = "".join(gen() + "\n" for _ in range(20000))
+    lines = pool.count("\n")
+    reps = max(1, (mb << 20) // len(pool))
+    with open("%s/%s.txt" % (work, name), "w") as f:
+        for _ in range(reps):
+            f.write(pool)
+    print("%s: %d MB, %d logs, %.0f B a line" % (name, reps * len(pool) >> 20, reps * lines, len(pool) / lines),
+          file=sys.stderr)
+PY
+python3 "$work/corpora.py" "$work" "$mb"
+
+cat >"$work/report.py" <<'PY'
+# "label MB/s logs/s CPU-s/GB RSS_MB" from /usr/bin/time and the input size.
+import os, sys
+label, path, logs, tim, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+wall, user, sys_, rss = open(tim).read().split()[-4:]
+size, wall, cpu = os.path.getsize(path), float(wall), float(user) + float(sys_)
+print("%-18s %9.1f %11.0f %9.2f %8.1f" % (label, size / 1e6 / wall, logs / wall, cpu / (size / 1e9), int(rss) / 1024))
+with open(results, "a") as f:
+    f.write("%s %f %f\n" % (label, size / 1e6 / wall, logs / wall))
+PY
+results=$work/results
+: >"$results"
+input_of() { case $1 in nginx) echo line ;; *) echo jsonl ;; esac; }
+
+echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $ncpu cores (shared: figures are noisy)"
+echo "slsflow pinned to core $core_producer, emulator to core $core_emulator; lz4, 4 shards, default flags"
+printf "%-18s %9s %11s %9s %8s\n" run "MB/s" "logs/s" "CPU-s/GB" "RSS MB"
+for c in p550 nginx kv200; do
+  f=$work/$c.txt
+  logs=$(wc -l <"$f")
+  taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/$c.time" \
+    "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
+    2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
+  grep -q "undelivered 0" "$work/$c.stats" || { echo "produce $c lost logs:"; cat "$work/$c.stats"; exit 1; }
+  python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$work/$c.time" "$results"
+done
+
+# The peer: the official npm SDK, postLogStoreLogs of 4096-log batches,
+# 4 requests in flight, parsing the same corpus (uncompressed: that SDK has
+# no compression).
+peer_dir=${XDG_CACHE_HOME:-$HOME/.cache}/slsflow-bench/alicloud-log
+if command -v node >/dev/null && command -v npm >/dev/null && [[ ! -d $peer_dir/node_modules/@alicloud/log ]]; then
+  mkdir -p "$peer_dir"
+  (cd "$peer_dir" && npm install --no-audit --no-fund @alicloud/log@1.2.6 >/dev/null 2>&1) ||
+    echo "@alicloud/log: npm install failed; skipping the peer" >&2
+fi
+if [[ -d $peer_dir/node_modules/@alicloud/log ]]; then
+  cat >"$work/peer.js" <<'JS'
+const [url, file, dir, mode] = process.argv.slice(2);
+// The SDK puts the project in the host name (demo.127.0.0.1): resolve it to the emulator.
+const dns = require('dns'), lookup = dns.lookup;
+dns.lookup = (host, opts, cb) => lookup(host.replace(/^demo\./, ''), opts, cb);
+const Client = require(dir + '/node_modules/@alicloud/log');
+const fs = require('fs'), readline = require('readline');
+const client = new Client({accessKeyId: 'testid', accessKeySecret: 'testsecret', endpoint: url});
+const inflight = new Set();
+async function send(logs) {
+  const p = client.postLogStoreLogs('demo', 'app', {logs}).finally(() => inflight.delete(p));
+  inflight.add(p);
+  if (inflight.size >= 4) await Promise.race(inflight);
+}
+(async () => {
+  let batch = [];
+  const rl = readline.createInterface({input: fs.createReadStream(file), crlfDelay: Infinity});
+  for await (const line of rl) {
+    const now = Date.now();
+    const content = mode === 'line' ? {content: line} : JSON.parse(line);
+    batch.push({timestamp: Math.floor(now / 1000), timestampNsPart: (now % 1000) * 1e6, content});
+    if (batch.length >= 4096) { await send(batch); batch = []; }
+  }
+  if (batch.length) await send(batch);
+  await Promise.all(inflight);
+})().catch(e => { console.error(e); process.exit(1); });
+JS
+  for c in p550 nginx kv200; do
+    f=$work/$c.txt
+    peer_f=$work/peer-$c.txt
+    head -c $((32 << 20)) "$f" >"$peer_f"  # the peer is slow: 32 MB is enough
+    python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); open(p,"wb").write(d[:d.rfind(b"\n")+1])' "$peer_f"
+    logs=$(wc -l <"$peer_f")
+    if taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/peer-$c.time" \
+      node "$work/peer.js" "$url" "$peer_f" "$peer_dir" "$(input_of "$c")" >/dev/null 2>"$work/peer-$c.err"; then
+      python3 "$work/report.py" "alicloud-log-$c" "$peer_f" "$logs" "$work/peer-$c.time" "$results"
+    else
+      echo "peer $c failed:"; tail -5 "$work/peer-$c.err"
+    fi
+  done
+  python3 - "$results" <<'PY'
+import sys
+r = {}
+for line in open(sys.argv[1]):
+    label, mbs, lps = line.split(); r[label] = float(mbs)
+for c in ("p550", "nginx", "kv200"):
+    if "slsflow-" + c in r and "alicloud-log-" + c in r:
+        print("ratio %-6s slsflow / @alicloud/log = %.1fx" % (c, r["slsflow-" + c] / r["alicloud-log-" + c]))
+PY
+else
+  echo "peer skipped: npm/node or @alicloud/log unavailable"
+fi
+
+# CPU at a steady 10 MB/s (nginx lines, line mode, default flags).
+cat >"$work/pace.py" <<'PY'
+import sys, time
+path, secs = sys.argv[1], float(sys.argv[2])
+rate = 10 * 1000 * 1000
+chunk = rate // 20
+data = open(path, "rb").read(int(rate * secs) + chunk)
+out = sys.stdout.buffer
+t0 = time.time(); sent = 0
+while sent < rate * secs:
+    piece = data[sent:sent + chunk]
+    cut = piece.rfind(b"\n") + 1
+    out.write(piece[:cut]); out.flush(); sent += cut
+    delay = t0 + sent / rate - time.time()
+    if delay > 0: time.sleep(delay)
+PY
+python3 "$work/pace.py" "$work/nginx.txt" "$steady_s" |
+  taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/steady.time" \
+    "$bin" produce --endpoint "$url" -p demo -l app --stats 2>"$work/steady.stats" >/dev/null
+python3 - "$work/steady.time" <<'PY'
+import sys
+wall, user, sys_, rss = open(sys.argv[1]).read().split()[-4:]
+cpu = float(user) + float(sys_)
+print("steady 10 MB/s:   %.1f%% of a core (%.2f CPU-s over %.1f s), RSS %.1f MB" % (
+    100 * cpu / float(wall), cpu, float(wall), int(rss) / 1024))
+PY
