@@ -23,6 +23,10 @@ TEST_CASE("fault draws are reproducible from the seed and follow the probabiliti
   CHECK(errors < 750);
   CHECK(resets > 50);
   CHECK(resets < 160);
+  FaultOptions slow;
+  slow.slow = 1.0;
+  slow.slow_ms = 250;
+  CHECK(Faults(slow).Draw().delay_ms == 250);
   Faults quiet(FaultOptions{});
   CHECK_FALSE(quiet.active());
   CHECK(quiet.Draw().error == FaultKind::kNone);
