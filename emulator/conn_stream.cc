@@ -51,9 +51,15 @@ int64_t MonotonicMillis() {
 bool ConnStream::WaitReadable(int ms) const { return has_buffered() || PollFd(fd_, POLLIN, ms); }
 
 bool ConnStream::is_readable() const {
-  int64_t left = deadline_ms_ - MonotonicMillis();
-  if (left <= 0) return has_buffered();
-  return WaitReadable(static_cast<int>(std::min<int64_t>(left, read_timeout_ms_)));
+  if (has_buffered()) return true;
+  int64_t now = MonotonicMillis();
+  int64_t until = std::min<int64_t>(deadline_ms_, now + read_timeout_ms_);
+  // In slices, so that Stop() does not wait for a slow client.
+  while (now < until && listening_->load() != INVALID_SOCKET) {
+    if (PollFd(fd_, POLLIN, static_cast<int>(std::min<int64_t>(until - now, 100)))) return true;
+    now = MonotonicMillis();
+  }
+  return false;
 }
 
 bool ConnStream::is_writable() const {
@@ -162,7 +168,7 @@ void EmuHttpServer::ResetCurrentConnection() {
 }
 
 bool EmuHttpServer::process_and_close_socket(socket_t sock) {
-  ConnStream strm(sock, limits_.read_timeout_ms, limits_.write_timeout_ms);
+  ConnStream strm(sock, limits_.read_timeout_ms, limits_.write_timeout_ms, &svr_sock_);
   current_fd = sock;
   current_reset = false;
   current_close = false;

@@ -23,8 +23,14 @@ namespace slsflow::emulator {
 
 class ConnStream final : public httplib::Stream {
  public:
-  ConnStream(int fd, int read_timeout_ms, int write_timeout_ms)
-      : fd_(fd), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms), buf_(64 * 1024) {}
+  // `listening` goes INVALID_SOCKET when the server stops: reads give up
+  // then instead of waiting out a slow client.
+  ConnStream(int fd, int read_timeout_ms, int write_timeout_ms, const std::atomic<socket_t>* listening)
+      : fd_(fd),
+        read_timeout_ms_(read_timeout_ms),
+        write_timeout_ms_(write_timeout_ms),
+        listening_(listening),
+        buf_(64 * 1024) {}
 
   // Starts a request: at most `budget` bytes and `deadline_ms` (monotonic)
   // until the next call.
@@ -50,6 +56,7 @@ class ConnStream final : public httplib::Stream {
   int fd_;
   int read_timeout_ms_;
   int write_timeout_ms_;
+  const std::atomic<socket_t>* listening_;
   std::vector<char> buf_;
   size_t off_ = 0;
   size_t len_ = 0;

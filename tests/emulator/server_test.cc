@@ -265,3 +265,64 @@ TEST_CASE("Stop returns promptly with idle keep-alive connections open") {
 }
 
 }  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+
+TEST_CASE("Stop does not wait for a client stuck in the middle of a request") {
+  EmulatorOptions o;
+  o.read_timeout_ms = 30000;
+  o.request_deadline_ms = 60000;
+  Running emu(o);
+  int fd = test::Connect(emu.port());
+  REQUIRE(test::SendAll(fd, "POST /logstores/app/shards/lb HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto start = std::chrono::steady_clock::now();
+  emu.server->Stop();
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  ::close(fd);
+}
+
+TEST_CASE("concurrent puts, pulls and splits lose nothing") {
+  Running emu;
+  std::atomic<int> acked{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 60; ++i) {
+        std::string g = test::MakeLogGroup(1 + i % 3, "w" + std::to_string(w));
+        RawResponse r = RawRequest(emu.port(), BuildRequest("POST", "/logstores/app/shards/lb", emu.Headers(), g));
+        if (r.status == 200) acked++;
+      }
+    });
+  }
+  std::thread reader([&] {
+    while (!stop) {
+      for (int s = 0; s < 8; ++s) {
+        std::string target = "/logstores/app/shards/" + std::to_string(s) + "?type=log&count=1000&cursor=" +
+                             PercentEncode(EncodeCursor(0));
+        RawRequest(emu.port(), BuildRequest("GET", target, emu.Headers({{"Accept-Encoding", "zstd"}})));
+      }
+    }
+  });
+  // Split while writes are in flight: 0 -> 2,3 and 1 -> 4,5.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(RawRequest(emu.port(), BuildRequest("POST", "/logstores/app/shards/0?action=split&key=40000000000000000000000000000000",
+                                            emu.Headers())).status == 200);
+  CHECK(RawRequest(emu.port(), BuildRequest("POST", "/logstores/app/shards/1?action=split&key=c0000000000000000000000000000000",
+                                            emu.Headers())).status == 200);
+  for (auto& t : writers) t.join();
+  stop = true;
+  reader.join();
+  CHECK(acked == 240);
+  uint64_t stored = 0;
+  auto ls = emu.server->service().FindProject("demo")->Find("app");
+  {
+    std::shared_lock lock(ls->mu);
+    CHECK(ls->shards.size() == 6);
+    for (auto& [id, shard] : ls->shards) stored += shard->Size();
+  }
+  CHECK(stored == 240);
+}
+
+}  // namespace slsflow::emulator
