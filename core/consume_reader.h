@@ -54,7 +54,7 @@ struct ReaderOptions {
   int queue_depth = 1;             // ready batches besides the one in flight
   // Groups per pull adapt so that one pull carries about this many bytes:
   // big groups must not turn `count` into hundreds of MB of memory.
-  size_t target_pull_bytes = 1u << 20;
+  size_t target_pull_bytes = 512u << 10;
   int64_t max_backoff_us = 10000000;
 };
 
