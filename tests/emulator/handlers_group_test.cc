@@ -89,3 +89,23 @@ TEST_CASE("heartbeat, checkpoints, forceSuccess and GetCheckPoint filler entries
 }
 
 }  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+
+TEST_CASE("hostile JSON bodies get 400, not a crash") {
+  int64_t now = 1795550000LL * 1000000;
+  auto svc = test::MakeService(2, &now);
+  std::string deep = std::string(2000000, '[') + std::string(2000000, ']');
+  std::string wide = "[" + std::string(1000000, '1') + "]";
+  for (const std::string* body : {&deep, &wide}) {
+    for (const char* target : {"/logstores/app/consumergroups", "/logstores/app/consumergroups/cg?type=heartbeat&consumer=c",
+                               "/logstores/app/consumergroups/cg?type=checkpoint&consumer=c", "/logstores"}) {
+      auto req = test::MakeReq(*svc, "POST", target, *body);
+      auto r = svc->Handle(req);
+      CHECK(r.status >= 400);
+      CHECK(r.status < 500);
+    }
+  }
+}
+
+}  // namespace slsflow::emulator
