@@ -79,6 +79,8 @@ Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& setti
   o.parser.key = f.key;
   o.parser.regex = f.regex;
   if (!f.regex.empty() && f.input == "line") o.parser.input = "regex";
+  if (f.follow && f.input == "csv")
+    return Status::Usage("--follow cannot read csv: a restart resuming mid-file would have no header line");
   auto oi = ParseOnInvalid(f.on_invalid);
   if (!oi.ok()) return oi.status();
   o.on_invalid = *oi;
