@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ struct Harness {
   ConsumeOptions options;
   Env* env = Env::Default();
   std::function<std::unique_ptr<Sink>()> make_sink;  // default: a FileSink on `output`
+  uint64_t rotate_bytes = 0;
 
   Harness() {
     options.project = "demo";
@@ -57,6 +59,7 @@ struct Harness {
     st.logstores = options.logstores;
     FileSinkOptions so;
     so.path_template = output;
+    so.rotate_bytes = rotate_bytes;
     auto sink = make_sink ? make_sink() : NewFileSink(env, so);
     LineFormatter fmt;
     auto assigner = NewAllShardsAssigner(std::move(selection));
@@ -260,6 +263,31 @@ TEST_CASE("a child the state never saw continues its known parent from begin, wh
   CHECK(values[0] == "p1");
   CHECK(values[1] == "p2");  // the parent's tail before its children
   CHECK(Bag(values) == Bag({"p1", "p2", "c1", "c2"}));
+}
+
+TEST_CASE("rotated segments across interrupted runs hold the corpus exactly once") {
+  test::FakeSource src(2);
+  auto corpus = Corpus(src, 2, 30, 3);
+  Harness h;
+  h.output = h.dir + "/seg/{shard}.txt";
+  h.rotate_bytes = 100;
+  h.options.exit_at_end = true;
+  h.options.count = 13;
+  h.options.max_per_fetch = 2;
+  for (int run = 0; run < 40; ++run) REQUIRE(h.Run(&src).ok());
+  std::vector<std::string> all;
+  int segments = 0;
+  for (const auto& e : std::filesystem::directory_iterator(h.dir + "/seg")) {
+    ++segments;
+    auto v = Values(h.Lines(e.path().string()));
+    all.insert(all.end(), v.begin(), v.end());
+  }
+  CHECK(segments > 4);
+  CHECK(Bag(all) == Bag(corpus));
+  // Only the current segment of each shard is in the state.
+  auto store = StateStore::Open(Env::Default(), h.state_path);
+  REQUIRE(store.ok());
+  CHECK((*(*store)->Load())->files.size() == 2);
 }
 
 TEST_CASE("a pipe reader that goes away ends the run quietly, with the undelivered batch unclaimed") {

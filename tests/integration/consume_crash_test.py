@@ -59,7 +59,9 @@ def main():
         t.start()
         common = ["--from", "begin", "--commit-interval", "30ms", "--max-per-fetch", "4",
                   "--discovery-interval", "300ms", "-f", "jsonl"]
-        dir_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "dir.state"), "-o", outdir)
+        # -o DIR/ also rotates (size): segments come and go across the kills.
+        dir_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "dir.state"), "-o", outdir,
+                              "--rotate-size", "64K")
         out_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "out.state"))
         ordered_out = os.path.join(d, "ordered.jsonl")
         ord_cmd = consume_cmd(emu, *common, "--state", os.path.join(d, "ord.state"), "--ordered", "--window",
@@ -104,7 +106,9 @@ def main():
             check(dup == 0 and lost == 0 and sorted(got) == want,
                   "%s: %d logs, corpus %d, %d duplicated, %d lost (seed %d)" % (name, len(got), len(want), dup, lost,
                                                                                SEED))
-    print("ok: %d logs, %d kills, 0 lost, 0 duplicated in -o DIR/, > file and --ordered -o FILE" % (len(corpus), KILLS))
+    segments = len(glob.glob(outdir + "*.jsonl"))
+    print("ok: %d logs, %d kills, 0 lost, 0 duplicated in -o DIR/ (%d rotated segments), > file and --ordered -o FILE" % (
+        len(corpus), KILLS, segments))
 
 
 if __name__ == "__main__":
