@@ -3,6 +3,9 @@
 // any other value is kept as its JSON text. nlohmann::json would allocate
 // a tree per line, which costs more than the rest of the pipeline.
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/crypto.h"
 #include "core/produce_parser.h"
@@ -20,7 +23,6 @@ class JsonlParser : public Parser {
     error_ = error;
     SkipWs();
     if (p_ == end_) return ParseOutcome::kSkip;
-    if (!IsValidUtf8(line)) return Fail("not valid UTF-8 (binary values must be {\"base64\":...} objects)");
     out->arena.reserve(line.size() + 16);
     if (*p_ != '{') return Fail("expected a JSON object");
     ++p_;
@@ -112,16 +114,37 @@ class JsonlParser : public Parser {
   }
 
   // Skips bytes that need no attention in a string: not '"', '\\' or a
-  // control character. Eight at a time (SWAR): strings are most of a line.
+  // control character; 16 at a time, since strings are most of a line. Notes
+  // any byte >= 0x80 in high_, so that only non-ASCII strings pay for UTF-8
+  // validation (bytes outside strings must be ASCII JSON syntax anyway).
   void SkipPlain() {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (end_ - p_ >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+      __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
+                                  _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));  // unsigned v <= 0x1f
+      int high = _mm_movemask_epi8(v);
+      int m = _mm_movemask_epi8(stop);
+      if (m) {
+        // Only the bytes before the stop belong to this run.
+        high_ |= (high & ((1 << __builtin_ctz(static_cast<unsigned>(m))) - 1)) != 0;
+        p_ += __builtin_ctz(static_cast<unsigned>(m));
+        return;
+      }
+      high_ |= high != 0;
+      p_ += 16;
+    }
+#endif
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     while (end_ - p_ >= 8) {
       uint64_t w;
       std::memcpy(&w, p_, 8);
-      uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
-      // A zero byte in quote/slash, or a byte < 0x20 in w, sets its high bit here.
-      uint64_t hit = ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((w - kOnes * 0x20) & ~w);
+      uint64_t q = w ^ (kOnes * '"'), s = w ^ (kOnes * '\\');
+      // A zero byte in q/s, or a byte < 0x20 in w, sets its high bit here.
+      uint64_t hit = ((q - kOnes) & ~q) | ((s - kOnes) & ~s) | ((w - kOnes * 0x20) & ~w);
       if (hit & kHigh) return;
+      high_ |= (w & kHigh) != 0;
       p_ += 8;
     }
   }
@@ -131,16 +154,18 @@ class JsonlParser : public Parser {
   bool ReadString(std::string_view* out) {
     ++p_;
     const char* start = p_;
+    high_ = false;
     SkipPlain();
     while (p_ < end_) {
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         *out = std::string_view(start, static_cast<size_t>(p_ - start));
         ++p_;
-        return true;
+        return Utf8Ok(start);
       }
       if (c == '\\') break;
       if (c < 0x20) return FailB("control character inside a string");
+      high_ |= c >= 0x80;
       ++p_;
     }
     if (p_ >= end_) return FailB("unterminated string");
@@ -152,13 +177,16 @@ class JsonlParser : public Parser {
       if (c == '"') {
         ++p_;
         *out = std::string_view(arena.data() + at, arena.size() - at);
-        return true;
+        return Utf8Ok(start);
       }
       if (static_cast<unsigned char>(c) < 0x20) return FailB("control character inside a string");
       if (c != '\\') {
         const char* run = p_;
         SkipPlain();
-        while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+        while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) {
+          high_ |= static_cast<unsigned char>(*p_) >= 0x80;
+          ++p_;
+        }
         arena.append(run, static_cast<size_t>(p_ - run));
         continue;
       }
@@ -192,6 +220,15 @@ class JsonlParser : public Parser {
       }
     }
     return FailB("unterminated string");
+  }
+
+  // The raw text of the string just read, [start, closing quote), when it
+  // held any byte >= 0x80. Escapes are ASCII, so checking the raw text is
+  // checking what it decodes to.
+  bool Utf8Ok(const char* start) {
+    if (!high_) return true;
+    if (IsValidUtf8(std::string_view(start, static_cast<size_t>(p_ - 1 - start)))) return true;
+    return FailB("not valid UTF-8 (binary values must be {\"base64\":...} objects)");
   }
 
   // Skips any JSON value, checking its syntax, with a depth limit so a
@@ -336,6 +373,7 @@ class JsonlParser : public Parser {
   ParsedLog* out_ = nullptr;
   std::string* error_ = nullptr;
   std::string scratch_;
+  bool high_ = false;  // the current string has a byte >= 0x80
 };
 
 }  // namespace

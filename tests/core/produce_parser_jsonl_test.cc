@@ -77,6 +77,23 @@ TEST_CASE("jsonl: invalid lines say why") {
   CHECK(Run("{\"a\":" + deep + "}").outcome == ParseOutcome::kInvalid);
 }
 
+TEST_CASE("jsonl: UTF-8 is checked inside every string, ASCII or not, at any alignment") {
+  for (size_t pad = 0; pad < 40; ++pad) {
+    std::string p(pad, 'a');
+    INFO(pad);
+    std::string line = "{\"k\":\"" + p + "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80" + p + "\"}";  // views point into it
+    auto ok = Run(line);
+    REQUIRE(ok.outcome == ParseOutcome::kLog);
+    CHECK(Value(ok.log, "k") == p + "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80" + p);
+    CHECK(Run("{\"k\":\"" + p + "\xff" + p + "\"}").outcome == ParseOutcome::kInvalid);
+    CHECK(Run("{\"k\":\"" + p + "\\n\xc3" + p + "\"}").outcome == ParseOutcome::kInvalid);    // escaped path
+    CHECK(Run("{\"k\":{\"x\":\"" + p + "\xed\xa0\x80\"}}").outcome == ParseOutcome::kInvalid);  // nested
+    CHECK(Run("{\"" + p + "\xfe\":\"v\"}").outcome == ParseOutcome::kInvalid);                  // key
+    CHECK(Run("{\"k\":\"" + p + "\x1f\"}").outcome == ParseOutcome::kInvalid);                  // control
+  }
+  CHECK(Run("{\"a\":1\xc3\xa9}").outcome == ParseOutcome::kInvalid);
+}
+
 TEST_CASE("jsonl: escaped values survive arena use by later fields") {
   std::string line = "{";
   for (int i = 0; i < 50; ++i) line += "\"k" + std::to_string(i) + "\":\"v\\n" + std::to_string(i) + "\",";
