@@ -518,7 +518,10 @@ Result<ConsumeStats> Engine::Run() {
 Result<ConsumeStats> RunConsume(const ConsumeOptions& options, ConsumeSource* source, ShardAssigner* assigner,
                                 StateStore* store, ConsumeState state, Sink* sink, Formatter* formatter,
                                 const LogFilter* filter, Env* env) {
-  Engine engine(options, source, assigner, store, std::move(state), sink, formatter, filter, env);
+  // Quota, 5xx and network errors back off and retry everywhere; the
+  // readers also retry past this, without limit.
+  auto retrying = NewRetryingSource(source, env, 6, options.stop);
+  Engine engine(options, retrying.get(), assigner, store, std::move(state), sink, formatter, filter, env);
   return engine.Run();
 }
 

@@ -6,11 +6,13 @@
 //    the seam for `consume --group` (issue 7).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/client.h"
+#include "core/env.h"
 #include "core/status.h"
 
 namespace slsflow {
@@ -27,6 +29,12 @@ class ConsumeSource {
 
 // Adapts the typed client (thread-safe; shares its connection pool).
 std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client);
+
+// Retries quota (403), 5xx and network errors with exponential backoff and
+// jitter (200 ms doubling to 5 s, `attempts` tries in all); any other error
+// is returned at once. `stop`, when set, cuts the waiting short.
+std::unique_ptr<ConsumeSource> NewRetryingSource(ConsumeSource* base, Env* env, int attempts,
+                                                 const std::atomic<bool>* stop = nullptr);
 
 class ShardAssigner {
  public:

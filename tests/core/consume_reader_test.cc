@@ -90,12 +90,5 @@ TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
   CHECK(e->status.kind() == ErrorKind::kAuth);
 }
 
-TEST_CASE("shard selection grammar") {
-  CHECK(*ParseShardSelection("0,3-5") == std::vector<int>{0, 3, 4, 5});
-  CHECK(*ParseShardSelection("7,1,1") == std::vector<int>{1, 7});
-  for (const char* bad : {"", "a", "1-", "-1", "3-1", "1,,2", "1.5"})
-    CHECK(ParseShardSelection(bad).status().ExitCode() == 2);
-}
-
 }  // namespace
 }  // namespace slsflow
