@@ -64,7 +64,23 @@ class MemoryBudget {
   }
   size_t cap() const { return cap_; }
 
+  // Settled batches hand their buffers back for new batches: a fresh 512 KB
+  // buffer per batch costs page faults on every one.
+  std::string TakeBuffer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.empty()) return std::string();
+    std::string b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+  void GiveBuffer(std::string buffer) {
+    buffer.clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.size() < 8) spare_.push_back(std::move(buffer));
+  }
+
  private:
+  std::vector<std::string> spare_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   size_t cap_;

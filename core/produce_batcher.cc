@@ -56,6 +56,7 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
     if (!replaced) batch->meta.tags.emplace_back(std::string(t.first), std::string(t.second));
   }
   batch->created_us = now_us;
+  batch->data = budget_->TakeBuffer();
   batch->data.reserve(std::min<size_t>(options_.max_bytes + 4096, kMaxLogGroupBytes));
   Batch* raw = batch.get();
   open_.emplace(key_, std::move(batch));

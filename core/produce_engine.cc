@@ -66,6 +66,7 @@ void OnBatchDone(Shared* s, std::unique_ptr<Batch> batch, const Status& st) {
     s->tracker.Settle(batch->chunks, s->sink.enabled() && w.ok());
   }
   s->budget.Release(batch->charged);
+  s->budget.GiveBuffer(std::move(batch->data));
   ++s->settled_batches;
 }
 
