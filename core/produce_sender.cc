@@ -137,8 +137,8 @@ Status Sender::SendWithRetries(Batch* batch, std::string* scratch) {
     // Equal jitter: half fixed, half random, so parallel senders that failed
     // together do not retry together.
     delay = delay / 2 + static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(delay / 2 + 1));
-    ++stats_.retries;
     if (!SleepUnlessAborted(delay)) break;
+    ++stats_.retries;
   }
   if (borrowed) {
     batch->data = std::move(req.body);
