@@ -276,6 +276,9 @@ class FileSink final : public Sink {
     if (path == kStdout) {
       FileIdentity id = IdentityOfFd(STDOUT_FILENO);
       if (!known) k.good = id.size;
+      // Writes go after what is accounted for, whatever offset the shell
+      // left (`1<>file` opens at 0 without truncating).
+      if (::lseek(STDOUT_FILENO, static_cast<off_t>(k.good), SEEK_SET) < 0) return PosixError("seeking stdout", errno);
       k.file = std::make_unique<StdoutFile>(k.good);
       k.state.device = id.device;
       k.state.inode = id.inode;
