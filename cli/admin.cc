@@ -1,6 +1,9 @@
 #include "cli/admin.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -88,6 +91,30 @@ std::vector<nlohmann::ordered_json> ShardRow(const ShardInfo& s, const ShardCurs
     row.push_back(cursors->head_time ? IsoTime(*cursors->head_time) : nlohmann::ordered_json());
   }
   return row;
+}
+
+Status ForEachParallel(const Settings& settings, size_t n, const std::function<Status(size_t, SlsClient&)>& fn,
+                       size_t workers) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status first_error;
+  auto work = [&] {
+    auto client = MakeClient(settings);
+    for (size_t i = next++; i < n && !failed.load(); i = next++) {
+      Status st = fn(i, *client);
+      if (!st.ok()) {
+        std::lock_guard lock(mu);
+        if (first_error.ok()) first_error = st;
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < std::min(workers, n); ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return first_error;
 }
 
 Status WriteStdout(const std::string& text) {

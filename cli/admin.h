@@ -3,6 +3,7 @@
 // that both `shards list --cursors` and `groups lag` show.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,12 @@ Status ShardNotFound(const std::string& logstore, int id, const std::vector<Shar
 // The columns of `shards list` (also what split and merge print).
 std::vector<Column> ShardColumns(bool with_cursors);
 std::vector<nlohmann::ordered_json> ShardRow(const ShardInfo& s, const ShardCursors* cursors);
+
+// Runs fn(i, client) for every i in [0, n) on up to `workers` threads, each
+// with its own client, so per-shard lookups on a logstore with hundreds of
+// shards take seconds rather than minutes. The first error is returned.
+Status ForEachParallel(const Settings& settings, size_t n, const std::function<Status(size_t, SlsClient&)>& fn,
+                       size_t workers = 8);
 
 // Writes all of `text` to stdout; kIO on a closed pipe or a full disk.
 Status WriteStdout(const std::string& text);

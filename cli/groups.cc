@@ -155,34 +155,42 @@ Result<std::vector<ShardView>> CollectShardViews(AdminContext& ctx, const std::s
   if (!cps.ok()) return cps.status();
   std::map<int, CheckpointInfo> by_shard;
   for (const auto& c : *cps) by_shard[c.shard] = c;
-  std::map<int, ShardLagInput> inputs;
+  std::map<int, ShardLagInput> by_id;
   for (const auto& s : *shards) {
-    ShardLagInput& in = inputs[s.id];
+    ShardLagInput& in = by_id[s.id];
     in.shard = s.id;
     in.status = s.status;
-    auto cursors = FetchShardCursors(*ctx.client, ctx.logstore, s.id);
-    if (!cursors.ok()) return cursors.status().WithContext("shard " + std::to_string(s.id));
-    in.begin_cursor = cursors->begin;
-    in.end_cursor = cursors->end;
-    in.head_time = cursors->head_time;
   }
   for (const auto& [id, c] : by_shard) {
-    ShardLagInput& in = inputs[id];
+    ShardLagInput& in = by_id[id];
     in.shard = id;
     in.checkpoint = c.checkpoint;
     in.consumer = c.consumer;
     in.update_time_us = c.update_time_us;
-    if (!c.checkpoint.empty() && c.checkpoint != in.end_cursor && !in.end_cursor.empty()) {
-      auto t = ctx.client->GetCursorTime(ctx.logstore, id, c.checkpoint);
+  }
+  std::vector<ShardLagInput> inputs;
+  for (auto& [id, in] : by_id) inputs.push_back(std::move(in));
+  Status st = ForEachParallel(ctx.settings, inputs.size(), [&](size_t i, SlsClient& client) {
+    ShardLagInput& in = inputs[i];
+    if (in.status.empty()) return Status::OK();  // known only from its checkpoint: no longer listed
+    auto cursors = FetchShardCursors(client, ctx.logstore, in.shard);
+    if (!cursors.ok()) return cursors.status().WithContext("shard " + std::to_string(in.shard));
+    in.begin_cursor = cursors->begin;
+    in.end_cursor = cursors->end;
+    in.head_time = cursors->head_time;
+    if (!in.checkpoint.empty() && in.checkpoint != in.end_cursor) {
+      auto t = client.GetCursorTime(ctx.logstore, in.shard, in.checkpoint);
       if (t.ok()) {
         in.checkpoint_time = *t;
       } else {
-        spdlog::warn("shard {}: no time for checkpoint {}: {}", id, c.checkpoint, t.status().ToString());
+        spdlog::warn("shard {}: no time for checkpoint {}: {}", in.shard, in.checkpoint, t.status().ToString());
       }
     }
-  }
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
   std::vector<ShardView> out;
-  for (auto& [id, in] : inputs) out.push_back({ComputeShardLag(in), in.checkpoint});
+  for (const auto& in : inputs) out.push_back({ComputeShardLag(in), in.checkpoint});
   return out;
 }
 

@@ -31,16 +31,19 @@ int RunList(const ListFlags& f) {
   if (!ctx.ok()) return ReportError(ctx.status());
   auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
   if (!shards.ok()) return ReportError(shards.status());
-  Table table(ShardColumns(f.cursors));
-  for (const auto& s : *shards) {
-    if (!f.cursors) {
-      table.AddRow(ShardRow(s, nullptr));
-      continue;
-    }
-    auto cursors = FetchShardCursors(*ctx->client, ctx->logstore, s.id);
-    if (!cursors.ok()) return ReportError(cursors.status().WithContext("shard " + std::to_string(s.id)));
-    table.AddRow(ShardRow(s, &*cursors));
+  std::vector<ShardCursors> cursors(f.cursors ? shards->size() : 0);
+  if (f.cursors) {
+    Status st = ForEachParallel(ctx->settings, shards->size(), [&](size_t i, SlsClient& client) {
+      int id = (*shards)[i].id;
+      auto c = FetchShardCursors(client, ctx->logstore, id);
+      if (!c.ok()) return c.status().WithContext("shard " + std::to_string(id));
+      cursors[i] = std::move(*c);
+      return Status::OK();
+    });
+    if (!st.ok()) return ReportError(st);
   }
+  Table table(ShardColumns(f.cursors));
+  for (size_t i = 0; i < shards->size(); ++i) table.AddRow(ShardRow((*shards)[i], f.cursors ? &cursors[i] : nullptr));
   return ReportError(WriteStdout(table.Render(ctx->format)));
 }
 
