@@ -123,6 +123,7 @@ EmuRequest ToEmuRequest(const httplib::Request& req) {
 struct EmulatorServer::Http {
   explicit Http(ConnLimits limits) : svr(limits) {}
   EmuHttpServer svr;
+  std::atomic<bool> listen_returned{false};
 };
 
 EmulatorServer::EmulatorServer(EmulatorOptions options) : options_(std::move(options)) {}
@@ -230,7 +231,16 @@ Status EmulatorServer::Start() {
     }
     port_ = options_.port;
   }
-  thread_ = std::thread([this] { http_->svr.listen_after_bind(); });
+  thread_ = std::thread([this] {
+    http_->svr.listen_after_bind();
+    http_->listen_returned = true;
+  });
+  // httplib's stop() is a no-op until the accept loop has marked itself
+  // running: a Stop() right after Start() (a signal during start-up) would
+  // otherwise leave the accept thread, and our join, waiting forever.
+  while (!http_->svr.is_running() && !http_->listen_returned) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return Status::OK();
 }
 

@@ -32,7 +32,7 @@ bench() {  # bench LABEL [emulator args...]
   "$build/slsflow" emulator --listen 127.0.0.1:0 --project demo --logstore "bench:$shards" --no-auth "$@" \
     >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  for _ in $(seq 200); do [[ -s "$tmp/out" ]] && break; sleep 0.05; done
+  for _ in $(seq 600); do [[ -s "$tmp/out" ]] && break; sleep 0.1; done
   local port
   port=$(sed -n 's|^listening http://127.0.0.1:\([0-9]*\)$|\1|p' "$tmp/out")
   [[ -n "$port" ]] || { echo "bench_emulator: emulator did not start: $(cat "$tmp/err")" >&2; return 1; }

@@ -326,3 +326,15 @@ TEST_CASE("concurrent puts, pulls and splits lose nothing") {
 }
 
 }  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+
+TEST_CASE("Stop right after Start never hangs") {
+  for (int i = 0; i < 50; ++i) {
+    EmulatorServer server(EmulatorOptions{});
+    REQUIRE(server.Start().ok());
+    server.Stop();
+  }
+}
+
+}  // namespace slsflow::emulator
