@@ -29,6 +29,7 @@ trap cleanup EXIT
 bench() {  # bench LABEL [emulator args...]
   local label=$1
   shift
+  rm -f "$tmp/out"  # a reused file could still show the previous run's line
   "$build/slsflow" emulator --listen 127.0.0.1:0 --project demo --logstore "bench:$shards" --no-auth "$@" \
     >"$tmp/out" 2>"$tmp/err" &
   pid=$!

@@ -9,18 +9,24 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+starts=0
 start() {  # start ARGS... ; sets pid and port
-  "$BIN" emulator "$@" >"$tmp/out" 2>"$tmp/err" &
+  # A fresh file per start: the child truncates its redirection only after
+  # the fork, so a reused file could still show the previous run's line.
+  starts=$((starts + 1))
+  out="$tmp/out.$starts"
+  "$BIN" emulator "$@" >"$out" 2>"$tmp/err" &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 100); do
-    [[ -s "$tmp/out" ]] && break
+    [[ -s "$out" ]] && break
     sleep 0.05
   done
-  line=$(head -n1 "$tmp/out")
+  sleep 0.1
+  line=$(head -n1 "$out")
   [[ "$line" =~ ^listening\ http://127\.0\.0\.1:([0-9]+)$ ]] || fail "ready line was '$line' ($(cat "$tmp/err"))"
   port=${BASH_REMATCH[1]}
-  [[ $(wc -l <"$tmp/out") -eq 1 ]] || fail "more than one line on stdout"
+  [[ $(wc -l <"$out") -eq 1 ]] || fail "more than one line on stdout: $(cat "$out")"
 }
 
 for sig in INT TERM; do
