@@ -136,7 +136,8 @@ int RunShow(const CommonFlags& flags) {
 }  // namespace
 
 void RegisterConfigCommands(CLI::App& root, int* exit_code) {
-  auto* f = new ConfigureFlags();  // lives as long as the process, like the App
+  static ConfigureFlags configure_flags;  // outlives the App's callbacks
+  auto* f = &configure_flags;
   auto* configure = root.add_subcommand("configure", "Write a profile to ~/.config/slsflow/config (mode 0600)");
   configure->add_option("--profile", f->profile, "profile name")->capture_default_str();
   configure->add_option("--endpoint", f->endpoint, "endpoint");
@@ -154,7 +155,8 @@ void RegisterConfigCommands(CLI::App& root, int* exit_code) {
       "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=... slsflow configure --profile ci --access-key-id LTAI...\n");
   configure->callback([f, exit_code] { *exit_code = RunConfigure(*f); });
 
-  auto* flags = new CommonFlags();
+  static CommonFlags show_flags;
+  auto* flags = &show_flags;
   auto* config = root.add_subcommand("config", "Inspect the resolved configuration");
   config->require_subcommand(1);
   auto* show = config->add_subcommand("show", "Print the settings a command would use, secrets masked");

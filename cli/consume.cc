@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/consume_engine.h"
+#include "core/consume_group.h"
 
 namespace slsflow::cli {
 
@@ -29,6 +30,12 @@ void OnStopSignal(int) {
 }
 
 struct ConsumeFlags {
+  std::string group;
+  std::string consumer;
+  std::string heartbeat_interval = "20s";
+  int group_timeout = 60;
+  bool in_order = false;
+  std::string sync_group;
   std::string from;
   std::string from_fallback = "begin";
   std::string to;
@@ -309,9 +316,48 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
 
   auto client = MakeClient(*settings);
   auto source = NewClientSource(client.get());
-  auto assigner = NewAllShardsAssigner(selection);
+  if (!f.group.empty() && !f.sync_group.empty())
+    return ReportError(Status::Usage("--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all"));
+  if (!f.group.empty() && !f.shards.empty())
+    return ReportError(Status::Usage("--shards cannot be combined with --group: the group assigns the shards"));
+  std::unique_ptr<ShardAssigner> assigner = NewAllShardsAssigner(selection);
+  GroupAssigner* group = nullptr;
+  if (!f.group.empty()) {
+    GroupOptions go;
+    go.group = f.group;
+    go.consumer = f.consumer;
+    go.timeout_seconds = f.group_timeout;
+    go.in_order = f.in_order;
+    auto beat = ParseDurationMicros(f.heartbeat_interval);
+    if (!beat.ok() || *beat <= 0) return ReportError(Status::Usage("--heartbeat-interval '" + f.heartbeat_interval + "' is not a duration"));
+    go.heartbeat_interval_us = *beat;
+    auto g = std::make_unique<GroupAssigner>(client.get(), o.logstores, go, env);
+    Status st = g->Start();
+    if (!st.ok()) return ReportError(st);
+    group = g.get();
+    assigner = std::move(g);
+  } else if (!f.sync_group.empty()) {
+    auto g = std::make_unique<SyncGroupAssigner>(std::move(assigner), client.get(), f.sync_group);
+    Status st = g->Start(o.logstores, f.group_timeout);
+    if (!st.ok()) return ReportError(st);
+    assigner = std::move(g);
+  }
+  if (o.from.kind == TimeSpec::kCheckpoint) {
+    const std::string cg = !f.group.empty() ? f.group : f.sync_group;
+    if (cg.empty()) return ReportError(Status::Usage("--from checkpoint needs --group or --sync-group"));
+    SlsClient* c = client.get();
+    o.checkpoint_cursor = [c, cg](const std::string& ls, int shard) -> Result<std::string> {
+      auto cps = c->GetCheckpoints(ls, cg, shard);
+      if (!cps.ok()) return cps.status();
+      for (auto& cp : *cps)
+        if (cp.shard == shard) return cp.checkpoint;
+      return std::string();
+    };
+  }
   auto result = RunConsume(o, source.get(), assigner.get(), store->get(), std::move(state), sink.get(),
                            formatter->get(), &*filter, env);
+  // After the final commit pushed the last checkpoints: stop heartbeating.
+  if (group) group->Stop();
   if (progress) std::fprintf(stderr, "\n");
   if (!result.ok()) {
     if (f.stats) std::fprintf(stderr, "slsflow: stopped on an error; the state keeps what was delivered\n");
@@ -333,6 +379,12 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ConsumeFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kMany);
+  cmd->add_option("--group", f->group, "consume as a member of this consumer group: read only the shards SLS assigns by heartbeat (created if missing)");
+  cmd->add_option("--consumer", f->consumer, "with --group: this consumer's name (default host-pid)");
+  cmd->add_option("--heartbeat-interval", f->heartbeat_interval, "with --group: heartbeat period (default 20s, as the SLS libraries)");
+  cmd->add_option("--group-timeout", f->group_timeout, "when creating the group: seconds without a heartbeat before a consumer's shards move (default 60)");
+  cmd->add_flag("--in-order", f->in_order, "when creating the group: hand out a split's children only after the parent is fully consumed");
+  cmd->add_option("--sync-group", f->sync_group, "read every shard as usual and push the local positions to this group as checkpoints");
   cmd->add_option("--from", f->from, "where shards without state start: begin, end (default), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint");
   cmd->add_option("--from-fallback", f->from_fallback, "with --from checkpoint: where shards with no checkpoint start (default begin)");
   cmd->add_option("--to", f->to, "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done");

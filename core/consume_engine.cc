@@ -145,11 +145,23 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
     present.insert(info.id);
     const ShardKey key{logstore, info.id};
     auto& pos = state_.shards[key];
+    auto prior = shards_.find(key);
+    const bool newly_assigned = prior == shards_.end() || !prior->second.listed || !prior->second.reader;
     Shard& sh = shards_[key];
     sh.logstore = logstore;
     sh.id = info.id;
     sh.listed = true;
     if (pos.finished) continue;
+    if (newly_assigned && !sh.reader) {
+      // A consumer group may have moved this shard past our local state
+      // while another process held it: its checkpoint wins.
+      auto group_cursor = assigner_->StartCursor(logstore, info.id);
+      if (!group_cursor.ok()) return group_cursor.status();
+      if (!group_cursor->empty() && *group_cursor != pos.cursor) {
+        pos.cursor = *group_cursor;
+        pos.skip_groups = pos.skip_logs = 0;
+      }
+    }
     if (pos.cursor.empty()) {
       // A shard we never saw: --from at start-up, `begin` afterwards, so
       // nothing written between a split and our discovery is lost.
@@ -192,6 +204,13 @@ Status Engine::Replan(const std::string& logstore) {
   for (const auto& key : read_to_end_)
     if (key.first == logstore) finished.insert(key.second);
   LineagePlan plan = PlanLineage(listing_[logstore], finished);
+  if (assigner_->ServerOrdersLineage()) {
+    // The server hands out a child only when its parents are done, and a
+    // parent may be read by another process: read everything assigned.
+    plan.ready.clear();
+    for (const auto& info : listing_[logstore])
+      if (!finished.count(info.id)) plan.ready.push_back(info.id);
+  }
   for (int id : plan.ready) {
     Shard& sh = shards_[{logstore, id}];
     if (!sh.reader) SLSFLOW_RETURN_IF_ERROR(StartReader(&sh));
@@ -383,6 +402,9 @@ Status Engine::EmitLast() {
 }
 
 bool Engine::AllFinished() const {
+  // A consumer-group member is never done: the server may assign it more
+  // shards (a rebalance, or a split's children) at any heartbeat.
+  if (assigner_->ServerOrdersLineage()) return false;
   for (const auto& [ls, list] : listing_) {
     for (const auto& info : list) {
       auto it = state_.shards.find({ls, info.id});

@@ -19,6 +19,7 @@ std::vector<int> HeldShards::OnReply(const std::vector<int>& assigned) {
   for (int s : now) {
     if (!assigned_.count(s)) added.push_back(s);
     releasing_.erase(s);  // handed back to us before we let go
+    dropped_.erase(s);
   }
   for (int s : assigned_)
     if (!now.count(s)) releasing_.insert(s);
@@ -26,7 +27,12 @@ std::vector<int> HeldShards::OnReply(const std::vector<int>& assigned) {
   return added;
 }
 
-void HeldShards::OnReleased(int shard) { releasing_.erase(shard); }
+void HeldShards::OnEngineDropped() { dropped_.insert(releasing_.begin(), releasing_.end()); }
+
+void HeldShards::OnReleased(int shard) {
+  releasing_.erase(shard);
+  dropped_.erase(shard);
+}
 
 std::string DefaultConsumerName() {
   char host[256] = {0};
@@ -129,6 +135,7 @@ void GroupAssigner::Loop() {
 
 Result<std::vector<ShardInfo>> GroupAssigner::Assign(const std::string& logstore, std::vector<ShardInfo> listed) {
   std::lock_guard<std::mutex> lock(mu_);
+  held_[logstore].OnEngineDropped();
   const auto& mine = held_[logstore].assigned();
   listed.erase(std::remove_if(listed.begin(), listed.end(), [&](const ShardInfo& s) { return !mine.count(s.id); }),
                listed.end());
@@ -142,8 +149,11 @@ void GroupAssigner::OnCommitted(const std::string& logstore, int shard, const st
     std::lock_guard<std::mutex> lock(mu_);
     auto it = pushed_.find(key);
     bool changed = it == pushed_.end() || it->second != cursor;
-    releasing = held_[logstore].releasing().count(shard) > 0;
-    bool held = held_[logstore].assigned().count(shard) > 0 || releasing;
+    // A releasing shard the engine may still be reading: its position is
+    // not final yet, and releasing it now would hand the next owner a
+    // checkpoint behind what we delivered.
+    releasing = held_[logstore].releasing().count(shard) > 0 && held_[logstore].EngineDropped(shard);
+    bool held = held_[logstore].assigned().count(shard) > 0 || held_[logstore].releasing().count(shard) > 0;
     if (!held || (!changed && !releasing)) return;
   }
   Status st = client_->UpdateCheckpoint(logstore, options_.group, options_.consumer, shard, cursor, true);

@@ -29,6 +29,10 @@ class HeldShards {
   std::vector<int> ToBeat() const;
   // Applies the server's reply; returns the shards newly assigned.
   std::vector<int> OnReply(const std::vector<int>& assigned);
+  // The engine asked for its shards and was told a releasing one is gone,
+  // so it has stopped reading it: its next committed position is final.
+  void OnEngineDropped();
+  bool EngineDropped(int shard) const { return dropped_.count(shard) > 0; }
   // The final checkpoint of a releasing shard was pushed: let it go.
   void OnReleased(int shard);
   const std::set<int>& assigned() const { return assigned_; }
@@ -36,11 +40,13 @@ class HeldShards {
   void Clear() {
     assigned_.clear();
     releasing_.clear();
+    dropped_.clear();
   }
 
  private:
   std::set<int> assigned_;
   std::set<int> releasing_;
+  std::set<int> dropped_;  // releasing, and no longer read by the engine
 };
 
 struct GroupOptions {

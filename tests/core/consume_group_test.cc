@@ -18,7 +18,12 @@ TEST_CASE("held shards follow the heartbeat contract") {
   CHECK(h.assigned() == std::set<int>{0, 1});
   CHECK(h.releasing() == std::set<int>{2});
   CHECK(h.ToBeat() == std::vector<int>{0, 1, 2});
+  CHECK_FALSE(h.EngineDropped(2));
+  h.OnEngineDropped();
+  CHECK(h.EngineDropped(2));
+  CHECK_FALSE(h.EngineDropped(0));
   h.OnReleased(2);
+  CHECK_FALSE(h.EngineDropped(2));
   CHECK(h.ToBeat() == std::vector<int>{0, 1});
 
   // A shard handed back while still releasing is simply ours again.
