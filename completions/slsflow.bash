@@ -32,15 +32,15 @@ _slsflow() {
   fi
   local flags=""
   case $cmd in
-    consume) flags="--from --to -e --exit-at-end -c --count --idle-exit --last --fetch-interval --max-per-fetch --discovery-interval --shards --query -f --format --field -F --fields --binary --grep --where --ordered --window --stats -o --state --name --reset --commit-interval --delivery --group --consumer --sync-group" ;;
-    produce) flags="--file --follow --input --key --regex --topic --source --tag --on-invalid --linger --buffer --compress --parallel --hash-key --hash-field --buckets --ordered --retries --flush-timeout --dead-letter --stats --state" ;;
+    consume) flags="--from --to -e --exit-at-end -c --count --idle-exit --last --fetch-interval --max-per-fetch --discovery-interval --shards --query -f --format --field -F --template --fields --binary --grep --where --ordered --window --with-shard --with-cursor --stats --no-progress -o --output --rotate-size --rotate-interval --state --name --reset --commit-interval --delivery --from-fallback --group --consumer --heartbeat-interval --group-timeout --in-order --sync-group" ;;
+    produce) flags="--file -F --follow --input --key --regex --topic --source --tag --on-invalid --linger --buffer --max-batch-bytes --max-batch-logs --compress --parallel --hash-key --hash-field --buckets --ordered --retries --flush-timeout --dead-letter --stats --state --no-check" ;;
     shards)
       [[ -z $sub ]] && { COMPREPLY=($(compgen -W "list split merge" -- "$cur")); return; }
-      flags="--output --cursors --key --into" ;;
+      flags="--output --cursors --key --into --wait" ;;
     groups)
       [[ -z $sub ]] && { COMPREPLY=($(compgen -W "list create update delete checkpoints lag reset" -- "$cur")); return; }
-      flags="--output --timeout --in-order --if-not-exists --watch --to --shards --force" ;;
-    emulator) COMPREPLY=($(compgen -W "--listen --data-dir --project --logstore --access-key-id --access-key-secret --no-auth --sts-token --seed --help" -- "$cur")); return ;;
+      flags="--output --timeout --request-timeout --in-order --no-in-order --if-not-exists --watch --interval --count --to --shards --force --dry-run" ;;
+    emulator) COMPREPLY=($(compgen -W "$("${words[0]}" emulator --help 2>/dev/null | grep -oE '^ +(-[a-z],)?--[a-z0-9-]+' | sed 's/.*--/--/' | tr '\n' ' ')" -- "$cur")); return ;;
     configure) COMPREPLY=($(compgen -W "--profile --endpoint -p --project -l --logstore --access-key-id --access-key-secret --security-token --sign --region --help" -- "$cur")); return ;;
     config) [[ -z $sub ]] && { COMPREPLY=($(compgen -W "show" -- "$cur")); return; } ;;
   esac
