@@ -206,6 +206,8 @@ Status EmulatorServer::Start() {
       if (draw.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(draw.delay_ms));
       if (draw.reset) EmuHttpServer::ResetCurrentConnection();
     }
+    // Real SLS dates every reply; clients resync a skewed clock from it.
+    r.headers.emplace_back("Date", HttpDate(service_->NowMicros() / 1000000));
     WriteReply(r, request_id, hres);
     return httplib::Server::HandlerResponse::Handled;
   });
