@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Long-running crash and fault loops, beyond what CI can afford.
-#   scripts/torture.sh [area] [BUILD_DIR]     areas: consume (default: all)
-# Environment: TORTURE_ROUNDS (default 5), TORTURE_KILLS (default 300).
+# Long-running crash and fault loops.
+#   scripts/torture.sh --minutes N            produce + consume + emulator restarts under
+#                                             faults for N minutes (CI runs 1); one summary line
+#   scripts/torture.sh [area] [BUILD_DIR]     areas: consume, all (kill loops of the consume test)
+# Environment: TORTURE_ROUNDS (default 5), TORTURE_KILLS (default 300), SLSFLOW_BIN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+if [[ ${1:-} == --minutes ]]; then
+  export SLSFLOW_BIN=${SLSFLOW_BIN:-$here/build/slsflow}
+  exec python3 "$here/tests/integration/torture.py" --minutes "${2:?--minutes N}" "${@:3}"
+fi
 area=${1:-all}
 build=${2:-${SLSFLOW_BUILD_DIR:-$here/build}}
 export SLSFLOW_BIN=${SLSFLOW_BIN:-$build/slsflow}
