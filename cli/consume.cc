@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "core/consume_engine.h"
 #include "core/consume_group.h"
+#include "core/shard_set.h"
 
 namespace slsflow::cli {
 
@@ -188,7 +189,7 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
     return ReportError(Status::Usage("--delivery must be at-least-once or at-most-once"));
   std::vector<int> selection;
   if (!f.shards.empty()) {
-    auto sel = ParseShardSelection(f.shards);
+    auto sel = ParseShardSet(f.shards);
     if (!sel.ok()) return ReportError(sel.status());
     selection = *sel;
   }

@@ -96,37 +96,5 @@ std::unique_ptr<ShardAssigner> NewAllShardsAssigner(std::vector<int> selection) 
   return std::make_unique<AllShardsAssigner>(std::move(selection));
 }
 
-Result<std::vector<int>> ParseShardSelection(const std::string& text) {
-  std::vector<int> out;
-  auto bad = [&] {
-    return Status::Usage("--shards '" + text + "': expected shard ids and ranges such as 0,3-5");
-  };
-  size_t i = 0;
-  if (text.empty()) return bad();
-  while (i <= text.size()) {
-    size_t j = text.find(',', i);
-    if (j == std::string::npos) j = text.size();
-    std::string part = text.substr(i, j - i);
-    if (part.empty()) return bad();
-    auto dash = part.find('-');
-    auto num = [&](const std::string& s, long* v) {
-      if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-      *v = std::strtol(s.c_str(), nullptr, 10);
-      return true;
-    };
-    long a = 0, b = 0;
-    if (dash == std::string::npos) {
-      if (!num(part, &a)) return bad();
-      b = a;
-    } else if (!num(part.substr(0, dash), &a) || !num(part.substr(dash + 1), &b) || b < a || b - a > 100000) {
-      return bad();
-    }
-    for (long v = a; v <= b; ++v) out.push_back(static_cast<int>(v));
-    i = j + 1;
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
 
 }  // namespace slsflow

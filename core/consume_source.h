@@ -57,7 +57,5 @@ class ShardAssigner {
 // and their descendants (children of a selected shard carry its keys on).
 std::unique_ptr<ShardAssigner> NewAllShardsAssigner(std::vector<int> selection);
 
-// Parses "0,3-5" into {0,3,4,5}; kUsage on nonsense.
-Result<std::vector<int>> ParseShardSelection(const std::string& text);
 
 }  // namespace slsflow

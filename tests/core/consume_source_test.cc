@@ -1,4 +1,5 @@
 #include "core/consume_source.h"
+#include "core/shard_set.h"
 
 #include <doctest/doctest.h>
 
@@ -7,11 +8,11 @@
 namespace slsflow {
 namespace {
 
-TEST_CASE("shard selection grammar") {
-  CHECK(*ParseShardSelection("0,3-5") == std::vector<int>{0, 3, 4, 5});
-  CHECK(*ParseShardSelection("7,1,1") == std::vector<int>{1, 7});
+TEST_CASE("--shards uses the shared shard-set grammar") {
+  CHECK(*ParseShardSet("0,3-5") == std::vector<int>{0, 3, 4, 5});
+  CHECK(*ParseShardSet("7,1,1") == std::vector<int>{1, 7});
   for (const char* bad : {"", "a", "1-", "-1", "3-1", "1,,2", "1.5"})
-    CHECK(ParseShardSelection(bad).status().ExitCode() == 2);
+    CHECK(ParseShardSet(bad).status().ExitCode() == 2);
 }
 
 TEST_CASE("5xx is retried with backoff up to the attempt limit; auth errors are not") {
