@@ -377,6 +377,14 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
 
 void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   auto* cmd = root.add_subcommand("consume", "tail or backfill logstores, resumable exactly-once from a state file");
+  cmd->footer(
+      "Examples:\n"
+      "  slsflow consume -p web -l access                         # tail, pretty on a TTY, jsonl in a pipe\n"
+      "  slsflow consume -p web -l access --from -15m -e --where level=error\n"
+      "  slsflow consume -p web -l access --from 2026-11-01T00:00Z --to 2026-11-02T00:00Z -o out/\n"
+      "  slsflow consume -p web -l access -f raw --field content | head -100\n"
+      "  slsflow consume -p web -l access --group etl -o /data/etl/   # one of many processes\n"
+      "See slsflow-consume(1).");
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ConsumeFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kMany);

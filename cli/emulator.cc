@@ -115,7 +115,13 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   auto* cmd = root.add_subcommand("emulator", "Run a local SLS-compatible server (for tests and demos)");
   cmd->footer(
       "Prints 'listening http://HOST:PORT' on stdout when ready. Data is kept in memory unless --data-dir "
-      "is given. See slsflow-emulator(1).");
+      "is given.\n"
+      "Examples:\n"
+      "  slsflow emulator --listen 127.0.0.1:8080 --logstore app:4 --no-auth\n"
+      "  slsflow emulator --data-dir ./sls-data --project demo --logstore access:2 --access-key-id testid "
+      "--access-key-secret testsecret\n"
+      "  slsflow emulator --listen 127.0.0.1:0 --logstore app --fault-5xx 0.1 --seed 42   # flaky, reproducibly\n"
+      "See slsflow-emulator(1).");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   cmd->add_option("--data-dir", flags->data_dir, "Persist data, shards, consumer groups and checkpoints here (SQLite)");

@@ -199,6 +199,13 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
 
 void RegisterProduceCommand(CLI::App& root, int* exit_code) {
   auto* cmd = root.add_subcommand("produce", "send stdin or a file to a logstore (batched, compressed, retried)");
+  cmd->footer(
+      "Examples:\n"
+      "  tail -F app.log | slsflow produce -p web -l app\n"
+      "  slsflow produce -p web -l app --file /var/log/app.log --follow --dead-letter failed.jsonl\n"
+      "  slsflow produce -p web -l app --input jsonl --hash-field user_id < events.jsonl\n"
+      "  slsflow consume -p web -l app --from begin -e | slsflow produce -p web -l app-copy --input jsonl\n"
+      "See slsflow-produce(1).");
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ProduceFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kOne);

@@ -13,6 +13,9 @@ PACKAGES=(
 )
 
 missing=()
+# The official-SDK emulator test needs Node.js; a machine that already has a
+# node on PATH (from any source) keeps it.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 for p in "${PACKAGES[@]}"; do
   [[ "$p" == \#* ]] && continue
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
