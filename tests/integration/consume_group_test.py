@@ -146,7 +146,36 @@ def test_in_order_split():
         print("ok: in-order split, %d logs, children after the parent" % len(seqs))
 
 
+def test_reset_then_consume():
+    """Issue 7, acceptance 3: `groups reset --to TIME`, then a group member
+    re-reads exactly the logs received from that time on."""
+    work = tempdir()
+    with Emulator(logstores=("app:2",)) as emu:
+        check(run(group_cmd(emu, "create", "g3")).returncode == 0, "groups create g3")
+        for i in range(20):
+            emu.put("app", [{"seq": "old%03d" % i}], hash_key=key_hex(rng.randrange(256)))
+        time.sleep(1.2)
+        t1 = int(time.time())
+        time.sleep(0.1)
+        newer = []
+        for i in range(30):
+            emu.put("app", [{"seq": "new%03d" % i}], hash_key=key_hex(rng.randrange(256)))
+            newer.append("new%03d" % i)
+        r = run(group_cmd(emu, "reset", "g3", "--to", str(t1), "--force"))
+        check(r.returncode == 0, "groups reset: " + r.stderr)
+        out = os.path.join(work, "reset.jsonl")
+        r = run([BIN, "consume", "--endpoint", emu.url, "-p", "demo", "-l", "app", "-q", "--group", "g3",
+                 "--consumer", "after-reset", "--from", "begin", "-e", "--state", os.path.join(work, "r.state"),
+                 "-o", out])
+        check(r.returncode == 0, "consume --group after reset: " + r.stderr)
+        got = sorted(read_seqs([out]))
+        check(got == sorted(newer), "after reset to %d read %s, expected exactly the %d newer logs"
+              % (t1, got[:5], len(newer)))
+        print("ok: reset --to TIME, then the group re-reads exactly the %d logs from that time" % len(got))
+
+
 if __name__ == "__main__":
+    test_reset_then_consume()
     test_three_consumers_with_a_kill()
     test_in_order_split()
     print("ok: consumer groups")
