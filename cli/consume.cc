@@ -224,6 +224,16 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
   auto settings = ResolveSettings(common, env);
   if (!settings.ok()) return ReportError(settings.status());
   if (settings->logstores.empty()) return ReportError(Status::Usage("no logstore: pass -l/--logstore"));
+  // The Flink connector's start position, from a profile, when no --from.
+  if (auto it = settings->extra.find("CONSUMER_BEGIN_POSITION"); it != settings->extra.end() && f.from.empty()) {
+    const std::string& v = it->second;
+    std::string text = v == "begin_cursor" ? "begin" : v == "end_cursor" ? "end" : v;
+    auto spec = ParseTimeSpec(text, now);
+    if (!spec.ok())
+      return ReportError(Status::Config("CONSUMER_BEGIN_POSITION '" + v + "' in profile '" + settings->profile +
+                                        "': expected begin_cursor, end_cursor or unix seconds"));
+    o.from = *spec;
+  }
   o.project = settings->project;
   o.endpoint = settings->endpoint.ToString();
   o.logstores = settings->logstores;
