@@ -2,6 +2,8 @@
 # One command from a fresh Debian 12 checkout to a working slsflow:
 # installs the apt packages (as root), builds Release into build/, and runs
 # the demo against the embedded emulator.
+#   scripts/setup.sh                 build and run the demo
+#   scripts/setup.sh --install-deb   also build the .deb (cpack) and install it with apt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -11,3 +13,10 @@ echo "built: $(pwd)/build/slsflow"
 build/slsflow --version
 echo
 scripts/demo.sh build/slsflow
+if [[ ${1:-} == --install-deb ]]; then
+  (cd build && cpack -G DEB >/dev/null)
+  deb=$(ls -t build/slsflow_*.deb | head -1)
+  echo "installing $deb"
+  apt-get install -y "./$deb"
+  slsflow --version
+fi
