@@ -20,7 +20,12 @@ std::string GroupPath(const std::string& logstore, const std::string& group) {
 int64_t AsInt(const nlohmann::json& v) {
   if (v.is_number_integer()) return v.get<int64_t>();
   if (v.is_number_unsigned()) return static_cast<int64_t>(v.get<uint64_t>());
-  if (v.is_number_float()) return static_cast<int64_t>(v.get<double>());
+  if (v.is_number_float()) {
+    // A hostile reply may send 1e37 or NaN; casting those is undefined.
+    double d = v.get<double>();
+    if (!(d > -9.2e18 && d < 9.2e18)) return 0;
+    return static_cast<int64_t>(d);
+  }
   if (v.is_string()) {
     try {
       return std::stoll(v.get<std::string>());

@@ -313,3 +313,19 @@ TEST_CASE("shard, checkpoint and hash-key helpers") {
         "40000000000000000000000000000000");
   CHECK(Md5HashKey("abc") == "900150983cd24fb0d6963f7d28e17f72");
 }
+
+TEST_CASE("regression (fuzz sls_json): an out-of-range float in a shard list is not undefined behaviour") {
+  // Found by tests/fuzz/sls_json_fuzz.cc: createTime overflowing int64 as a
+  // double was cast straight to an integer.
+  auto shards = ParseShardList(R"([{"shardID": 4, "status": "readwrite", "createTime": 17955500000000000000000000000000000396},
+    {"shardID": 1e300, "createTime": -1e40}, {"shardID": 2, "createTime": 1795550396.5}])");
+  REQUIRE(shards.ok());
+  REQUIRE(shards->size() == 3);
+  CHECK((*shards)[0].create_time == 0);
+  CHECK((*shards)[2].create_time == 1795550396);
+  auto cps = ParseCheckpoints(R"([{"shard": 1e30, "updateTime": -1e30}])");
+  REQUIRE(cps.ok());
+  CHECK((*cps)[0].shard == 0);
+  CHECK((*cps)[0].update_time_us == 0);
+}
+
