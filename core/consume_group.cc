@@ -139,6 +139,9 @@ Result<std::vector<ShardInfo>> GroupAssigner::Assign(const std::string& logstore
   const auto& mine = held_[logstore].assigned();
   listed.erase(std::remove_if(listed.begin(), listed.end(), [&](const ShardInfo& s) { return !mine.count(s.id); }),
                listed.end());
+  auto& reading = engine_reading_[logstore];
+  reading.clear();
+  for (auto& s : listed) reading.insert(s.id);
   return listed;
 }
 
@@ -153,8 +156,8 @@ void GroupAssigner::OnCommitted(const std::string& logstore, int shard, const st
     // not final yet, and releasing it now would hand the next owner a
     // checkpoint behind what we delivered.
     releasing = held_[logstore].releasing().count(shard) > 0 && held_[logstore].EngineDropped(shard);
-    bool held = held_[logstore].assigned().count(shard) > 0 || held_[logstore].releasing().count(shard) > 0;
-    if (!held || (!changed && !releasing)) return;
+    bool reading = held_[logstore].assigned().count(shard) > 0 && engine_reading_[logstore].count(shard) > 0;
+    if (!(reading || releasing) || (!changed && !releasing)) return;
   }
   Status st = client_->UpdateCheckpoint(logstore, options_.group, options_.consumer, shard, cursor, true);
   if (!st.ok()) {
@@ -165,7 +168,7 @@ void GroupAssigner::OnCommitted(const std::string& logstore, int shard, const st
   pushed_[key] = cursor;
   if (releasing) {
     held_[logstore].OnReleased(shard);
-    spdlog::info("group {}: released {} shard {} at its checkpoint", options_.group, logstore, shard);
+    spdlog::info("group {}: released {} shard {} at checkpoint {}", options_.group, logstore, shard, cursor);
   }
 }
 
@@ -173,7 +176,11 @@ Result<std::string> GroupAssigner::StartCursor(const std::string& logstore, int 
   auto cps = client_->GetCheckpoints(logstore, options_.group, shard);
   if (!cps.ok()) return cps.status().WithContext("reading the checkpoint of group " + options_.group);
   for (auto& cp : *cps)
-    if (cp.shard == shard) return cp.checkpoint;
+    if (cp.shard == shard) {
+      spdlog::info("group {}: {} shard {} starts at the group checkpoint {}", options_.group, logstore, shard,
+                   cp.checkpoint.empty() ? "(none)" : cp.checkpoint);
+      return cp.checkpoint;
+    }
   return std::string();
 }
 

@@ -87,6 +87,10 @@ class GroupAssigner final : public ShardAssigner {
   bool stopping_ = false;
   std::map<std::string, HeldShards> held_;
   std::map<std::pair<std::string, int>, std::string> pushed_;  // last checkpoint sent
+  // Shards the engine was last told to read. A shard assigned by a
+  // heartbeat but not yet started holds a stale local position, which must
+  // never be pushed over the previous owner's checkpoint.
+  std::map<std::string, std::set<int>> engine_reading_;
   int64_t last_ok_us_ = 0;
   std::thread thread_;
 };

@@ -106,9 +106,11 @@ def test_three_consumers_with_a_kill():
         check(not lost, "lost %d logs, e.g. %s" % (len(lost), sorted(lost)[:5]))
         check(all(v > 0 for v in per.values()), "every consumer should have read something: %s" % per)
         check(not set(counts) - set(corpus), "output holds logs that were never written")
-        # A duplicate is a log read again after a rebalance: never more than
-        # what one commit interval per moved shard can hold.
-        check(dups <= len(corpus) // 4, "implausibly many duplicates: %d" % dups)
+        # The killed member's files are cut back to its last local commit on
+        # restart, and every commit is pushed to the group right after; so a
+        # duplicate can only come from a kill between those two steps: at
+        # most one commit interval of that member's shards.
+        check(dups <= 100, "%d duplicates: more than one commit interval of the killed member" % dups)
 
 
 def test_in_order_split():
