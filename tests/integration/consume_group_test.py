@@ -176,7 +176,28 @@ def test_reset_then_consume():
         print("ok: reset --to TIME, then the group re-reads exactly the %d logs from that time" % len(got))
 
 
+def test_sync_group():
+    """--sync-group: every shard is read from the local state as usual, and
+    the positions land in the group as checkpoints (console lag alerts)."""
+    work = tempdir()
+    with Emulator(logstores=("app:2",)) as emu:
+        for i in range(40):
+            emu.put("app", [{"seq": "s%03d" % i}], hash_key=key_hex(rng.randrange(256)))
+        r = run([BIN, "consume", "--endpoint", emu.url, "-p", "demo", "-l", "app", "-q", "--sync-group", "mirror",
+                 "--from", "begin", "-e", "--state", os.path.join(work, "s.state"), "-o", os.path.join(work, "s.jsonl")])
+        check(r.returncode == 0, "consume --sync-group: " + r.stderr)
+        check(len(read_seqs([os.path.join(work, "s.jsonl")])) == 40, "--sync-group did not read everything")
+        cps = json.loads(run(group_cmd(emu, "checkpoints", "mirror", "-o", "json")).stdout)
+        ends = {s["shardID"]: emu.request("GET", "/logstores/app/shards/%d?type=cursor&from=end" % s["shardID"])
+                for s in emu.shards("app")}
+        for cp in cps:
+            want = json.loads(ends[cp["shard"]])["cursor"]
+            check(cp["checkpoint"] == want, "shard %d: group checkpoint %r, local end %r" % (cp["shard"], cp["checkpoint"], want))
+        print("ok: --sync-group pushed the end position of every shard to the group")
+
+
 if __name__ == "__main__":
+    test_sync_group()
     test_reset_then_consume()
     test_three_consumers_with_a_kill()
     test_in_order_split()
