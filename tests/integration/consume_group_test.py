@@ -60,7 +60,7 @@ def test_three_consumers_with_a_kill():
         done = threading.Event()
 
         def produce():
-            for i in range(400):
+            for i in range(900):
                 logs = [{"seq": "a%05d-%d" % (i, j)} for j in range(5)]
                 emu.put("app", logs, hash_key=key_hex(rng.randrange(256)))
                 corpus.extend(l["seq"] for l in logs)
@@ -77,6 +77,7 @@ def test_three_consumers_with_a_kill():
         before_kill = len(read_seqs([outs["c2"]]))
         time.sleep(5)  # > timeout: c2's shards move to c1 and c3
         procs["c2"] = start_consumer(emu, work, "c2", "g1", outs["c2"])
+        written_before_restart = set(corpus)
         producer.join()
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -94,8 +95,10 @@ def test_three_consumers_with_a_kill():
         lost = set(corpus) - set(counts)
         dups = sum(c - 1 for c in counts.values() if c > 1)
         per = {n: len(read_seqs([o])) for n, o in outs.items()}
-        print("seed %d: %d logs, per consumer %s, c2 had %d before SIGKILL, lost %d, duplicated %d"
-              % (SEED, len(corpus), per, before_kill, len(lost), dups))
+        print("seed %d: %d logs, per consumer %s, c2 had %d before SIGKILL and read %d written after its "
+              "restart, lost %d, duplicated %d"
+              % (SEED, len(corpus), per, before_kill, len(set(read_seqs([outs["c2"]])) - written_before_restart),
+                 len(lost), dups))
         if dups and os.environ.get("GROUP_DEBUG"):
             for n, o in outs.items():
                 for f in sorted(os.listdir(o)):
@@ -105,6 +108,8 @@ def test_three_consumers_with_a_kill():
                             print("dup", n, f, rec["seq"], rec["__shard__"], rec["__cursor__"])
         check(not lost, "lost %d logs, e.g. %s" % (len(lost), sorted(lost)[:5]))
         check(all(v > 0 for v in per.values()), "every consumer should have read something: %s" % per)
+        after_restart = set(read_seqs([outs["c2"]])) - written_before_restart
+        check(after_restart, "the restarted member got no shards back (no rebalance)")
         check(not set(counts) - set(corpus), "output holds logs that were never written")
         # The killed member's files are cut back to its last local commit on
         # restart, and every commit is pushed to the group right after; so a
