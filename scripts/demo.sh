@@ -17,7 +17,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headers and coloured output only on a terminal.
+if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m' color=always; else bold="" plain="" color=never; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 export SLSFLOW_STATE_DIR="$work/state" XDG_STATE_HOME="$work/state"
 
 step "1. start the emulator (data in $work/data)"
@@ -48,8 +50,8 @@ echo "$ slsflow produce -l access --input regex --regex '...(?P<status>\d+)...' 
   --topic nginx --source web-1 --max-batch-logs 100 --stats <"$work/access.log"
 
 step "3a. consume from the beginning as pretty output (first 5 lines)"
-echo "$ slsflow consume -l access --from begin -e -f pretty --color always | head -5"
-"$bin" consume -l access --name demo-pretty --from begin -e -f pretty --color always | head -5
+echo "$ slsflow consume -l access --from begin -e -f pretty | head -5"
+"$bin" consume -l access --name demo-pretty --from begin -e -f pretty --color "$color" | head -5
 
 step "3b. the same as jsonl, into a file"
 echo "$ slsflow consume -l access --from begin -e -f jsonl > all.jsonl"
