@@ -23,6 +23,12 @@ void AckTracker::EndChunk(uint64_t id, InputPosition end, uint64_t logs) {
   c.closed = true;
   c.total = logs;
   c.end = end;
+  AdvanceSettledPrefixLocked();
+}
+
+// The follow position may move only past chunks whose every log is
+// durably delivered, and only in input order.
+void AckTracker::AdvanceSettledPrefixLocked() {
   while (!chunks_.empty() && chunks_.front().closed && !chunks_.front().failed &&
          chunks_.front().settled >= chunks_.front().total) {
     position_ = chunks_.front().end;
@@ -41,14 +47,7 @@ void AckTracker::Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks
     c.settled += n;
     if (!durable) c.failed = true;
   }
-  while (!chunks_.empty() && chunks_.front().closed && !chunks_.front().failed &&
-         chunks_.front().settled >= chunks_.front().total) {
-    position_ = chunks_.front().end;
-    have_position_ = true;
-    reported_ = false;
-    chunks_.pop_front();
-    ++first_id_;
-  }
+  AdvanceSettledPrefixLocked();
 }
 
 bool AckTracker::Advance(InputPosition* pos) {

@@ -45,6 +45,7 @@ class AckTracker {
   size_t open_chunks() const;
 
  private:
+  void AdvanceSettledPrefixLocked();  // mu_ held
   struct Chunk {
     bool closed = false;
     bool failed = false;
