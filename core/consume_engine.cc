@@ -252,7 +252,7 @@ Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
       --sh->skip_groups;
       continue;
     }
-    const sls::LogGroup& g = batch->groups->loggroups(gi);
+    const LogGroupView& g = batch->groups->loggroups(gi);
     const int first = static_cast<int>(std::min<int64_t>(sh->skip_logs, g.logs_size()));
     sh->skip_logs = 0;
     const bool group_ok = !filter_ || filter_->MatchGroup(g);

@@ -150,7 +150,7 @@ bool LogFilter::has_log_conditions() const {
   return !impl_->log_conditions.empty() || !impl_->greps.empty();
 }
 
-bool LogFilter::MatchGroup(const sls::LogGroup& group) const {
+bool LogFilter::MatchGroup(const LogGroupView& group) const {
   if (!impl_) return true;
   for (const Condition& c : impl_->group_conditions) {
     bool equal = false;
@@ -158,7 +158,7 @@ bool LogFilter::MatchGroup(const sls::LogGroup& group) const {
       case Condition::kTopic: equal = group.topic() == c.value; break;
       case Condition::kSource: equal = group.source() == c.value; break;
       case Condition::kTag:
-        for (const sls::LogTag& tag : group.logtags()) {
+        for (const KeyValueView& tag : group.logtags()) {
           if (tag.key() == c.key && tag.value() == c.value) {
             equal = true;
             break;
@@ -172,12 +172,12 @@ bool LogFilter::MatchGroup(const sls::LogGroup& group) const {
   return true;
 }
 
-bool LogFilter::MatchLog(const sls::LogGroup& group, int index) const {
+bool LogFilter::MatchLog(const LogGroupView& group, int index) const {
   if (!impl_) return true;
-  const sls::Log& log = group.logs(index);
+  const LogView& log = group.logs(index);
   for (const Condition& c : impl_->log_conditions) {
     bool equal = false;
-    for (const sls::LogContent& kv : log.contents()) {
+    for (const KeyValueView& kv : log.contents()) {
       if (kv.key() == c.key && kv.value() == c.value) {
         equal = true;
         break;
@@ -187,7 +187,7 @@ bool LogFilter::MatchLog(const sls::LogGroup& group, int index) const {
   }
   for (const auto& g : impl_->greps) {
     bool any = false;
-    for (const sls::LogContent& kv : log.contents()) {
+    for (const KeyValueView& kv : log.contents()) {
       if (impl_->GrepMatches(*g, kv.value())) {
         any = true;
         break;

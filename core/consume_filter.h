@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "sls.pb.h"
+#include "core/loggroup_view.h"
 
 namespace slsflow {
 
@@ -33,9 +33,9 @@ class LogFilter {
   LogFilter& operator=(const LogFilter&) = delete;
 
   // The group-level part (topic/source/tag). False: skip the whole group.
-  bool MatchGroup(const sls::LogGroup& group) const;
+  bool MatchGroup(const LogGroupView& group) const;
   // The log-level part (content fields, grep). Call after MatchGroup passed.
-  bool MatchLog(const sls::LogGroup& group, int index) const;
+  bool MatchLog(const LogGroupView& group, int index) const;
   // True when no filter was given (callers skip both calls).
   bool empty() const;
   // True when there is a per-log part (callers may skip MatchLog otherwise).

@@ -86,11 +86,14 @@ Result<FieldRef> ParseFieldRef(std::string_view spec) {
 
 namespace {
 
-const std::string* FindContent(const sls::Log& log, const std::string& key) {
-  for (const sls::LogContent& kv : log.contents()) {
-    if (kv.key() == key) return &kv.value();
+bool FindContent(const LogView& log, std::string_view key, std::string_view* value) {
+  for (const KeyValueView& kv : log.contents()) {
+    if (kv.key() == key) {
+      *value = kv.value();
+      return true;
+    }
   }
-  return nullptr;
+  return false;
 }
 
 std::string_view IntInto(int64_t v, char* scratch) {
@@ -104,18 +107,16 @@ std::string_view IsoInto(int64_t seconds, int64_t nanos, bool millis, char* scra
 
 }  // namespace
 
-bool ResolveField(const FieldRef& ref, const sls::LogGroup& group, const sls::Log& log,
+bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log,
                   const RecordMeta& meta, char* scratch, std::string_view* value) {
   switch (ref.kind) {
     case FieldRef::kContent: {
-      const std::string* v = FindContent(log, ref.name);
-      if (v == nullptr) return false;
-      *value = *v;
-      return true;
+      return FindContent(log, ref.name, value);
     }
     case FieldRef::kContentIso: {
-      const std::string* v = FindContent(log, ref.name);
-      if (v == nullptr) return false;
+      std::string_view stored;
+      if (!FindContent(log, ref.name, &stored)) return false;
+      const std::string_view* v = &stored;
       // Unix seconds, optionally with a fraction; anything else is shown as
       // stored rather than dropped.
       int64_t secs = 0;
@@ -163,7 +164,7 @@ bool ResolveField(const FieldRef& ref, const sls::LogGroup& group, const sls::Lo
       *value = group.source();
       return true;
     case FieldRef::kTag:
-      for (const sls::LogTag& tag : group.logtags()) {
+      for (const KeyValueView& tag : group.logtags()) {
         if (tag.key() == ref.name) {
           *value = tag.value();
           return true;

@@ -1,7 +1,8 @@
 // Output formats for `slsflow consume -f`: one log in, one line out.
 //
-// The consume engine calls Formatter::FormatLog once per log, appending
-// straight into its own output buffer, so a formatter must never allocate
+// The consume engine calls Formatter::FormatLog once per log of a pull
+// decoded in place (core/loggroup_view.h), appending straight into its own
+// output buffer, so a formatter must never allocate
 // per record on the hot path and must be byte-stable (the same log always
 // gives the same bytes: `produce` reads jsonl back, and the exactly-once
 // sink compares committed byte lengths).
@@ -20,7 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "sls.pb.h"
+#include "core/loggroup_view.h"
 
 namespace slsflow {
 
@@ -64,7 +65,7 @@ class Formatter {
 
   // Appends log `index` of `group` as one record ending in '\n' (or nothing
   // at all when the format skips it, e.g. raw with the field missing).
-  virtual void FormatLog(const sls::LogGroup& group, int index, const RecordMeta& meta,
+  virtual void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                          std::string* out) = 0;
 };
 

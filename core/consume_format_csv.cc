@@ -78,9 +78,9 @@ class DelimitedFormatter final : public Formatter {
     return out;
   }
 
-  void FormatLog(const sls::LogGroup& group, int index, const RecordMeta& meta,
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                  std::string* out) override {
-    const sls::Log& log = group.logs(index);
+    const LogView& log = group.logs(index);
     char scratch[48];
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i != 0) out->push_back(tsv_ ? '\t' : ',');

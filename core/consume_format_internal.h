@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/consume_format.h"
-#include "sls.pb.h"
+#include "core/loggroup_view.h"
 
 namespace slsflow::fmt {
 
@@ -96,7 +96,7 @@ Result<FieldRef> ParseFieldRef(std::string_view spec);
 
 // Resolves `ref` for one log. Numbers and times are rendered into
 // `scratch` (at least 48 bytes). False when the field is absent.
-bool ResolveField(const FieldRef& ref, const sls::LogGroup& group, const sls::Log& log,
+bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log,
                   const RecordMeta& meta, char* scratch, std::string_view* value);
 
 // True when `value` is safe to emit as is in the text formats.

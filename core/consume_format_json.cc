@@ -245,9 +245,9 @@ class JsonlFormatter final : public Formatter {
   explicit JsonlFormatter(const FormatOptions& o)
       : binary_(o.binary), with_shard_(o.with_shard), with_cursor_(o.with_cursor) {}
 
-  void FormatLog(const sls::LogGroup& group, int index, const RecordMeta& meta,
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                  std::string* out) override {
-    const sls::Log& log = group.logs(index);
+    const LogView& log = group.logs(index);
     RecordBuffer rb(out);
     rb.Lit("{\"__time__\":");
     rb.Integer(log.time());
@@ -259,13 +259,13 @@ class JsonlFormatter final : public Formatter {
     ValueInto(group.topic(), binary_, &rb);
     rb.Lit(",\"__source__\":");
     ValueInto(group.source(), binary_, &rb);
-    for (const sls::LogTag& tag : group.logtags()) {
+    for (const KeyValueView& tag : group.logtags()) {
       rb.Lit(",\"__tag__:");
       EscapeInto<false>(tag.key(), &rb);
       rb.Lit("\":");
       ValueInto(tag.value(), binary_, &rb);
     }
-    for (const sls::LogContent& kv : log.contents()) {
+    for (const KeyValueView& kv : log.contents()) {
       rb.Lit(",\"");
       EscapeInto<false>(kv.key(), &rb);
       rb.Lit("\":");

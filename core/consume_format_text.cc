@@ -34,9 +34,9 @@ class RawFormatter final : public Formatter {
  public:
   explicit RawFormatter(const FormatOptions& o) : field_(o.raw_field), binary_(o.binary) {}
 
-  void FormatLog(const sls::LogGroup& group, int index, const RecordMeta&,
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta&,
                  std::string* out) override {
-    for (const sls::LogContent& kv : group.logs(index).contents()) {
+    for (const KeyValueView& kv : group.logs(index).contents()) {
       if (kv.key() != field_) continue;
       if (binary_ != Binary::kReplace && !IsValidUtf8(kv.value())) {
         AppendBinaryMarked(kv.value(), binary_, out);
@@ -64,9 +64,9 @@ class TemplateFormatter final : public Formatter {
   TemplateFormatter(std::vector<Segment> segments, Binary binary)
       : segments_(std::move(segments)), binary_(binary) {}
 
-  void FormatLog(const sls::LogGroup& group, int index, const RecordMeta& meta,
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                  std::string* out) override {
-    const sls::Log& log = group.logs(index);
+    const LogView& log = group.logs(index);
     char scratch[48];
     for (const Segment& seg : segments_) {
       out->append(seg.literal);
@@ -195,9 +195,9 @@ class PrettyFormatter final : public Formatter {
   explicit PrettyFormatter(const FormatOptions& o)
       : color_(o.color), with_shard_(o.with_shard), with_cursor_(o.with_cursor), binary_(o.binary) {}
 
-  void FormatLog(const sls::LogGroup& group, int index, const RecordMeta& meta,
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                  std::string* out) override {
-    const sls::Log& log = group.logs(index);
+    const LogView& log = group.logs(index);
     // Always milliseconds, so the columns line up whether or not a log has
     // TimeNs.
     if (color_) out->append(kTimeColor);
@@ -210,14 +210,14 @@ class PrettyFormatter final : public Formatter {
       AppendInt(meta.shard, out);
       if (color_) out->append(kReset);
     }
-    for (const std::string* s : {&group.topic(), &group.source()}) {
-      if (s->empty()) continue;
+    for (std::string_view s : {group.topic(), group.source()}) {
+      if (s.empty()) continue;
       out->push_back(' ');
       if (color_) out->append(kDim);
-      AppendPrettyValue(*s, binary_, out);
+      AppendPrettyValue(s, binary_, out);
       if (color_) out->append(kReset);
     }
-    for (const sls::LogContent& kv : log.contents()) {
+    for (const KeyValueView& kv : log.contents()) {
       out->push_back(' ');
       if (color_) out->append(kKeyColor);
       AppendPrettyEscaped(kv.key(), false, out);

@@ -31,6 +31,7 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
     begin[i] = *b;
   }
   int64_t found = 0;
+  LogGroupListView list;  // reused pull to pull
   const int strips = static_cast<int>(std::size(kStrips));
   for (int s = 0; s < strips; ++s) {
     bool all_at_begin = true;
@@ -55,9 +56,9 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
         req.count = max_per_fetch;
         auto pulled = source->PullLogs(req);
         if (!pulled.ok()) return pulled.status();
-        sls::LogGroupList list;
-        if (!pulled->log_group_list.empty() && !list.ParseFromString(pulled->log_group_list))
-          return Status::Corruption("--last: a LogGroupList from " + sh.logstore + " does not parse");
+        if (Status st = list.Parse(pulled->log_group_list); !st.ok())
+          return Status::Corruption("--last: a LogGroupList from " + sh.logstore + " does not parse (" +
+                                    st.message() + ")");
         const RecordMeta meta{sh.logstore, sh.shard, cursor};
         for (const auto& g : list.loggroups()) {
           const bool group_ok = !filter || filter->empty() || filter->MatchGroup(g);

@@ -37,7 +37,7 @@ std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
 
 void ShardReader::Recycle(std::unique_ptr<ReaderBatch> batch) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (free_.size() < 2 && batch->block) free_.push_back(std::move(batch));
+  if (free_.size() < 2) free_.push_back(std::move(batch));
 }
 
 void ShardReader::SetEndCursor(const std::string& cursor) {
@@ -154,25 +154,15 @@ void ShardReader::Run() {
       avg_group_bytes = avg_group_bytes == 0 ? per : 0.7 * avg_group_bytes + 0.3 * per;
     }
     if (!r.log_group_list.empty()) {
-      if (batch->arena) {
-        batch->arena->Reset();  // keeps the first block
+      batch->bytes.swap(r.log_group_list);
+      Status parsed = batch->view.Parse(batch->bytes);
+      if (parsed.ok()) {
+        batch->groups = &batch->view;
       } else {
-        google::protobuf::ArenaOptions ao;
-        batch->block_size = std::max<size_t>(64u << 10, options_.target_pull_bytes * 3);
-        batch->block.reset(new char[batch->block_size]);
-        ao.initial_block = batch->block.get();
-        ao.initial_block_size = batch->block_size;
-        ao.max_block_size = 8u << 20;
-        batch->arena = std::make_unique<google::protobuf::Arena>(ao);
-      }
-      batch->groups = google::protobuf::Arena::CreateMessage<sls::LogGroupList>(batch->arena.get());
-      // Partial: a missing required field is shown as empty, not a failure,
-      // and the whole-message IsInitialized walk is skipped.
-      if (!batch->groups->ParsePartialFromString(r.log_group_list)) {
-        batch->groups = nullptr;
         batch->status = Status::Corruption("reading " + options_.logstore + " shard " +
                                            std::to_string(options_.shard) +
-                                           ": the server sent a LogGroupList that does not parse");
+                                           ": the server sent a LogGroupList that does not parse (" +
+                                           parsed.message() + ")");
       }
     }
     const bool empty = batch->group_count() == 0 && batch->next_cursor == cursor;

@@ -6,8 +6,6 @@
 // to the engine, which stops.
 #pragma once
 
-#include <google/protobuf/arena.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -22,20 +20,19 @@
 #include "core/consume_source.h"
 #include "core/env.h"
 #include "core/status.h"
-#include "sls.pb.h"
+#include "core/loggroup_view.h"
 
 namespace slsflow {
 
 struct ReaderBatch {
   std::string cursor;       // where this pull started
   std::string next_cursor;  // where the next one starts
-  // The arena's first block, kept across reuses (see ShardReader::Recycle)
-  // so that decoding does not fault fresh pages in for every batch.
-  // Declared before the arena: the arena's bookkeeping lives inside it.
-  std::unique_ptr<char[]> block;
-  size_t block_size = 0;
-  std::unique_ptr<google::protobuf::Arena> arena;
-  sls::LogGroupList* groups = nullptr;  // on `arena`; null for an empty pull
+  // The decompressed LogGroupList and its in-place decoding; both are kept
+  // across reuses (see ShardReader::Recycle) so a steady stream decodes
+  // without allocating.
+  std::string bytes;
+  LogGroupListView view;
+  const LogGroupListView* groups = nullptr;  // &view; null for an empty pull
   size_t raw_bytes = 0;
   size_t wire_bytes = 0;
   bool reached_end = false;  // next_cursor is the end cursor: the shard is finished

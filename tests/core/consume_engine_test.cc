@@ -21,7 +21,7 @@ namespace {
 // formats have their own tests.
 class LineFormatter : public Formatter {
  public:
-  void FormatLog(const sls::LogGroup& g, int i, const RecordMeta& m, std::string* out) override {
+  void FormatLog(const LogGroupView& g, int i, const RecordMeta& m, std::string* out) override {
     out->append(m.logstore);
     out->append("/" + std::to_string(m.shard) + " ");
     out->append(g.logs(i).contents(0).value());

@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "sls.pb.h"
+#include "tests/loggroup_view_util.h"
+
 namespace slsflow {
 namespace {
 
@@ -12,8 +15,8 @@ struct KV {
   std::string value;
 };
 
-sls::LogGroup Group(std::string topic, std::string source, const std::vector<KV>& tags,
-                    const std::vector<std::vector<KV>>& logs) {
+sls::LogGroup ProtoGroup(std::string topic, std::string source, const std::vector<KV>& tags,
+                         const std::vector<std::vector<KV>>& logs) {
   sls::LogGroup g;
   g.set_topic(topic);
   g.set_source(source);
@@ -34,13 +37,19 @@ sls::LogGroup Group(std::string topic, std::string source, const std::vector<KV>
   return g;
 }
 
+// The filter reads groups as consume decodes them: in place.
+test::GroupView Group(std::string topic, std::string source, const std::vector<KV>& tags,
+                      const std::vector<std::vector<KV>>& logs) {
+  return test::GroupView(ProtoGroup(std::move(topic), std::move(source), tags, logs));
+}
+
 LogFilter Make(const std::vector<std::string>& greps, const std::vector<std::string>& wheres) {
   Result<LogFilter> f = LogFilter::Create(greps, wheres);
   REQUIRE_MESSAGE(f.ok(), f.status().ToString());
   return std::move(f).value();
 }
 
-const sls::LogGroup kWeb = Group("web", "10.0.0.1", {{"host", "h1"}, {"env", "prod"}},
+const test::GroupView kWeb = Group("web", "10.0.0.1", {{"host", "h1"}, {"env", "prod"}},
                                  {{{"level", "ERROR"}, {"message", "disk full on /dev/sda"}},
                                   {{"level", "INFO"}, {"message", "started in 20ms"}},
                                   {{"message", "no level here"}}});
@@ -50,7 +59,7 @@ TEST_CASE("filter: empty filter matches everything") {
   CHECK(f.empty());
   CHECK_FALSE(f.has_log_conditions());
   CHECK(f.MatchGroup(kWeb));
-  for (int i = 0; i < kWeb.logs_size(); ++i) CHECK(f.MatchLog(kWeb, i));
+  for (int i = 0; i < kWeb.get().logs_size(); ++i) CHECK(f.MatchLog(kWeb, i));
 }
 
 TEST_CASE("filter: topic, source and tags are decided per group") {
@@ -69,7 +78,7 @@ TEST_CASE("filter: topic, source and tags are decided per group") {
   CHECK(Make({}, {"tag:host!=h2"}).MatchGroup(kWeb));
   CHECK_FALSE(Make({}, {"tag:host!=h1"}).MatchGroup(kWeb));
   // An empty topic is matched by "topic=".
-  sls::LogGroup bare = Group("", "", {}, {{{"a", "b"}}});
+  const test::GroupView bare = Group("", "", {}, {{{"a", "b"}}});
   CHECK(Make({}, {"topic="}).MatchGroup(bare));
   CHECK_FALSE(Make({}, {"topic="}).MatchGroup(kWeb));
   // Group-only filters have no per-log part.
@@ -94,7 +103,7 @@ TEST_CASE("filter: content fields per log, with != and missing keys") {
   CHECK(ne.MatchLog(kWeb, 2));  // missing key is "not equal"
 
   // field: reaches a content key named like a group field; values may hold '='.
-  sls::LogGroup g = Group("t", "s", {}, {{{"topic", "billing"}, {"q", "a=b"}}});
+  const test::GroupView g = Group("t", "s", {}, {{{"topic", "billing"}, {"q", "a=b"}}});
   CHECK(Make({}, {"field:topic=billing"}).MatchLog(g, 0));
   CHECK_FALSE(Make({}, {"topic=billing"}).MatchGroup(g));
   CHECK(Make({}, {"q=a=b"}).MatchLog(g, 0));
@@ -126,7 +135,7 @@ TEST_CASE("filter: --grep matches any content value") {
 }
 
 TEST_CASE("filter: grep sees the whole value, NULs and bytes included") {
-  sls::LogGroup g = Group("", "", {}, {{{"v", std::string("abc\0def", 7)}}, {{"v", ""}},
+  const test::GroupView g = Group("", "", {}, {{{"v", std::string("abc\0def", 7)}}, {{"v", ""}},
                                        {{"v", "日志 \xFF"}}});
   CHECK(Make({"def"}, {}).MatchLog(g, 0));   // after the NUL, literal path
   CHECK(Make({"de+f$"}, {}).MatchLog(g, 0));  // after the NUL, regex path

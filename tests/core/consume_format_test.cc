@@ -11,6 +11,8 @@
 
 #include "core/consume_format_internal.h"
 #include "core/crypto.h"
+#include "sls.pb.h"
+#include "tests/loggroup_view_util.h"
 
 namespace slsflow {
 namespace {
@@ -49,9 +51,12 @@ std::unique_ptr<Formatter> Make(FormatOptions o) {
   return std::move(f).value();
 }
 
+// Tests build groups with protobuf; formatters read them as consume
+// decodes them, in place.
 std::string Format(Formatter& f, const sls::LogGroup& g, RecordMeta meta = {}) {
   std::string out;
-  for (int i = 0; i < g.logs_size(); ++i) f.FormatLog(g, i, meta, &out);
+  const test::GroupView view(g);
+  for (int i = 0; i < g.logs_size(); ++i) f.FormatLog(view, i, meta, &out);
   return out;
 }
 
@@ -199,7 +204,7 @@ TEST_CASE("jsonl: values larger than the internal record buffer, in every mode")
       FormatOptions o = Opts("jsonl");
       o.binary = mode;
       return o;
-    }())->FormatLog(g, 0, {}, &out);
+    }())->FormatLog(test::GroupView(g), 0, {}, &out);
     CHECK(out == "keep" + line);
   }
 }
@@ -282,8 +287,9 @@ TEST_CASE("jsonl: byte-stable and appends without disturbing the buffer") {
   g.add_logs()->CopyFrom(g.logs(0));
   auto f = Make(Opts("jsonl"));
   std::string out = "prefix|";
-  f->FormatLog(g, 0, {}, &out);
-  f->FormatLog(g, 1, {}, &out);
+  const test::GroupView view(g);
+  f->FormatLog(view, 0, {}, &out);
+  f->FormatLog(view, 1, {}, &out);
   std::string line = "{\"__time__\":5,\"__topic__\":\"t\",\"__source__\":\"s\",\"__tag__:k\":\"v\","
                      "\"a\":\"1\",\"b\":\"x\\ufffdy\"}\n";
   CHECK(out == "prefix|" + line + line);

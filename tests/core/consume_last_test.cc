@@ -9,7 +9,7 @@ namespace {
 
 class ValueFormatter : public Formatter {
  public:
-  void FormatLog(const sls::LogGroup& g, int i, const RecordMeta&, std::string* out) override {
+  void FormatLog(const LogGroupView& g, int i, const RecordMeta&, std::string* out) override {
     out->append(g.logs(i).contents(0).value());
   }
 };

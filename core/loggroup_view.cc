@@ -1,0 +1,294 @@
+#include "core/loggroup_view.h"
+
+#include <climits>
+#include <string>
+
+namespace slsflow {
+namespace {
+
+// Wire types.
+constexpr uint32_t kVarint = 0;
+constexpr uint32_t kFixed64 = 1;
+constexpr uint32_t kLen = 2;
+constexpr uint32_t kStartGroup = 3;
+constexpr uint32_t kEndGroup = 4;
+constexpr uint32_t kFixed32 = 5;
+
+// protobuf's default recursion limit: nested messages and groups below the
+// top level.
+constexpr int kMaxDepth = 100;
+
+constexpr uint32_t Tag(uint32_t field, uint32_t wire_type) { return field << 3 | wire_type; }
+
+}  // namespace
+
+// The byte-level readers mirror protobuf 3.21's parse_context.h limits, so
+// the two agree on every input: a tag is at most 5 bytes (upper bits
+// dropped), a length at most 5 bytes and under 2 GB, a varint at most 10.
+class LogGroupListView::Decoder {
+ public:
+  Decoder(LogGroupListView* out, const char* begin) : out_(out), begin_(begin) {}
+
+  size_t failed_at() const { return static_cast<size_t>(fail_ - begin_); }
+
+  bool List(const char* p, const char* end) {
+    while (p < end) {
+      uint32_t tag;
+      if (!ReadTag(&p, end, &tag)) return false;
+      if (tag == Tag(1, kLen)) {
+        const char* sub_end;
+        if (!ReadLen(&p, end, &sub_end) || !Group(p, sub_end, kMaxDepth - 1)) return false;
+        p = sub_end;
+      } else if (!SkipField(tag, &p, end, kMaxDepth)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Decodes one LogGroup message body.
+  bool Group(const char* p, const char* end, int depth) {
+    if (depth < 0) return Fail(p);
+    const size_t gi = out_->groups_.size();
+    out_->groups_.emplace_back();
+    out_->groups_[gi].first_log_ = out_->logs_.size();
+    out_->groups_[gi].first_tag_ = out_->tags_.size();
+    while (p < end) {
+      uint32_t tag;
+      if (!ReadTag(&p, end, &tag)) return false;
+      std::string_view text;
+      switch (tag) {
+        case Tag(1, kLen): {
+          const char* sub_end;
+          if (!ReadLen(&p, end, &sub_end) || !Log(p, sub_end, depth - 1)) return false;
+          p = sub_end;
+          continue;
+        }
+        case Tag(6, kLen): {
+          const char* sub_end;
+          if (!ReadLen(&p, end, &sub_end) || !KeyValue(p, sub_end, depth - 1, &out_->tags_)) return false;
+          p = sub_end;
+          continue;
+        }
+        case Tag(2, kLen):
+        case Tag(3, kLen):
+        case Tag(4, kLen):
+        case Tag(5, kLen):
+          if (!ReadBytes(&p, end, &text)) return false;
+          break;
+        default:
+          if (!SkipField(tag, &p, end, depth)) return false;
+          continue;
+      }
+      LogGroupView& g = out_->groups_[gi];
+      if (tag == Tag(3, kLen)) {
+        g.topic_ = text;
+        g.has_topic_ = true;
+      } else if (tag == Tag(4, kLen)) {
+        g.source_ = text;
+        g.has_source_ = true;
+      } else if (tag == Tag(5, kLen)) {
+        g.machine_uuid_ = text;
+      }
+    }
+    LogGroupView& g = out_->groups_[gi];
+    g.logs_ = ViewSpan<LogView>(nullptr, out_->logs_.size() - g.first_log_);
+    g.tags_ = ViewSpan<KeyValueView>(nullptr, out_->tags_.size() - g.first_tag_);
+    return true;
+  }
+
+ private:
+  bool Log(const char* p, const char* end, int depth) {
+    if (depth < 0) return Fail(p);
+    const size_t li = out_->logs_.size();
+    out_->logs_.emplace_back();
+    out_->logs_[li].first_content_ = out_->contents_.size();
+    while (p < end) {
+      uint32_t tag;
+      if (!ReadTag(&p, end, &tag)) return false;
+      if (tag == Tag(2, kLen)) {
+        const char* sub_end;
+        if (!ReadLen(&p, end, &sub_end) || !KeyValue(p, sub_end, depth - 1, &out_->contents_)) return false;
+        p = sub_end;
+      } else if (tag == Tag(1, kVarint)) {
+        uint64_t v;
+        if (!ReadVarint(&p, end, &v)) return false;
+        out_->logs_[li].time_ = static_cast<uint32_t>(v);
+      } else if (tag == Tag(4, kFixed32)) {
+        if (end - p < 4) return Fail(p);
+        const auto* b = reinterpret_cast<const unsigned char*>(p);
+        out_->logs_[li].timens_ = uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24;
+        out_->logs_[li].has_timens_ = true;
+        p += 4;
+      } else if (!SkipField(tag, &p, end, depth)) {
+        return false;
+      }
+    }
+    LogView& log = out_->logs_[li];
+    log.contents_ = ViewSpan<KeyValueView>(nullptr, out_->contents_.size() - log.first_content_);
+    return true;
+  }
+
+  // LogContent and LogTag: Key = 1, Value = 2.
+  bool KeyValue(const char* p, const char* end, int depth, std::vector<KeyValueView>* into) {
+    if (depth < 0) return Fail(p);
+    KeyValueView kv;
+    while (p < end) {
+      uint32_t tag;
+      if (!ReadTag(&p, end, &tag)) return false;
+      if (tag == Tag(1, kLen)) {
+        if (!ReadBytes(&p, end, &kv.key_)) return false;
+      } else if (tag == Tag(2, kLen)) {
+        if (!ReadBytes(&p, end, &kv.value_)) return false;
+      } else if (!SkipField(tag, &p, end, depth)) {
+        return false;
+      }
+    }
+    into->push_back(kv);
+    return true;
+  }
+
+  // An unknown field (or a known one with another wire type). A tag of 0 or
+  // an unmatched end-group is an error, as in protobuf.
+  bool SkipField(uint32_t tag, const char** p, const char* end, int depth) {
+    if ((tag >> 3) == 0) return Fail(*p);
+    switch (tag & 7) {
+      case kVarint: {
+        uint64_t ignored;
+        return ReadVarint(p, end, &ignored);
+      }
+      case kFixed64:
+        if (end - *p < 8) return Fail(*p);
+        *p += 8;
+        return true;
+      case kLen: {
+        std::string_view ignored;
+        return ReadBytes(p, end, &ignored);
+      }
+      case kStartGroup: {
+        if (--depth < 0) return Fail(*p);
+        for (;;) {
+          uint32_t inner;
+          if (!ReadTag(p, end, &inner)) return false;
+          if (inner == tag + 1) return true;  // the matching end-group
+          if ((inner & 7) == kEndGroup) return Fail(*p);
+          if (!SkipField(inner, p, end, depth)) return false;
+        }
+      }
+      case kFixed32:
+        if (end - *p < 4) return Fail(*p);
+        *p += 4;
+        return true;
+      default:  // an end-group outside a group, or wire type 6/7
+        return Fail(*p);
+    }
+  }
+
+  bool ReadTag(const char** p, const char* end, uint32_t* tag) {
+    uint32_t v = 0;
+    for (int i = 0; i < 5; ++i) {
+      if (*p == end) return Fail(*p);
+      const auto b = static_cast<unsigned char>(*(*p)++);
+      v |= static_cast<uint32_t>(b & 0x7F) << (7 * i);
+      if (b < 0x80) {
+        *tag = v;
+        return true;
+      }
+    }
+    return Fail(*p);
+  }
+
+  bool ReadVarint(const char** p, const char* end, uint64_t* value) {
+    uint64_t v = 0;
+    for (int i = 0; i < 10; ++i) {
+      if (*p == end) return Fail(*p);
+      const auto b = static_cast<unsigned char>(*(*p)++);
+      v |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
+      if (b < 0x80) {
+        *value = v;
+        return true;
+      }
+    }
+    return Fail(*p);
+  }
+
+  // A length prefix; `*sub_end` is where the field ends.
+  bool ReadLen(const char** p, const char* end, const char** sub_end) {
+    uint32_t n = 0;
+    for (int i = 0;; ++i) {
+      if (*p == end) return Fail(*p);
+      const auto b = static_cast<unsigned char>(*(*p)++);
+      if (i == 4) {
+        if (b >= 8) return Fail(*p);
+        n |= static_cast<uint32_t>(b) << 28;
+        break;
+      }
+      n |= static_cast<uint32_t>(b & 0x7F) << (7 * i);
+      if (b < 0x80) break;
+    }
+    if (n > static_cast<uint32_t>(end - *p)) return Fail(*p);
+    *sub_end = *p + n;
+    return true;
+  }
+
+  bool ReadBytes(const char** p, const char* end, std::string_view* out) {
+    const char* sub_end;
+    if (!ReadLen(p, end, &sub_end)) return false;
+    *out = std::string_view(*p, static_cast<size_t>(sub_end - *p));
+    *p = sub_end;
+    return true;
+  }
+
+  bool Fail(const char* at) {
+    if (fail_ == nullptr) fail_ = at;
+    return false;
+  }
+
+  LogGroupListView* out_;
+  const char* begin_;
+  const char* fail_ = nullptr;
+};
+
+void LogGroupListView::Clear() {
+  groups_.clear();
+  logs_.clear();
+  contents_.clear();
+  tags_.clear();
+}
+
+Status LogGroupListView::Parse(std::string_view bytes) {
+  Clear();
+  Decoder decoder(this, bytes.data());
+  if (!decoder.List(bytes.data(), bytes.data() + bytes.size())) {
+    const size_t at = decoder.failed_at();
+    Clear();
+    return Status::Corruption("malformed LogGroupList near byte " + std::to_string(at) + " of " +
+                              std::to_string(bytes.size()));
+  }
+  return Finish();
+}
+
+Status LogGroupListView::ParseGroup(std::string_view bytes) {
+  Clear();
+  Decoder decoder(this, bytes.data());
+  if (!decoder.Group(bytes.data(), bytes.data() + bytes.size(), kMaxDepth)) {
+    const size_t at = decoder.failed_at();
+    Clear();
+    return Status::Corruption("malformed LogGroup near byte " + std::to_string(at) + " of " +
+                              std::to_string(bytes.size()));
+  }
+  return Finish();
+}
+
+// The vectors only stop moving once everything is decoded: point the spans
+// into them now.
+Status LogGroupListView::Finish() {
+  for (LogView& log : logs_) log.contents_ = ViewSpan<KeyValueView>(contents_.data() + log.first_content_, log.contents_.size());
+  for (LogGroupView& g : groups_) {
+    g.logs_ = ViewSpan<LogView>(logs_.data() + g.first_log_, g.logs_.size());
+    g.tags_ = ViewSpan<KeyValueView>(tags_.data() + g.first_tag_, g.tags_.size());
+  }
+  return Status::OK();
+}
+
+}  // namespace slsflow
