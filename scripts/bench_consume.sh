@@ -16,20 +16,16 @@ build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
 bin=${SLSFLOW_BIN:-$build/slsflow}
 mb=${BENCH_MB:-256}
 work=$(mktemp -d /tmp/slsflow-bench-consume.XXXXXX)
-emu_pid=
-cleanup() { [[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"; }
+source "$here/scripts/lib/emulator.sh"
+cleanup() { stop_emulator; rm -rf "$work"; }
 trap cleanup EXIT
 
 ncpu=$(nproc)
 core_consumer=0
 core_emulator=$((ncpu > 1 ? 1 : 0))
 
-taskset -c "$core_emulator" "$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:4 --no-auth \
-  >"$work/emu.out" 2>"$work/emu.err" &
-emu_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/emu.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^listening //p' "$work/emu.out")
-[[ -n $url ]] || { echo "emulator did not start" >&2; cat "$work/emu.err" >&2; exit 1; }
+EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
+url=$EMU_URL
 
 python3 - "$url" "$mb" <<'EOF'
 # Fill: ~MB of logs spread evenly over the 4 shards, 100 KB groups of ~200 B logs.

@@ -11,9 +11,9 @@ set -euo pipefail
 bin=${1:-build/slsflow}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 work=$(mktemp -d -t slsflow-demo.XXXXXX)
-emu_pid=""
+source "$(dirname "$0")/lib/emulator.sh"
 cleanup() {
-  [[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null || true
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,12 +23,8 @@ step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 export SLSFLOW_STATE_DIR="$work/state" XDG_STATE_HOME="$work/state"
 
 step "1. start the emulator (data in $work/data)"
-"$bin" emulator --listen 127.0.0.1:0 --data-dir "$work/data" --project demo --logstore access:4 \
-  --no-auth >"$work/emulator.out" 2>"$work/emulator.err" &
-emu_pid=$!
-for _ in $(seq 100); do [[ -s $work/emulator.out ]] && break; sleep 0.05; done
-endpoint=$(awk '/^listening/ {print $2}' "$work/emulator.out")
-[[ -n $endpoint ]] || { cat "$work/emulator.err"; exit 1; }
+start_emulator "$bin" "$work" --data-dir "$work/data" --project demo --logstore access:4 --no-auth
+endpoint=$EMU_URL
 echo "$ slsflow emulator --data-dir ... --logstore access:4   ->  $endpoint"
 export SLSFLOW_ENDPOINT=$endpoint SLSFLOW_PROJECT=demo
 
@@ -87,7 +83,5 @@ echo "$ slsflow groups lag demo-group -l access      # a new group: everything i
 "$bin" groups lag demo-group -l access
 
 step "6. stop the emulator"
-kill "$emu_pid"
-wait "$emu_pid" 2>/dev/null || true
-emu_pid=""
+stop_emulator
 echo "done; $work is removed"

@@ -9,11 +9,10 @@ bin=$(pwd)/${1:-build/slsflow}
 out=doc/transcripts
 mkdir -p $out
 work=$(mktemp -d)
-trap 'kill $emu 2>/dev/null; rm -rf "$work"' EXIT
-"$bin" emulator --listen 127.0.0.1:0 --project demo --logstore access:2 --no-auth >"$work/emu.out" 2>/dev/null &
-emu=$!
-for _ in $(seq 100); do [[ -s $work/emu.out ]] && break; sleep 0.05; done
-export SLSFLOW_ENDPOINT=$(awk '/^listening/ {print $2}' "$work/emu.out") SLSFLOW_PROJECT=demo XDG_STATE_HOME=$work/state
+source "$(dirname "$0")/lib/emulator.sh"
+trap 'stop_emulator; rm -rf "$work"' EXIT
+start_emulator "$bin" "$work" --project demo --logstore access:2 --no-auth || exit 1
+export SLSFLOW_ENDPOINT=$EMU_URL SLSFLOW_PROJECT=demo XDG_STATE_HOME=$work/state
 export COLUMNS=120 LINES=40
 t0=$(date +%s)
 python3 - >"$work/app.jsonl" <<'PY'

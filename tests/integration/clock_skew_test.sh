@@ -5,13 +5,11 @@
 set -uo pipefail
 bin=${SLSFLOW_BIN:?}
 work=$(mktemp -d)
-emu=""
-trap '[[ -n $emu ]] && kill $emu 2>/dev/null; rm -rf "$work"' EXIT
-"$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:2 --access-key-id testid \
-  --access-key-secret skewsecret --clock-offset 3600 >"$work/emu.out" 2>"$work/emu.err" &
-emu=$!
-for _ in $(seq 100); do [[ -s $work/emu.out ]] && break; sleep 0.05; done
-export SLSFLOW_ENDPOINT=$(awk '/^listening/ {print $2}' "$work/emu.out") SLSFLOW_PROJECT=demo XDG_STATE_HOME=$work/state
+source "${SLSFLOW_SOURCE_DIR:-$(dirname "$0")/../..}/scripts/lib/emulator.sh"
+trap 'stop_emulator; rm -rf "$work"' EXIT
+start_emulator "$bin" "$work" --project demo --logstore app:2 --access-key-id testid \
+  --access-key-secret skewsecret --clock-offset 3600 || exit 1
+export SLSFLOW_ENDPOINT=$EMU_URL SLSFLOW_PROJECT=demo XDG_STATE_HOME=$work/state
 export ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=skewsecret
 fail=0
 seq 1 500 | "$bin" produce -l app 2>"$work/p.err" || { echo "FAIL: produce against a skewed server"; cat "$work/p.err"; fail=1; }

@@ -5,17 +5,15 @@
 set -uo pipefail
 bin=${SLSFLOW_BIN:?}
 work=$(mktemp -d)
-emu=""
-trap '[[ -n $emu ]] && kill $emu 2>/dev/null; rm -rf "$work"' EXIT
+source "${SLSFLOW_SOURCE_DIR:-$(dirname "$0")/../..}/scripts/lib/emulator.sh"
+trap 'stop_emulator; rm -rf "$work"' EXIT
 export HOME=$work XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
 unset SLSFLOW_ENDPOINT SLSFLOW_PROJECT SLSFLOW_PROFILE ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET SLSFLOW_CONFIG
 fail=0
 
-"$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:2 --access-key-id cfgid \
-  --access-key-secret cfg-Secret-42 >"$work/emu.out" 2>/dev/null &
-emu=$!
-for _ in $(seq 100); do [[ -s $work/emu.out ]] && break; sleep 0.05; done
-ep=$(awk '/^listening/ {print $2}' "$work/emu.out")
+start_emulator "$bin" "$work" --project demo --logstore app:2 --access-key-id cfgid \
+  --access-key-secret cfg-Secret-42 || exit 1
+ep=$EMU_URL
 
 ALIBABA_CLOUD_ACCESS_KEY_SECRET=cfg-Secret-42 "$bin" configure --profile lab --endpoint "$ep" -p demo -l app \
   --access-key-id cfgid </dev/null 2>"$work/cfg.err" || { echo "FAIL: configure"; cat "$work/cfg.err"; fail=1; }

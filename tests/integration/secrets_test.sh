@@ -5,18 +5,15 @@
 set -uo pipefail
 bin=${SLSFLOW_BIN:?}
 work=$(mktemp -d)
-emu_pid=""
-trap '[[ -n $emu_pid ]] && kill $emu_pid 2>/dev/null; rm -rf "$work"' EXIT
+source "${SLSFLOW_SOURCE_DIR:-$(dirname "$0")/../..}/scripts/lib/emulator.sh"
+trap 'stop_emulator; rm -rf "$work"' EXIT
 SECRET="s3cr3t-Zq9-value"
 WRONG="wr0ng-Pk7-value"
 TOKEN="sts-T0ken-value"
 
-"$bin" emulator --listen 127.0.0.1:0 --project demo --logstore app:2 \
-  --access-key-id testid --access-key-secret "$SECRET" >"$work/emu.out" 2>"$work/emu.err" &
-emu_pid=$!
-for _ in $(seq 100); do [[ -s $work/emu.out ]] && break; sleep 0.05; done
-ep=$(awk '/^listening/ {print $2}' "$work/emu.out")
-[[ -n $ep ]] || { echo "emulator did not start"; cat "$work/emu.err"; exit 1; }
+start_emulator "$bin" "$work" --project demo --logstore app:2 --access-key-id testid \
+  --access-key-secret "$SECRET" || exit 1
+ep=$EMU_URL
 export SLSFLOW_ENDPOINT=$ep SLSFLOW_PROJECT=demo XDG_STATE_HOME=$work/state HOME=$work
 fail=0
 scan() {  # scan NAME FILE...: none of the secrets may appear
