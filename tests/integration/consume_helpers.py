@@ -19,22 +19,8 @@ import time
 BIN = os.environ.get("SLSFLOW_BIN", "slsflow")
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field_bytes(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return varint(num << 3 | 2) + varint(len(data)) + data
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emulator_testlib import varint, field_bytes  # noqa: E402  (one protobuf encoder for all tests)
 
 
 def field_varint(num, value):

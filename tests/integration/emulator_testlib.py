@@ -95,7 +95,7 @@ class Emulator:
         return decode_group_list(raw), cursor_offset(hdrs["x-log-cursor"])
 
 
-def _varint(n):
+def varint(n):
     out = bytearray()
     while True:
         b = n & 0x7F
@@ -107,21 +107,24 @@ def _varint(n):
             return bytes(out)
 
 
-def _field(num, payload):
-    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+def field_bytes(num, payload):
+    """A length-delimited protobuf field; str payloads are UTF-8 encoded."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
 
 
 def encode_group(logs, topic="", source="", tags=()):
     """logs: [(time, [(key, value), ...])]; returns LogGroup protobuf bytes."""
     out = b""
     for t, contents in logs:
-        log = _varint(1 << 3) + _varint(t)
+        log = varint(1 << 3) + varint(t)
         for k, v in contents:
-            log += _field(2, _field(1, k.encode()) + _field(2, v.encode()))
-        out += _field(1, log)
-    out += _field(3, topic.encode()) + _field(4, source.encode())
+            log += field_bytes(2, field_bytes(1, k.encode()) + field_bytes(2, v.encode()))
+        out += field_bytes(1, log)
+    out += field_bytes(3, topic.encode()) + field_bytes(4, source.encode())
     for k, v in tags:
-        out += _field(6, _field(1, k.encode()) + _field(2, v.encode()))
+        out += field_bytes(6, field_bytes(1, k.encode()) + field_bytes(2, v.encode()))
     return out
 
 
