@@ -184,23 +184,19 @@ class LogGroupListView::Decoder {
     }
   }
 
+  // protobuf reads a tag as at most 5 bytes and keeps the low 32 bits.
   bool ReadTag(const char** p, const char* end, uint32_t* tag) {
-    uint32_t v = 0;
-    for (int i = 0; i < 5; ++i) {
-      if (*p == end) return Fail(*p);
-      const auto b = static_cast<unsigned char>(*(*p)++);
-      v |= static_cast<uint32_t>(b & 0x7F) << (7 * i);
-      if (b < 0x80) {
-        *tag = v;
-        return true;
-      }
-    }
-    return Fail(*p);
+    uint64_t v;
+    if (!ReadVarintUpTo(5, p, end, &v)) return false;
+    *tag = static_cast<uint32_t>(v);
+    return true;
   }
 
-  bool ReadVarint(const char** p, const char* end, uint64_t* value) {
+  bool ReadVarint(const char** p, const char* end, uint64_t* value) { return ReadVarintUpTo(10, p, end, value); }
+
+  bool ReadVarintUpTo(int max_bytes, const char** p, const char* end, uint64_t* value) {
     uint64_t v = 0;
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < max_bytes; ++i) {
       if (*p == end) return Fail(*p);
       const auto b = static_cast<unsigned char>(*(*p)++);
       v |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
