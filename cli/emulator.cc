@@ -1,6 +1,7 @@
 // `slsflow emulator`: a local SLS-compatible server (emulator/server.h).
-// Prints exactly one line on stdout when ready, "listening http://HOST:PORT",
-// and stops cleanly on SIGINT/SIGTERM.
+// Prints exactly one line on stdout when ready, "listening http://HOST:PORT"
+// ("listening https://HOST:PORT" with --tls-cert/--tls-key), and stops
+// cleanly on SIGINT/SIGTERM.
 #include <pthread.h>
 #include <signal.h>
 
@@ -28,6 +29,8 @@ struct EmulatorFlags {
   emulator::FaultOptions faults;
   std::string admin_token;
   int read_timeout_s = 5;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 int Fail(int code, const std::string& message) {
@@ -37,6 +40,12 @@ int Fail(int code, const std::string& message) {
 
 int Run(EmulatorFlags f) {
   emulator::EmulatorOptions opt;
+  if (f.tls_cert.empty() != f.tls_key.empty()) {
+    return Fail(2, std::string("--tls-cert and --tls-key go together: give both to serve HTTPS (missing ") +
+                       (f.tls_cert.empty() ? "--tls-cert" : "--tls-key") + "), or neither for plain HTTP");
+  }
+  opt.tls_cert_file = f.tls_cert;
+  opt.tls_key_file = f.tls_key;
   size_t colon = f.listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return Fail(2, "--listen must be HOST:PORT, e.g. 127.0.0.1:0");
   opt.listen_host = f.listen.substr(0, colon);
@@ -114,13 +123,14 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   auto flags = std::make_shared<EmulatorFlags>();
   auto* cmd = root.add_subcommand("emulator", "Run a local SLS-compatible server (for tests and demos)");
   cmd->footer(
-      "Prints 'listening http://HOST:PORT' on stdout when ready. Data is kept in memory unless --data-dir "
-      "is given.\n"
+      "Prints 'listening http://HOST:PORT' on stdout when ready ('listening https://HOST:PORT' with "
+      "--tls-cert/--tls-key). Data is kept in memory unless --data-dir is given.\n"
       "Examples:\n"
       "  slsflow emulator --listen 127.0.0.1:8080 --logstore app:4 --no-auth\n"
       "  slsflow emulator --data-dir ./sls-data --project demo --logstore access:2 --access-key-id testid "
       "--access-key-secret testsecret\n"
       "  slsflow emulator --listen 127.0.0.1:0 --logstore app --fault-5xx 0.1 --seed 42   # flaky, reproducibly\n"
+      "  slsflow emulator --logstore app --no-auth --tls-cert server.pem --tls-key server.key   # HTTPS\n"
       "See slsflow-emulator(1).");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
@@ -155,6 +165,10 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--read-timeout", flags->read_timeout_s, "Seconds a client may stay silent mid-request")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--tls-cert", flags->tls_cert,
+                  "Serve HTTPS with this PEM certificate (server first, then intermediates); needs --tls-key")
+      ->type_name("PEM");
+  cmd->add_option("--tls-key", flags->tls_key, "Unencrypted PEM private key of --tls-cert")->type_name("PEM");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
 

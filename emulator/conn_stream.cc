@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "emulator/tls_stream.h"
+
 namespace slsflow::emulator {
 namespace {
 
@@ -48,6 +50,8 @@ int64_t MonotonicMillis() {
       .count();
 }
 
+bool ConnStream::has_buffered() const { return off_ < len_ || (tls_ != nullptr && tls_->HasPending()); }
+
 bool ConnStream::WaitReadable(int ms) const { return has_buffered() || PollFd(fd_, POLLIN, ms); }
 
 bool ConnStream::is_readable() const {
@@ -74,11 +78,17 @@ ssize_t ConnStream::read(char* ptr, size_t size) {
   }
   size = std::min(size, budget_left_);
   if (off_ == len_) {
-    if (!is_readable()) return -1;
     ssize_t n;
-    do {
-      n = ::recv(fd_, buf_.data(), buf_.size(), 0);
-    } while (n < 0 && errno == EINTR);
+    if (tls_ != nullptr) {
+      // Polls itself: fd readability says nothing about whole TLS records.
+      n = tls_->Read(buf_.data(), buf_.size(),
+                     std::min<int64_t>(deadline_ms_, MonotonicMillis() + read_timeout_ms_));
+    } else {
+      if (!is_readable()) return -1;
+      do {
+        n = ::recv(fd_, buf_.data(), buf_.size(), 0);
+      } while (n < 0 && errno == EINTR);
+    }
     if (n <= 0) return n;
     off_ = 0;
     len_ = static_cast<size_t>(n);
@@ -91,6 +101,8 @@ ssize_t ConnStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnStream::write(const char* ptr, size_t size) {
+  if (current_reset) return -1;
+  if (tls_ != nullptr) return tls_->Write(ptr, size, MonotonicMillis() + write_timeout_ms_);
   if (!is_writable()) return -1;
   ssize_t n;
   do {
@@ -162,13 +174,29 @@ ConnStream* EmuHttpServer::CurrentStream() { return current_stream; }
 void EmuHttpServer::ResetCurrentConnection() {
   if (current_fd < 0) return;
   current_reset = true;
-  linger l{1, 0};  // close() then sends RST
+  // close() at the end of the connection loop then sends RST. No
+  // shutdown() here: its FIN would reach the client first, which then sees
+  // a clean EOF instead of a reset (Linux reports a later RST as EOF).
+  linger l{1, 0};
   setsockopt(current_fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-  ::shutdown(current_fd, SHUT_RDWR);
 }
 
 bool EmuHttpServer::process_and_close_socket(socket_t sock) {
   ConnStream strm(sock, limits_.read_timeout_ms, limits_.write_timeout_ms, &svr_sock_);
+  std::unique_ptr<TlsSession> tls;
+  if (tls_) {
+    // A failed handshake (a client that refuses our certificate, plain
+    // HTTP on this port, a stalled or oversized hello) costs this
+    // connection only. Same deadlines as a request.
+    tls = std::make_unique<TlsSession>(*tls_, sock, &svr_sock_);
+    if (!tls->Accept(MonotonicMillis() + limits_.request_deadline_ms, limits_.read_timeout_ms)) {
+      tls->RefusePlainHttp(std::min(limits_.write_timeout_ms, 1000));
+      tls.reset();
+      ::close(sock);
+      return false;
+    }
+    strm.set_tls(tls.get());
+  }
   current_fd = sock;
   current_reset = false;
   current_close = false;
@@ -193,7 +221,10 @@ bool EmuHttpServer::process_and_close_socket(socket_t sock) {
   current_fd = -1;
   current_stream = nullptr;
   current_close = false;
-  if (!current_reset) ::shutdown(sock, SHUT_RDWR);
+  if (!current_reset) {
+    if (tls) tls->Shutdown(std::min(limits_.write_timeout_ms, 1000));
+    ::shutdown(sock, SHUT_RDWR);
+  }
   current_reset = false;
   ::close(sock);
   return ok;

@@ -5,7 +5,8 @@
 // - an elastic thread pool, so idle keep-alive connections (one thread
 //   each in httplib) never starve new ones;
 // - a Server whose connection loop uses both, and lets a handler drop the
-//   connection with a TCP reset (fault injection).
+//   connection with a TCP reset (fault injection);
+// - optionally TLS under the stream (tls_stream.h), below all of the above.
 #pragma once
 
 #include <httplib.h>
@@ -15,11 +16,15 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace slsflow::emulator {
+
+class TlsContext;
+class TlsSession;
 
 class ConnStream final : public httplib::Stream {
  public:
@@ -39,8 +44,10 @@ class ConnStream final : public httplib::Stream {
     deadline_ms_ = deadline_ms;
     exhausted_ = false;
   }
+  // Reads and writes go through `tls` (owned by the caller) from now on.
+  void set_tls(TlsSession* tls) { tls_ = tls; }
   bool exhausted() const { return exhausted_; }
-  bool has_buffered() const { return off_ < len_; }
+  bool has_buffered() const;
   // Waits up to `ms` for input; true when readable (or buffered).
   bool WaitReadable(int ms) const;
 
@@ -57,6 +64,7 @@ class ConnStream final : public httplib::Stream {
   int read_timeout_ms_;
   int write_timeout_ms_;
   const std::atomic<socket_t>* listening_;
+  TlsSession* tls_ = nullptr;
   std::vector<char> buf_;
   size_t off_ = 0;
   size_t len_ = 0;
@@ -98,6 +106,8 @@ struct ConnLimits {
 class EmuHttpServer final : public httplib::Server {
  public:
   explicit EmuHttpServer(ConnLimits limits) : limits_(limits) {}
+  // Serve HTTPS with this certificate: set before listening.
+  void set_tls(std::shared_ptr<const TlsContext> tls) { tls_ = std::move(tls); }
   // Called from a handler: the connection is reset (RST) instead of
   // answered.
   static void ResetCurrentConnection();
@@ -110,6 +120,7 @@ class EmuHttpServer final : public httplib::Server {
  private:
   bool process_and_close_socket(socket_t sock) override;
   ConnLimits limits_;
+  std::shared_ptr<const TlsContext> tls_;
 };
 
 int64_t MonotonicMillis();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "emulator/conn_stream.h"
+#include "emulator/tls_stream.h"
 
 namespace slsflow::emulator {
 namespace {
@@ -130,9 +131,23 @@ EmulatorServer::EmulatorServer(EmulatorOptions options) : options_(std::move(opt
 
 EmulatorServer::~EmulatorServer() { Stop(); }
 
-std::string EmulatorServer::url() const { return "http://" + options_.listen_host + ":" + std::to_string(port_); }
+std::string EmulatorServer::url() const {
+  const char* scheme = options_.tls_cert_file.empty() ? "http://" : "https://";
+  return scheme + options_.listen_host + ":" + std::to_string(port_);
+}
 
 Status EmulatorServer::Start() {
+  // Certificate problems are configuration errors: found before anything
+  // is opened or bound.
+  std::shared_ptr<TlsContext> tls;
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return Status::Usage("--tls-cert and --tls-key go together");
+    }
+    auto loaded = TlsContext::Load(options_.tls_cert_file, options_.tls_key_file);
+    if (!loaded.ok()) return loaded.status();
+    tls = std::move(loaded).value();
+  }
   std::unique_ptr<Storage> storage;
   if (options_.data_dir.empty()) {
     storage = NewMemoryStorage();
@@ -154,6 +169,7 @@ Status EmulatorServer::Start() {
   limits.request_budget = kMaxPostBody + (1u << 20);
   http_ = std::make_unique<Http>(limits);
   auto& svr = http_->svr;
+  if (tls) svr.set_tls(std::move(tls));
   size_t max_threads = options_.max_threads;
   svr.new_task_queue = [max_threads] { return new ElasticPool(4, max_threads); };
   svr.set_tcp_nodelay(true);

@@ -25,6 +25,9 @@ struct EmulatorOptions {
   size_t max_threads = 512;
   FaultOptions faults;
   std::string admin_token;  // empty: admin endpoint off
+  // Both set: serve HTTPS with this PEM certificate (chain) and key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class EmulatorServer {
@@ -37,7 +40,7 @@ class EmulatorServer {
   // Opens storage, binds and starts serving on a background thread.
   Status Start();
   int port() const { return port_; }
-  std::string url() const;
+  std::string url() const;  // http://HOST:PORT, or https:// with TLS
   // Stops accepting, finishes in-flight requests, closes storage.
   void Stop();
 
