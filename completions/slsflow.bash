@@ -25,6 +25,7 @@ _slsflow() {
     --delivery) COMPREPLY=($(compgen -W "at-least-once at-most-once" -- "$cur")); return ;;
     --on-invalid) COMPREPLY=($(compgen -W "fail skip-with-warning raw" -- "$cur")); return ;;
     --from|--to) COMPREPLY=($(compgen -W "begin end checkpoint -15m -1h yesterday today" -- "$cur")); return ;;
+    --tls-cert|--tls-key|--ca-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ -z $cmd ]]; then
     COMPREPLY=($(compgen -W "$commands --version --help" -- "$cur"))
