@@ -16,6 +16,8 @@
 #include "core/consume_format_internal.h"
 #include "core/crypto.h"
 #include "core/time_grammar.h"
+#include "sls.pb.h"
+#include "tests/loggroup_view_util.h"
 
 namespace {
 
@@ -62,7 +64,7 @@ sls::LogGroup GroupOf(std::string_view value) {
 }
 
 void FuzzJsonl(std::string_view value) {
-  sls::LogGroup g = GroupOf(value);
+  const slsflow::test::GroupView g(GroupOf(value));  // formatters read decoded pulls
   for (auto mode : {slsflow::FormatOptions::Binary::kReplace, slsflow::FormatOptions::Binary::kBase64,
                     slsflow::FormatOptions::Binary::kHex}) {
     slsflow::FormatOptions o;
@@ -96,7 +98,7 @@ void FuzzTemplateAndText(std::string_view data) {
   size_t nl = data.find('\n');
   std::string_view tmpl = data.substr(0, nl);
   std::string_view value = nl == std::string_view::npos ? std::string_view() : data.substr(nl + 1);
-  sls::LogGroup g = GroupOf(value);
+  const slsflow::test::GroupView g(GroupOf(value));  // formatters read decoded pulls
   slsflow::FormatOptions o;
   o.format = "template";
   o.tmpl = std::string(tmpl);
