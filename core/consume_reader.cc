@@ -161,7 +161,7 @@ void ShardReader::Run() {
       } else {
         batch->status = Status::Corruption("reading " + options_.logstore + " shard " +
                                            std::to_string(options_.shard) +
-                                           ": the server sent a LogGroupList that does not parse (" +
+                                           ": the server sent a LogGroupList we cannot read (" +
                                            parsed.message() + ")");
       }
     }

@@ -27,9 +27,11 @@ constexpr uint32_t Tag(uint32_t field, uint32_t wire_type) { return field << 3 |
 // dropped), a length at most 5 bytes and under 2 GB, a varint at most 10.
 class LogGroupListView::Decoder {
  public:
-  Decoder(LogGroupListView* out, const char* begin) : out_(out), begin_(begin) {}
+  Decoder(LogGroupListView* out, const char* begin, size_t max_elements)
+      : out_(out), begin_(begin), elements_left_(max_elements) {}
 
   size_t failed_at() const { return static_cast<size_t>(fail_ - begin_); }
+  bool too_many() const { return too_many_; }
 
   bool List(const char* p, const char* end) {
     while (p < end) {
@@ -49,6 +51,7 @@ class LogGroupListView::Decoder {
   // Decodes one LogGroup message body.
   bool Group(const char* p, const char* end, int depth) {
     if (depth < 0) return Fail(p);
+    if (!Count(p)) return false;
     const size_t gi = out_->groups_.size();
     out_->groups_.emplace_back();
     out_->groups_[gi].first_log_ = out_->logs_.size();
@@ -100,6 +103,7 @@ class LogGroupListView::Decoder {
  private:
   bool Log(const char* p, const char* end, int depth) {
     if (depth < 0) return Fail(p);
+    if (!Count(p)) return false;
     const size_t li = out_->logs_.size();
     out_->logs_.emplace_back();
     out_->logs_[li].first_content_ = out_->contents_.size();
@@ -144,6 +148,7 @@ class LogGroupListView::Decoder {
         return false;
       }
     }
+    if (!Count(p)) return false;
     into->push_back(kv);
     return true;
   }
@@ -235,6 +240,17 @@ class LogGroupListView::Decoder {
     return true;
   }
 
+  // Every element costs 2 bytes of input but up to 48 bytes of view: the
+  // budget keeps a hostile pull of empty messages from costing gigabytes.
+  bool Count(const char* at) {
+    if (elements_left_ == 0) {
+      too_many_ = true;
+      return Fail(at);
+    }
+    --elements_left_;
+    return true;
+  }
+
   bool Fail(const char* at) {
     if (fail_ == nullptr) fail_ = at;
     return false;
@@ -243,6 +259,8 @@ class LogGroupListView::Decoder {
   LogGroupListView* out_;
   const char* begin_;
   const char* fail_ = nullptr;
+  size_t elements_left_;
+  bool too_many_ = false;
 };
 
 void LogGroupListView::Clear() {
@@ -252,28 +270,22 @@ void LogGroupListView::Clear() {
   tags_.clear();
 }
 
-Status LogGroupListView::Parse(std::string_view bytes) {
-  Clear();
-  Decoder decoder(this, bytes.data());
-  if (!decoder.List(bytes.data(), bytes.data() + bytes.size())) {
-    const size_t at = decoder.failed_at();
-    Clear();
-    return Status::Corruption("malformed LogGroupList near byte " + std::to_string(at) + " of " +
-                              std::to_string(bytes.size()));
-  }
-  return Finish();
-}
+Status LogGroupListView::Parse(std::string_view bytes) { return Decode(bytes, /*list=*/true); }
 
-Status LogGroupListView::ParseGroup(std::string_view bytes) {
+Status LogGroupListView::ParseGroup(std::string_view bytes) { return Decode(bytes, /*list=*/false); }
+
+Status LogGroupListView::Decode(std::string_view bytes, bool list) {
   Clear();
-  Decoder decoder(this, bytes.data());
-  if (!decoder.Group(bytes.data(), bytes.data() + bytes.size(), kMaxDepth)) {
-    const size_t at = decoder.failed_at();
-    Clear();
-    return Status::Corruption("malformed LogGroup near byte " + std::to_string(at) + " of " +
-                              std::to_string(bytes.size()));
-  }
-  return Finish();
+  Decoder decoder(this, bytes.data(), max_elements_);
+  const char* end = bytes.data() + bytes.size();
+  if (list ? decoder.List(bytes.data(), end) : decoder.Group(bytes.data(), end, kMaxDepth)) return Finish();
+  Clear();
+  const char* what = list ? "LogGroupList" : "LogGroup";
+  if (decoder.too_many())
+    return Status::Corruption(std::string(what) + " of " + std::to_string(bytes.size()) + " bytes holds more than " +
+                              std::to_string(max_elements_) + " groups, logs, contents and tags; refusing it");
+  return Status::Corruption(std::string("malformed ") + what + " near byte " + std::to_string(decoder.failed_at()) +
+                            " of " + std::to_string(bytes.size()));
 }
 
 // The vectors only stop moving once everything is decoded: point the spans

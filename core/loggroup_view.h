@@ -101,14 +101,20 @@ class LogGroupView {
 
 class LogGroupListView {
  public:
-  LogGroupListView() = default;
+  // What one decode may hold (groups + logs + contents + tags). Real logs
+  // take 8+ bytes per element, so a pull at the 128 MB raw-size cap
+  // (kMaxRawBodySize) stays under this; 128 MB of 2-byte empty messages
+  // from a hostile server would otherwise cost ~2.5 GB of views.
+  static constexpr size_t kDefaultMaxElements = size_t{16} << 20;
+
+  explicit LogGroupListView(size_t max_elements = kDefaultMaxElements) : max_elements_(max_elements) {}
   // Views point into the vectors: a copy would point into the original.
   LogGroupListView(const LogGroupListView&) = delete;
   LogGroupListView& operator=(const LogGroupListView&) = delete;
 
   // Decodes `bytes` (a serialized LogGroupList), which must outlive every
-  // view taken from this object. kCorruption when protobuf would refuse it.
-  // On failure the view is empty.
+  // view taken from this object. kCorruption when protobuf would refuse it,
+  // or when it holds more than max_elements. On failure the view is empty.
   Status Parse(std::string_view bytes);
   // Decodes one serialized LogGroup as a list of one.
   Status ParseGroup(std::string_view bytes);
@@ -121,8 +127,10 @@ class LogGroupListView {
 
  private:
   class Decoder;
+  Status Decode(std::string_view bytes, bool list);
   Status Finish();
 
+  size_t max_elements_;
   std::vector<LogGroupView> groups_;
   std::vector<LogView> logs_;
   std::vector<KeyValueView> contents_;

@@ -229,3 +229,28 @@ TEST_CASE("a reused view forgets the previous list entirely") {
   CHECK(view.loggroups(0).logs(0).contents_size() == 0);
   CHECK(view.log_count() == 1);
 }
+
+TEST_CASE("a list of more elements than the view allows is refused, not allocated") {
+  // One group of N empty logs: 1 + N elements.
+  auto group_of_empty_logs = [](size_t n) {
+    std::string logs;
+    for (size_t i = 0; i < n; ++i) logs += Len(1, "");
+    return Len(1, logs);
+  };
+  LogGroupListView small(11);
+  const std::string ten = group_of_empty_logs(10);
+  CHECK(small.Parse(ten).ok());
+  CHECK(small.log_count() == 10);
+  const std::string eleven = group_of_empty_logs(11);
+  Status st = small.Parse(eleven);
+  CHECK(st.kind() == ErrorKind::kCorruption);
+  CHECK(st.message().find("more than 11") != std::string::npos);
+  CHECK(small.loggroups_size() == 0);
+
+  // The default lets through a pull at the raw-size cap made of real logs
+  // (8+ bytes per element), and nothing near 2 bytes per element.
+  CHECK(LogGroupListView::kDefaultMaxElements * 8 >= kMaxRawBodySize);
+  CHECK(LogGroupListView::kDefaultMaxElements * 2 < kMaxRawBodySize);
+  LogGroupListView defaults;
+  CHECK(defaults.Parse(ten).ok());
+}
