@@ -339,6 +339,28 @@ TEST_CASE("transient pull errors are retried, auth errors stop at once") {
   CHECK(r2.status().ExitCode() == 3);
 }
 
+TEST_CASE("a LogGroupList that does not decode stops the run; nothing past it is claimed, nothing is lost") {
+  test::FakeSource src(1);
+  auto corpus = Corpus(src, 1, 6, 3);
+  Harness h;
+  h.options.exit_at_end = true;
+  h.options.max_per_fetch = 1;  // one group per pull: groups 0-2 arrive intact
+  src.garble_from_ = 3;
+  auto r = h.Run(&src);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().ExitCode() == 1);
+  CHECK(r.status().message().find("LogGroupList we cannot read") != std::string::npos);
+  CHECK(r.status().message().find("shard 0") != std::string::npos);
+  auto first = Values(h.Lines());
+  CHECK(first == std::vector<std::string>(corpus.begin(), corpus.begin() + 9));
+
+  // The server is mended: the rerun goes on from the first unread group.
+  src.garble_from_ = -1;
+  auto again = h.Run(&src);
+  REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+  CHECK(Values(h.Lines()) == corpus);
+}
+
 TEST_CASE("an unknown logstore is exit 1 naming it") {
   test::FakeSource src(1);
   Harness h;
