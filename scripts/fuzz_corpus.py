@@ -52,6 +52,11 @@ def seeds(target, golden):
         yield b'\x00{"k":{"base64":"/w=="},"__time_ns__":5}\n'
         yield b'\x01127.0.0.1 - - [25/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 612\n'
         yield b'\x02a,b,c\n1,"two, with comma",3\n"multi\nline",x,y\n'
+    elif target == "follow_state":
+        # A valid file in the layout of doc/produce-state-format.md.
+        import zlib
+        body = b"slsflow-produce-state 1\npath /var/log/app.log\ninode 10963011\noffset 217500\ntail 256 4c2cc25a\n"
+        yield body + b"crc32 %08x\n" % (zlib.crc32(body) & 0xffffffff)
     elif target == "consume_state":
         # A valid file in the layout of doc/state-format.md.
         import zlib
