@@ -27,13 +27,13 @@ const char* ErrorKindName(ErrorKind kind) {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string out;
-  if (!sls_code_.empty()) out += sls_code_ + ": ";
-  out += message_;
-  if (!request_id_.empty() || http_status_ != 0) {
+  if (!sls_code().empty()) out += sls_code() + ": ";
+  out += message();
+  if (!request_id().empty() || http_status() != 0) {
     out += " (";
-    if (!request_id_.empty()) out += "request " + request_id_;
-    if (!request_id_.empty() && http_status_ != 0) out += ", ";
-    if (http_status_ != 0) out += "HTTP " + std::to_string(http_status_);
+    if (!request_id().empty()) out += "request " + request_id();
+    if (!request_id().empty() && http_status() != 0) out += ", ";
+    if (http_status() != 0) out += "HTTP " + std::to_string(http_status());
     out += ")";
   }
   return out;

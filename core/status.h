@@ -4,6 +4,7 @@
 // what to do.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,14 +38,28 @@ enum class RetryClass {
   kBackoff,      // throttled: retry, but slow down (403 quota)
 };
 
+// An OK Status is one enum and a null pointer, so the hot paths that return
+// one per log (parsers, batchers) pay nothing for the error details they
+// never carry; as in leveldb, the details live behind the pointer.
 class Status {
  public:
   Status() = default;
+  Status(const Status& other) : kind_(other.kind_), detail_(CopyDetail(other)) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) {
+      kind_ = other.kind_;
+      detail_ = CopyDetail(other);
+    }
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
+
   static Status OK() { return Status(); }
   static Status Error(ErrorKind kind, std::string message) {
     Status s;
     s.kind_ = kind;
-    s.message_ = std::move(message);
+    s.MutableDetail().message = std::move(message);
     return s;
   }
   static Status Usage(std::string m) { return Error(ErrorKind::kUsage, std::move(m)); }
@@ -58,23 +73,23 @@ class Status {
 
   bool ok() const { return kind_ == ErrorKind::kOk; }
   ErrorKind kind() const { return kind_; }
-  const std::string& message() const { return message_; }
+  const std::string& message() const { return detail_ ? detail_->message : Empty(); }
 
   // Filled in for errors that came from an SLS reply.
-  int http_status() const { return http_status_; }
-  const std::string& sls_code() const { return sls_code_; }
-  const std::string& request_id() const { return request_id_; }
-  RetryClass retry() const { return retry_; }
+  int http_status() const { return detail_ ? detail_->http_status : 0; }
+  const std::string& sls_code() const { return detail_ ? detail_->sls_code : Empty(); }
+  const std::string& request_id() const { return detail_ ? detail_->request_id : Empty(); }
+  RetryClass retry() const { return detail_ ? detail_->retry : RetryClass::kNever; }
 
-  Status& set_http_status(int s) { http_status_ = s; return *this; }
-  Status& set_sls_code(std::string c) { sls_code_ = std::move(c); return *this; }
-  Status& set_request_id(std::string r) { request_id_ = std::move(r); return *this; }
-  Status& set_retry(RetryClass r) { retry_ = r; return *this; }
+  Status& set_http_status(int s) { MutableDetail().http_status = s; return *this; }
+  Status& set_sls_code(std::string c) { MutableDetail().sls_code = std::move(c); return *this; }
+  Status& set_request_id(std::string r) { MutableDetail().request_id = std::move(r); return *this; }
+  Status& set_retry(RetryClass r) { MutableDetail().retry = r; return *this; }
 
   // Prefixes context: "reading state file x: <message>".
   Status WithContext(const std::string& context) const {
     Status s = *this;
-    s.message_ = context + ": " + message_;
+    s.MutableDetail().message = context + ": " + message();
     return s;
   }
 
@@ -85,12 +100,27 @@ class Status {
   int ExitCode() const;
 
  private:
+  struct Detail {
+    std::string message;
+    int http_status = 0;
+    std::string sls_code;
+    std::string request_id;
+    RetryClass retry = RetryClass::kNever;
+  };
+  static const std::string& Empty() {
+    static const std::string empty;
+    return empty;
+  }
+  static std::unique_ptr<Detail> CopyDetail(const Status& s) {
+    return s.detail_ ? std::make_unique<Detail>(*s.detail_) : nullptr;
+  }
+  Detail& MutableDetail() {
+    if (!detail_) detail_ = std::make_unique<Detail>();
+    return *detail_;
+  }
+
   ErrorKind kind_ = ErrorKind::kOk;
-  std::string message_;
-  int http_status_ = 0;
-  std::string sls_code_;
-  std::string request_id_;
-  RetryClass retry_ = RetryClass::kNever;
+  std::unique_ptr<Detail> detail_;
 };
 
 template <typename T>
