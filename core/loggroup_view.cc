@@ -1,30 +1,18 @@
 #include "core/loggroup_view.h"
 
-#include <climits>
 #include <string>
 
+#include "core/protobuf_wire.h"
+
 namespace slsflow {
-namespace {
 
-// Wire types.
-constexpr uint32_t kVarint = 0;
-constexpr uint32_t kFixed64 = 1;
-constexpr uint32_t kLen = 2;
-constexpr uint32_t kStartGroup = 3;
-constexpr uint32_t kEndGroup = 4;
-constexpr uint32_t kFixed32 = 5;
+using pbwire::kFixed32;
+using pbwire::kLen;
+using pbwire::kMaxDepth;
+using pbwire::kVarint;
+constexpr auto Tag = pbwire::MakeTag;
 
-// protobuf's default recursion limit: nested messages and groups below the
-// top level.
-constexpr int kMaxDepth = 100;
-
-constexpr uint32_t Tag(uint32_t field, uint32_t wire_type) { return field << 3 | wire_type; }
-
-}  // namespace
-
-// The byte-level readers mirror protobuf 3.21's parse_context.h limits, so
-// the two agree on every input: a tag is at most 5 bytes (upper bits
-// dropped), a length at most 5 bytes and under 2 GB, a varint at most 10.
+// Byte-level reading is core/protobuf_wire.h, which keeps protobuf's limits.
 class LogGroupListView::Decoder {
  public:
   Decoder(LogGroupListView* out, const char* begin, size_t max_elements)
@@ -119,11 +107,8 @@ class LogGroupListView::Decoder {
         if (!ReadVarint(&p, end, &v)) return false;
         out_->logs_[li].time_ = static_cast<uint32_t>(v);
       } else if (tag == Tag(4, kFixed32)) {
-        if (end - p < 4) return Fail(p);
-        const auto* b = reinterpret_cast<const unsigned char*>(p);
-        out_->logs_[li].timens_ = uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24;
+        if (!pbwire::ReadFixed32(&p, end, &out_->logs_[li].timens_)) return Fail(p);
         out_->logs_[li].has_timens_ = true;
-        p += 4;
       } else if (!SkipField(tag, &p, end, depth)) {
         return false;
       }
@@ -153,91 +138,17 @@ class LogGroupListView::Decoder {
     return true;
   }
 
-  // An unknown field (or a known one with another wire type). A tag of 0 or
-  // an unmatched end-group is an error, as in protobuf.
+  // The shared wire readers, recording where the first fault was.
   bool SkipField(uint32_t tag, const char** p, const char* end, int depth) {
-    if ((tag >> 3) == 0) return Fail(*p);
-    switch (tag & 7) {
-      case kVarint: {
-        uint64_t ignored;
-        return ReadVarint(p, end, &ignored);
-      }
-      case kFixed64:
-        if (end - *p < 8) return Fail(*p);
-        *p += 8;
-        return true;
-      case kLen: {
-        std::string_view ignored;
-        return ReadBytes(p, end, &ignored);
-      }
-      case kStartGroup: {
-        if (--depth < 0) return Fail(*p);
-        for (;;) {
-          uint32_t inner;
-          if (!ReadTag(p, end, &inner)) return false;
-          if (inner == tag + 1) return true;  // the matching end-group
-          if ((inner & 7) == kEndGroup) return Fail(*p);
-          if (!SkipField(inner, p, end, depth)) return false;
-        }
-      }
-      case kFixed32:
-        if (end - *p < 4) return Fail(*p);
-        *p += 4;
-        return true;
-      default:  // an end-group outside a group, or wire type 6/7
-        return Fail(*p);
-    }
+    return pbwire::SkipField(tag, p, end, depth) || Fail(*p);
   }
-
-  // protobuf reads a tag as at most 5 bytes and keeps the low 32 bits.
-  bool ReadTag(const char** p, const char* end, uint32_t* tag) {
-    uint64_t v;
-    if (!ReadVarintUpTo(5, p, end, &v)) return false;
-    *tag = static_cast<uint32_t>(v);
-    return true;
-  }
-
-  bool ReadVarint(const char** p, const char* end, uint64_t* value) { return ReadVarintUpTo(10, p, end, value); }
-
-  bool ReadVarintUpTo(int max_bytes, const char** p, const char* end, uint64_t* value) {
-    uint64_t v = 0;
-    for (int i = 0; i < max_bytes; ++i) {
-      if (*p == end) return Fail(*p);
-      const auto b = static_cast<unsigned char>(*(*p)++);
-      v |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
-      if (b < 0x80) {
-        *value = v;
-        return true;
-      }
-    }
-    return Fail(*p);
-  }
-
-  // A length prefix; `*sub_end` is where the field ends.
+  bool ReadTag(const char** p, const char* end, uint32_t* tag) { return pbwire::ReadTag(p, end, tag) || Fail(*p); }
+  bool ReadVarint(const char** p, const char* end, uint64_t* v) { return pbwire::ReadVarint(p, end, v) || Fail(*p); }
   bool ReadLen(const char** p, const char* end, const char** sub_end) {
-    uint32_t n = 0;
-    for (int i = 0;; ++i) {
-      if (*p == end) return Fail(*p);
-      const auto b = static_cast<unsigned char>(*(*p)++);
-      if (i == 4) {
-        if (b >= 8) return Fail(*p);
-        n |= static_cast<uint32_t>(b) << 28;
-        break;
-      }
-      n |= static_cast<uint32_t>(b & 0x7F) << (7 * i);
-      if (b < 0x80) break;
-    }
-    if (n > static_cast<uint32_t>(end - *p)) return Fail(*p);
-    *sub_end = *p + n;
-    return true;
+    return pbwire::ReadLen(p, end, sub_end) || Fail(*p);
   }
-
   bool ReadBytes(const char** p, const char* end, std::string_view* out) {
-    const char* sub_end;
-    if (!ReadLen(p, end, &sub_end)) return false;
-    *out = std::string_view(*p, static_cast<size_t>(sub_end - *p));
-    *p = sub_end;
-    return true;
+    return pbwire::ReadBytes(p, end, out) || Fail(*p);
   }
 
   // Every element costs 2 bytes of input but up to 48 bytes of view: the
