@@ -59,44 +59,55 @@ inline bool SendAll(int fd, std::string_view data) {
   return true;
 }
 
-// Reads one response (Content-Length framed, as the emulator always is).
-inline RawResponse ReadResponse(int fd, int timeout_ms = 10000) {
+// Reads one response (Content-Length framed, as the emulator always is)
+// from `read_some(timeout_ms)`, which returns the next bytes, or "" at EOF
+// or timeout. Status 0 when no whole response came. Plain sockets and TLS
+// clients share it.
+template <typename ReadSome>
+RawResponse ReadResponseFrom(ReadSome read_some, int timeout_ms) {
   RawResponse r;
   std::string buf;
-  char tmp[65536];
-  size_t header_end = std::string::npos;
-  size_t need = std::string::npos;
-  for (;;) {
-    if (header_end != std::string::npos && buf.size() >= need) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return RawResponse{};
-    ssize_t n = ::recv(fd, tmp, sizeof(tmp), 0);
-    if (n <= 0) {
-      if (header_end == std::string::npos) return RawResponse{};
-      break;
-    }
-    buf.append(tmp, static_cast<size_t>(n));
-    if (header_end == std::string::npos && (header_end = buf.find("\r\n\r\n")) != std::string::npos) {
-      std::string head = buf.substr(0, header_end);
-      size_t line_end = head.find("\r\n");
-      std::string status_line = head.substr(0, line_end);
-      r.status = std::atoi(status_line.substr(status_line.find(' ') + 1).c_str());
-      size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-      while (pos < head.size()) {
-        size_t e = head.find("\r\n", pos);
-        if (e == std::string::npos) e = head.size();
-        std::string line = head.substr(pos, e - pos);
-        size_t colon = line.find(':');
-        std::string value = line.substr(colon + 1);
-        while (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        r.headers.emplace_back(line.substr(0, colon), value);
-        pos = e + 2;
-      }
-      need = header_end + 4 + static_cast<size_t>(std::atoll(r.Header("Content-Length").c_str()));
-    }
+  size_t header_end;
+  while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
+    std::string more = read_some(timeout_ms);
+    if (more.empty()) return RawResponse{};
+    buf += more;
+  }
+  std::string head = buf.substr(0, header_end);
+  size_t line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, line_end);
+  r.status = std::atoi(status_line.substr(status_line.find(' ') + 1).c_str());
+  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+  while (pos < head.size()) {
+    size_t e = head.find("\r\n", pos);
+    if (e == std::string::npos) e = head.size();
+    std::string line = head.substr(pos, e - pos);
+    size_t colon = line.find(':');
+    std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+    while (!value.empty() && value[0] == ' ') value.erase(0, 1);
+    r.headers.emplace_back(line.substr(0, colon), value);
+    pos = e + 2;
+  }
+  const size_t need = header_end + 4 + static_cast<size_t>(std::atoll(r.Header("Content-Length").c_str()));
+  while (buf.size() < need) {
+    std::string more = read_some(timeout_ms);
+    if (more.empty()) return RawResponse{};
+    buf += more;
   }
   r.body = buf.substr(header_end + 4, need - header_end - 4);
   return r;
+}
+
+inline RawResponse ReadResponse(int fd, int timeout_ms = 10000) {
+  return ReadResponseFrom(
+      [fd](int ms) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, ms) <= 0) return std::string();
+        char tmp[65536];
+        ssize_t n = ::recv(fd, tmp, sizeof(tmp), 0);
+        return n > 0 ? std::string(tmp, static_cast<size_t>(n)) : std::string();
+      },
+      timeout_ms);
 }
 
 // One request on a fresh connection.

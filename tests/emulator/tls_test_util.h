@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <signal.h>
 
-#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -108,37 +107,7 @@ class TlsClient {
   }
   // One Content-Length framed response; status 0 when none came.
   RawResponse ReadResponse(int timeout_ms = 10000) {
-    RawResponse r;
-    std::string buf;
-    size_t head_end;
-    while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-      std::string more = ReadSome(timeout_ms);
-      if (more.empty()) return RawResponse{};
-      buf += more;
-    }
-    size_t line_end = buf.find("\r\n");
-    r.status = std::atoi(buf.substr(9, 3).c_str());
-    size_t pos = line_end + 2;
-    size_t length = 0;
-    while (pos < head_end) {
-      size_t eol = buf.find("\r\n", pos);
-      std::string line = buf.substr(pos, eol - pos);
-      size_t colon = line.find(':');
-      std::string k = line.substr(0, colon);
-      std::string v = colon == std::string::npos ? "" : line.substr(colon + 1);
-      while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-      for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (k == "content-length") length = std::stoul(v);
-      r.headers.emplace_back(k, v);
-      pos = eol + 2;
-    }
-    r.body = buf.substr(head_end + 4);
-    while (r.body.size() < length) {
-      std::string more = ReadSome(timeout_ms);
-      if (more.empty()) return RawResponse{};
-      r.body += more;
-    }
-    return r;
+    return ReadResponseFrom([this](int ms) { return ReadSome(ms); }, timeout_ms);
   }
   SSL* ssl() { return ssl_; }
   int fd() const { return fd_; }
