@@ -260,7 +260,7 @@ bool ParseRequestTime(const std::string& text, int64_t* unix_seconds) {
   return true;
 }
 
-void SignRequest(SignableRequest* req, const std::string& body, const Credentials& creds,
+void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds,
                  const SignOptions& options, int64_t unix_seconds) {
   auto set = [&](const std::string& name, const std::string& value) {
     for (auto& [k, v] : req->headers) {

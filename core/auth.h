@@ -68,7 +68,7 @@ struct SignOptions {
 // Client side: adds Date/x-log-date, x-log-signaturemethod (v1),
 // x-log-content-sha256 (v4), x-acs-security-token (STS) and Authorization
 // to `req`. Content-MD5 and the x-log-* body headers must already be there.
-void SignRequest(SignableRequest* req, const std::string& body, const Credentials& creds,
+void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds,
                  const SignOptions& options, int64_t unix_seconds);
 
 // Server side. Looks the key id up with `secret_for` (returns false for an

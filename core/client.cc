@@ -189,7 +189,7 @@ Status SlsClient::ErrorFromResponse(const HttpResponse& response) const {
 }
 
 Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::string& path, const QueryList& query,
-                                         const HeaderList& extra_headers, const std::string& body) {
+                                         const HeaderList& extra_headers, std::string_view body) {
   HttpRequest req;
   req.method = method;
   req.base_url = options_.endpoint.BaseUrl(options_.project);
@@ -216,7 +216,7 @@ Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::s
 }
 
 Result<HttpResponse> SlsClient::Call(const std::string& method, const std::string& path, const QueryList& query,
-                                     HeaderList headers, std::string body) {
+                                     HeaderList headers, std::string_view body) {
   auto reply = CallOnce(method, path, query, headers, body);
   if (!reply.ok()) return reply.status();
   if (reply->status / 100 == 2) return reply;

@@ -78,7 +78,9 @@ struct PutRoute {
 struct PutRequest {
   std::string logstore;
   PutRoute route;
-  std::string body;            // serialized LogGroup, compressed with `compress`
+  // The serialized LogGroup, compressed with `compress`. A view: the
+  // caller owns the bytes (the sender reuses one buffer per thread).
+  std::string_view body;
   size_t raw_size = 0;         // size before compression
   CompressType compress = CompressType::kLz4;
 };
@@ -131,7 +133,7 @@ class SlsClient {
   // Low level: signs and sends one request and maps any non-2xx reply to a
   // Status. Exposed for tests and for APIs without a typed method.
   Result<HttpResponse> Call(const std::string& method, const std::string& path, const QueryList& query,
-                            HeaderList headers, std::string body);
+                            HeaderList headers, std::string_view body);
 
   // Seconds added to the local clock when signing (learned from a server
   // Date after RequestTimeExpired).
@@ -139,7 +141,7 @@ class SlsClient {
 
  private:
   Result<HttpResponse> CallOnce(const std::string& method, const std::string& path, const QueryList& query,
-                                const HeaderList& headers, const std::string& body);
+                                const HeaderList& headers, std::string_view body);
   Status ErrorFromResponse(const HttpResponse& response) const;
 
   ClientOptions options_;

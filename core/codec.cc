@@ -27,41 +27,51 @@ const char* CompressTypeToken(CompressType type) {
   return "";
 }
 
-Status Compress(CompressType type, std::string_view raw, std::string* out, int level) {
+Result<std::string_view> CompressInto(CompressType type, std::string_view raw, std::string* buffer, int level) {
+  auto room = [buffer](size_t bound) {
+    if (buffer->size() < bound) buffer->resize(bound);
+    return buffer->data();
+  };
   switch (type) {
     case CompressType::kNone:
-      out->assign(raw);
-      return Status::OK();
+      return raw;
     case CompressType::kLz4: {
       if (raw.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE))
         return Status::Invalid("body too large for lz4: " + std::to_string(raw.size()) + " bytes");
       int bound = LZ4_compressBound(static_cast<int>(raw.size()));
-      out->resize(static_cast<size_t>(bound));
-      int n = LZ4_compress_default(raw.data(), out->data(), static_cast<int>(raw.size()), bound);
+      char* out = room(static_cast<size_t>(bound));
+      int n = LZ4_compress_default(raw.data(), out, static_cast<int>(raw.size()), bound);
       if (n <= 0 && !raw.empty()) return Status::Internal("lz4 compression failed");
-      out->resize(static_cast<size_t>(n));
-      return Status::OK();
+      return std::string_view(out, static_cast<size_t>(n));
     }
     case CompressType::kZstd: {
       size_t bound = ZSTD_compressBound(raw.size());
-      out->resize(bound);
-      size_t n = ZSTD_compress(out->data(), bound, raw.data(), raw.size(), level == 0 ? 1 : level);
+      char* out = room(bound);
+      size_t n = ZSTD_compress(out, bound, raw.data(), raw.size(), level == 0 ? 1 : level);
       if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-      out->resize(n);
-      return Status::OK();
+      return std::string_view(out, n);
     }
     case CompressType::kDeflate: {
       uLongf bound = compressBound(static_cast<uLong>(raw.size()));
-      out->resize(bound);
-      int rc = compress2(reinterpret_cast<Bytef*>(out->data()), &bound,
-                         reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
-                         level == 0 ? Z_BEST_SPEED : level);
+      char* out = room(bound);
+      int rc = compress2(reinterpret_cast<Bytef*>(out), &bound, reinterpret_cast<const Bytef*>(raw.data()),
+                         static_cast<uLong>(raw.size()), level == 0 ? Z_BEST_SPEED : level);
       if (rc != Z_OK) return Status::Internal("deflate compression failed");
-      out->resize(bound);
-      return Status::OK();
+      return std::string_view(out, bound);
     }
   }
   return Status::Internal("unknown compress type");
+}
+
+Status Compress(CompressType type, std::string_view raw, std::string* out, int level) {
+  if (type == CompressType::kNone) {
+    out->assign(raw);
+    return Status::OK();
+  }
+  auto packed = CompressInto(type, raw, out, level);
+  if (!packed.ok()) return packed.status();
+  out->resize(packed->size());
+  return Status::OK();
 }
 
 Status Decompress(CompressType type, std::string_view data, size_t raw_size, std::string* out,

@@ -17,7 +17,9 @@ struct HttpRequest {
   std::string path;       // "/logstores/app/shards/0", already percent-encoded
   QueryList query;        // decoded; the transport encodes
   HeaderList headers;     // including Host
-  std::string body;
+  // A view of the caller's bytes, which must outlive Send: a PutLogs body
+  // is hundreds of KB, and copying it per request showed in profiles.
+  std::string_view body;
   int timeout_ms = 0;     // 0: the transport default
 };
 

@@ -144,16 +144,19 @@ class CurlTransport final : public HttpTransport {
     }
     if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
 
+    // A null POSTFIELDS would make curl read the body from stdin; an empty
+    // view may have a null data().
+    const char* body = req.body.empty() ? "" : req.body.data();
     if (req.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (req.method == "POST") {
       curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     } else {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
       if (!req.body.empty() || req.method == "PUT") {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
       }
     }

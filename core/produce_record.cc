@@ -43,8 +43,8 @@ bool ParseUnixSeconds(std::string_view text, uint32_t* out) {
   return true;
 }
 
-Status ParsedLog::AddField(std::string_view key, std::string_view value) {
-  if (key.size() >= 4 && key[0] == '_' && key[1] == '_') {
+Status ParsedLog::AddReservedOrContent(std::string_view key, std::string_view value) {
+  {
     if (key == "__time__") {
       if (!ParseUnixSeconds(value, &time))
         return Status::Invalid("__time__ is not unix seconds: '" + std::string(value.substr(0, 40)) + "'");

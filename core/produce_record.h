@@ -43,7 +43,16 @@ struct ParsedLog {
   // Adds one key/value, routing the reserved keys consume writes:
   // __time__, __time_ns__, __topic__, __source__, __tag__:k, __hash_key__;
   // __shard__ and __cursor__ are dropped. kInvalid for a bad time.
-  Status AddField(std::string_view key, std::string_view value);
+  // Inline because it runs for every field of every line; only reserved
+  // keys take the call.
+  Status AddField(std::string_view key, std::string_view value) {
+    if (key.size() >= 4 && key[0] == '_' && key[1] == '_') return AddReservedOrContent(key, value);
+    contents.emplace_back(key, value);
+    return Status::OK();
+  }
+
+ private:
+  Status AddReservedOrContent(std::string_view key, std::string_view value);
 };
 
 // Appends `s` to `arena` (which must have the room reserved) and returns a

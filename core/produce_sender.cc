@@ -113,15 +113,10 @@ Status Sender::SendWithRetries(Batch* batch, std::string* scratch) {
   req.route = batch->route;
   req.raw_size = batch->data.size();
   req.compress = options_.compress;
-  bool borrowed = false;
-  if (options_.compress == CompressType::kNone) {
-    req.body = std::move(batch->data);  // given back below; dead letters need it
-    borrowed = true;
-  } else {
-    Status st = Compress(options_.compress, batch->data, scratch);
-    if (!st.ok()) return st;
-    req.body = std::move(*scratch);
-  }
+  // kNone sends the batch's own bytes: dead letters still need them after.
+  auto body = CompressInto(options_.compress, batch->data, scratch);
+  if (!body.ok()) return body.status();
+  req.body = *body;
   Status last;
   for (int attempt = 1;; ++attempt) {
     batch->attempts = attempt;
@@ -139,11 +134,6 @@ Status Sender::SendWithRetries(Batch* batch, std::string* scratch) {
     delay = delay / 2 + static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(delay / 2 + 1));
     if (!SleepUnlessAborted(delay)) break;
     ++stats_.retries;
-  }
-  if (borrowed) {
-    batch->data = std::move(req.body);
-  } else {
-    *scratch = std::move(req.body);
   }
   return last;
 }

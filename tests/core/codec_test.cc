@@ -150,6 +150,34 @@ TEST_CASE("every codec round-trips, and the raw size is enforced") {
   }
 }
 
+TEST_CASE("CompressInto reuses one buffer: a smaller body after a larger one is still exact") {
+  std::string big, small = "short body, compressed after a long one";
+  for (int i = 0; i < 20000; ++i) big += "key=" + std::to_string(i % 97) + " value " + std::to_string(i) + "\n";
+  for (auto type : {CompressType::kLz4, CompressType::kZstd, CompressType::kDeflate}) {
+    CAPTURE(CompressTypeToken(type));
+    std::string buffer;
+    for (const std::string* raw : {&big, &small, &big}) {
+      auto packed = CompressInto(type, *raw, &buffer);
+      REQUIRE(packed.ok());
+      CHECK(packed->data() == buffer.data());
+      std::string out;
+      REQUIRE(Decompress(type, *packed, raw->size(), &out).ok());
+      CHECK(out == *raw);
+      // The same bytes as the one-shot API.
+      std::string once;
+      REQUIRE(Compress(type, *raw, &once).ok());
+      CHECK(once == std::string(*packed));
+    }
+    // Its size only grows, so the next body of this size is not zero-filled again.
+    CHECK(buffer.size() >= big.size() / 4);
+  }
+  std::string buffer;
+  auto none = CompressInto(CompressType::kNone, small, &buffer);
+  REQUIRE(none.ok());
+  CHECK(none->data() == small.data());
+  CHECK(buffer.empty());
+}
+
 TEST_CASE("a lying raw size is refused before allocating") {
   std::string out;
   Status st = Decompress(CompressType::kLz4, "abc", size_t{8} << 30, &out);
