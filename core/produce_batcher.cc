@@ -7,8 +7,10 @@ namespace slsflow {
 
 namespace {
 
-// Budget charges are taken in steps so the budget's lock is not taken per log.
-constexpr size_t kChargeStep = 64 * 1024;
+// A batch's buffer grows in steps of this, each charged to the budget when
+// taken, so the budget's lock is not taken per log and what is charged is
+// what is resident.
+constexpr size_t kRoomStep = 64 * 1024;
 
 }  // namespace
 
@@ -56,11 +58,26 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
     if (!replaced) batch->meta.tags.emplace_back(std::string(t.first), std::string(t.second));
   }
   batch->created_us = now_us;
+  // A recycled buffer brings its size as room, already resident.
   batch->data = budget_->TakeBuffer();
-  batch->data.reserve(std::min<size_t>(options_.max_bytes + 4096, kMaxLogGroupBytes));
+  batch->data.reserve(std::min<size_t>(options_.max_bytes + 4096, kMaxLogGroupBytes));  // address space only
+  if (!batch->data.empty()) {
+    budget_->Charge(batch->data.size());
+    batch->charged = batch->data.size();
+  }
   Batch* raw = batch.get();
   open_.emplace(key_, std::move(batch));
   return raw;
+}
+
+void Batcher::MakeRoom(Batch* batch, size_t bytes) {
+  if (batch->data.size() >= bytes) return;
+  size_t room = (bytes + kRoomStep - 1) / kRoomStep * kRoomStep;
+  batch->data.resize(room);
+  if (room > batch->charged) {
+    budget_->Charge(room - batch->charged);
+    batch->charged = room;
+  }
 }
 
 Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t chunk, int64_t now_us) {
@@ -74,7 +91,8 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
   if (log.has_source && log.source.size() > kMaxMetaBytes)
     return Status::Invalid("__source__ is over 128 bytes, the SLS limit");
   bool with_ns = log.has_time_ns;
-  size_t size = EncodedLogSize(log.time, with_ns, log.contents);
+  size_t body = LogBodySize(log.time, with_ns, log.contents);
+  size_t size = LogFieldSize(body);
   Batch* batch = Open(log, route_hash, now_us);
   size_t meta = EncodedMetaSize(batch->meta);
   if (size + meta > kMaxLogGroupBytes) {
@@ -85,7 +103,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
     return Status::Invalid("the log encodes to " + std::to_string(size) +
                            " bytes; SLS allows at most 5 MB (5000000) per LogGroup");
   }
-  if (batch->data.size() + size + meta > kMaxLogGroupBytes) {
+  if (batch->used + size + meta > kMaxLogGroupBytes) {
     std::string key = batch->route_key;
     auto it = open_.find(key);
     auto full = std::move(it->second);
@@ -93,19 +111,16 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
     Seal(std::move(full));
     batch = Open(log, route_hash, now_us);
   }
-  AppendEncodedLog(&batch->data, log.time, log.time_ns, with_ns, log.contents);
+  MakeRoom(batch, batch->used + size + meta);
+  WriteLogField(batch->data.data() + batch->used, body, log.time, log.time_ns, with_ns, log.contents);
+  batch->used += size;
   ++batch->logs;
   if (!batch->chunks.empty() && batch->chunks.back().first == chunk) {
     ++batch->chunks.back().second;
   } else {
     batch->chunks.emplace_back(chunk, 1);
   }
-  if (batch->data.size() >= batch->charged + kChargeStep) {
-    size_t add = batch->data.size() - batch->charged;
-    budget_->Charge(add);
-    batch->charged += add;
-  }
-  if (batch->data.size() >= options_.max_bytes || batch->logs >= options_.max_logs) {
+  if (batch->used >= options_.max_bytes || batch->logs >= options_.max_logs) {
     auto it = open_.find(batch->route_key);
     auto full = std::move(it->second);
     open_.erase(it);
@@ -115,11 +130,10 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
 }
 
 void Batcher::Seal(std::unique_ptr<Batch> batch) {
-  AppendEncodedMeta(&batch->data, batch->meta);
-  if (batch->data.size() > batch->charged) {
-    budget_->Charge(batch->data.size() - batch->charged);
-    batch->charged = batch->data.size();
-  }
+  MakeRoom(batch.get(), batch->used + EncodedMetaSize(batch->meta));
+  char* end = WriteEncodedMeta(batch->data.data() + batch->used, batch->meta);
+  batch->used = static_cast<size_t>(end - batch->data.data());
+  batch->data.resize(batch->used);  // shrinking keeps the allocation, which stays charged
   emit_(std::move(batch));
 }
 

@@ -38,6 +38,8 @@ class Batcher {
  private:
   Batch* Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us);
   void Seal(std::unique_ptr<Batch> batch);
+  // Grows batch->data to at least `bytes` of room, charging what it adds.
+  void MakeRoom(Batch* batch, size_t bytes);
 
   BatcherOptions options_;
   MemoryBudget* budget_;

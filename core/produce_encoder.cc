@@ -35,15 +35,6 @@ inline size_t PairBodySize(std::string_view k, std::string_view v) {
   return 1 + VarintSize(k.size()) + k.size() + 1 + VarintSize(v.size()) + v.size();
 }
 
-inline size_t LogBodySize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
-  size_t body = 1 + VarintSize(time) + (with_time_ns ? 5 : 0);
-  for (const auto& kv : contents) {
-    size_t c = PairBodySize(kv.first, kv.second);
-    body += 1 + VarintSize(c) + c;
-  }
-  return body;
-}
-
 // Field 1 and 2 of LogContent/LogTag: tag 0x0a key, tag 0x12 value.
 inline char* PutPair(char* p, uint8_t field_tag, std::string_view k, std::string_view v) {
   *p++ = static_cast<char>(field_tag);
@@ -58,17 +49,19 @@ inline char* PutPair(char* p, uint8_t field_tag, std::string_view k, std::string
 
 }  // namespace
 
-size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
-  size_t body = LogBodySize(time, with_time_ns, contents);
-  return 1 + VarintSize(body) + body;
+size_t LogBodySize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
+  size_t body = 1 + VarintSize(time) + (with_time_ns ? 5 : 0);
+  for (const auto& kv : contents) {
+    size_t c = PairBodySize(kv.first, kv.second);
+    body += 1 + VarintSize(c) + c;
+  }
+  return body;
 }
 
-void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool with_time_ns,
-                      const std::vector<KeyValue>& contents) {
-  size_t body = LogBodySize(time, with_time_ns, contents);
-  size_t at = out->size();
-  out->resize(at + 1 + VarintSize(body) + body);
-  char* p = out->data() + at;
+size_t LogFieldSize(size_t body) { return 1 + VarintSize(body) + body; }
+
+char* WriteLogField(char* p, size_t body, uint32_t time, uint32_t time_ns, bool with_time_ns,
+                    const std::vector<KeyValue>& contents) {
   *p++ = 0x0a;  // LogGroup.Logs
   p = PutVarint(p, body);
   *p++ = 0x08;  // Log.Time
@@ -78,6 +71,19 @@ void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool wi
     *p++ = 0x25;  // Log.TimeNs, fixed32 little-endian
     for (int i = 0; i < 4; ++i) *p++ = static_cast<char>((time_ns >> (8 * i)) & 0xff);
   }
+  return p;
+}
+
+size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents) {
+  return LogFieldSize(LogBodySize(time, with_time_ns, contents));
+}
+
+void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool with_time_ns,
+                      const std::vector<KeyValue>& contents) {
+  size_t body = LogBodySize(time, with_time_ns, contents);
+  size_t at = out->size();
+  out->resize(at + LogFieldSize(body));
+  WriteLogField(out->data() + at, body, time, time_ns, with_time_ns, contents);
 }
 
 size_t EncodedMetaSize(const GroupMeta& meta) {
@@ -91,10 +97,7 @@ size_t EncodedMetaSize(const GroupMeta& meta) {
   return n;
 }
 
-void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
-  size_t at = out->size();
-  out->resize(at + EncodedMetaSize(meta));
-  char* p = out->data() + at;
+char* WriteEncodedMeta(char* p, const GroupMeta& meta) {
   if (!meta.topic.empty()) {
     *p++ = 0x1a;
     p = PutVarint(p, meta.topic.size());
@@ -106,6 +109,13 @@ void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
     p = PutBytes(p, meta.source);
   }
   for (const auto& t : meta.tags) p = PutPair(p, 0x32, t.first, t.second);
+  return p;
+}
+
+void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
+  size_t at = out->size();
+  out->resize(at + EncodedMetaSize(meta));
+  WriteEncodedMeta(out->data() + at, meta);
 }
 
 std::string EncodeWithProtobuf(const std::vector<ReferenceLog>& logs, const GroupMeta& meta) {

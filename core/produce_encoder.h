@@ -14,11 +14,19 @@
 
 namespace slsflow {
 
-// Bytes one Log message takes as field 1 of a LogGroup (tag + length +
-// body), so a caller can check limits before appending.
-size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents);
+// The size of one Log message's body, which a caller computes once: to
+// check limits, then to write.
+size_t LogBodySize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents);
+// The bytes that body takes as field 1 of a LogGroup (tag + length + body).
+size_t LogFieldSize(size_t body);
 
-// Appends Logs(1) { Time(1), Contents(2)..., TimeNs(4) when with_time_ns }.
+// Writes Logs(1) { Time(1), Contents(2)..., TimeNs(4) when with_time_ns }:
+// exactly LogFieldSize(body) bytes at `p`, and returns their end.
+char* WriteLogField(char* p, size_t body, uint32_t time, uint32_t time_ns, bool with_time_ns,
+                    const std::vector<KeyValue>& contents);
+
+// The same two for callers that do not keep a buffer of their own.
+size_t EncodedLogSize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>& contents);
 void AppendEncodedLog(std::string* out, uint32_t time, uint32_t time_ns, bool with_time_ns,
                       const std::vector<KeyValue>& contents);
 
@@ -30,6 +38,8 @@ struct GroupMeta {
   std::vector<std::pair<std::string, std::string>> tags;
 };
 size_t EncodedMetaSize(const GroupMeta& meta);
+// Writes exactly EncodedMetaSize(meta) bytes at `p`; returns their end.
+char* WriteEncodedMeta(char* p, const GroupMeta& meta);
 void AppendEncodedMeta(std::string* out, const GroupMeta& meta);
 
 // The reference: the same LogGroup built with the generated protobuf code.

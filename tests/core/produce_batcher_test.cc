@@ -45,7 +45,9 @@ TEST_CASE("seals at the log count threshold and decodes as one LogGroup") {
   h.batcher.SealAll();
   CHECK(h.out.size() == 3);
   CHECK(h.out[2]->logs == 1);
-  CHECK(h.budget.used() == h.out[0]->data.size() + h.out[1]->data.size() + h.out[2]->data.size());
+  // What is charged is what each batch's buffer holds, at least its bytes.
+  CHECK(h.budget.used() == h.out[0]->charged + h.out[1]->charged + h.out[2]->charged);
+  for (auto& b : h.out) CHECK(b->charged >= b->data.size());
 }
 
 TEST_CASE("seals at the byte threshold and on linger") {
@@ -116,4 +118,32 @@ TEST_CASE("a LogGroup never goes over 5 MB") {
   h.batcher.SealAll();
   REQUIRE(h.out.size() >= 3);
   for (auto& b : h.out) CHECK(b->data.size() <= kMaxLogGroupBytes);
+}
+
+TEST_CASE("a recycled buffer's old bytes never leak into a batch, and big logs grow it") {
+  BatcherOptions o;
+  o.max_logs = 2;
+  o.defaults.topic = "tp";
+  o.defaults.tags = {{"env", std::string(3000, 't')}};  // meta larger than the slack Open leaves
+  Harness h(o);
+  // Spare buffers as a settled batch leaves them: full size, stale bytes.
+  h.budget.GiveBuffer(std::string(600 * 1024, '\xff'));
+  h.budget.GiveBuffer(std::string(10, '\xee'));
+  std::string big(800 * 1024, 'b');  // over the first buffer's room
+  std::vector<std::string> values = {"v0", big, "v2", "v3"};
+  for (auto& v : values) REQUIRE(h.batcher.Add(Log(v), "", 0, 0).ok());
+  REQUIRE(h.out.size() == 2);
+  std::vector<ReferenceLog> expect;
+  for (size_t b = 0; b < 2; ++b) {
+    std::vector<ReferenceLog> logs;
+    for (size_t i = 0; i < 2; ++i) {
+      ReferenceLog r;
+      r.time = 1700000000;
+      r.contents = {{"content", values[b * 2 + i]}};
+      logs.push_back(r);
+    }
+    // Byte for byte what protobuf writes for the same LogGroup.
+    CHECK(h.out[b]->data == EncodeWithProtobuf(logs, o.defaults));
+    CHECK(h.out[b]->used == h.out[b]->data.size());
+  }
 }
