@@ -39,7 +39,7 @@ class JsonlParser : public Parser {
         if (p_ >= end_ || *p_ != ':') return Fail("expected ':' after a key");
         ++p_;
         SkipWs();
-        if (!ReadValue(&value)) return ParseOutcome::kInvalid;
+        if (p_ < end_ && *p_ == '"' ? !ReadString(&value) : !ReadValue(&value)) return ParseOutcome::kInvalid;
         Status st = out->AddField(key, value);
         if (!st.ok()) return Fail(st.message());
         SkipWs();
@@ -72,6 +72,8 @@ class JsonlParser : public Parser {
   size_t Column() const { return static_cast<size_t>(p_ - start_) + 1; }
 
   void SkipWs() {
+    // Most often there is none, or one space after ':' and ','.
+    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') [[likely]] return;
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
   }
 
@@ -117,45 +119,65 @@ class JsonlParser : public Parser {
   // control character; 16 at a time, since strings are most of a line. Notes
   // any byte >= 0x80 in high_, so that only non-ASCII strings pay for UTF-8
   // validation (bytes outside strings must be ASCII JSON syntax anyway).
+  // p and the high flag live in locals: as members they were stored and
+  // reloaded every round, a dependency chain that cost more than the SIMD.
   void SkipPlain() {
+    const char* p = p_;
+    const char* const end = end_;
+    bool high = false;
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
-    while (end_ - p_ >= 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+    while (end - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
                                   _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));  // unsigned v <= 0x1f
-      int high = _mm_movemask_epi8(v);
-      int m = _mm_movemask_epi8(stop);
+      unsigned highs = static_cast<unsigned>(_mm_movemask_epi8(v));
+      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(stop));
       if (m) {
         // Only the bytes before the stop belong to this run.
-        high_ |= (high & ((1 << __builtin_ctz(static_cast<unsigned>(m))) - 1)) != 0;
-        p_ += __builtin_ctz(static_cast<unsigned>(m));
+        int at = __builtin_ctz(m);
+        high_ |= high | ((highs & ((1u << at) - 1)) != 0);
+        p_ = p + at;
         return;
       }
-      high_ |= high != 0;
-      p_ += 16;
+      high |= highs != 0;
+      p += 16;
     }
 #endif
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    while (end_ - p_ >= 8) {
+    while (end - p >= 8) {
       uint64_t w;
-      std::memcpy(&w, p_, 8);
+      std::memcpy(&w, p, 8);
       uint64_t q = w ^ (kOnes * '"'), s = w ^ (kOnes * '\\');
       // A zero byte in q/s, or a byte < 0x20 in w, sets its high bit here.
       uint64_t hit = ((q - kOnes) & ~q) | ((s - kOnes) & ~s) | ((w - kOnes * 0x20) & ~w);
-      if (hit & kHigh) return;
-      high_ |= (w & kHigh) != 0;
-      p_ += 8;
+      if (hit & kHigh) break;
+      high |= (w & kHigh) != 0;
+      p += 8;
     }
+    high_ |= high;
+    p_ = p;
   }
 
   // At the opening quote. Views into the line when there is nothing to
-  // unescape, which is the common case.
-  bool ReadString(std::string_view* out) {
+  // unescape, which is the common case: that path is inlined, since a
+  // line's cost is mostly per string, not per byte.
+  __attribute__((always_inline)) bool ReadString(std::string_view* out) {
     ++p_;
     const char* start = p_;
     high_ = false;
     SkipPlain();
+    if (p_ < end_ && *p_ == '"') [[likely]] {
+      *out = std::string_view(start, static_cast<size_t>(p_ - start));
+      ++p_;
+      return !high_ || Utf8Ok(start);
+    }
+    return ReadStringRest(start, out);
+  }
+
+  // ReadString past SkipPlain: a tail too short for the wide loops, escapes,
+  // or an error.
+  __attribute__((noinline)) bool ReadStringRest(const char* start, std::string_view* out) {
     while (p_ < end_) {
       unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -314,7 +336,8 @@ class JsonlParser : public Parser {
 
   // {"base64":"..."} / {"hex":"..."} is how consume writes bytes that are
   // not UTF-8; anything else that is not a string keeps its JSON text.
-  bool ReadValue(std::string_view* out) {
+  __attribute__((noinline)) bool ReadValue(std::string_view* out) {
+    if (p_ >= end_) return FailB("missing value");
     if (*p_ == '"') return ReadString(out);
     const char* start = p_;
     if (*p_ == '{') {

@@ -4,15 +4,6 @@
 
 namespace slsflow {
 
-void ParsedLog::Clear() {
-  time = time_ns = 0;
-  has_time = has_time_ns = has_topic = has_source = has_hash_key = false;
-  topic = source = hash_key = {};
-  contents.clear();
-  tags.clear();
-  arena.clear();
-}
-
 std::string_view ArenaAppend(std::string* arena, std::string_view s) {
   size_t at = arena->size();
   arena->append(s);

@@ -37,7 +37,15 @@ struct ParsedLog {
   std::string arena;
 
   // Keeps capacity: the vectors and the arena are reused for every line.
-  void Clear();
+  // Inline: it runs once per line.
+  void Clear() {
+    time = time_ns = 0;
+    has_time = has_time_ns = has_topic = has_source = has_hash_key = false;
+    topic = source = hash_key = {};
+    contents.clear();
+    tags.clear();
+    arena.clear();
+  }
   bool HasMeta() const { return has_topic || has_source || !tags.empty(); }
 
   // Adds one key/value, routing the reserved keys consume writes:
