@@ -35,8 +35,10 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
       key_.append(t.second);
     }
   }
+  // Runs of logs for one batch are the rule: skip the hash lookup then.
+  if (last_ && last_->route_key == key_) return last_;
   auto it = open_.find(key_);
-  if (it != open_.end()) return it->second.get();
+  if (it != open_.end()) return last_ = it->second.get();
   auto batch = std::make_unique<Batch>();
   batch->seq = next_seq_++;
   batch->route_key = key_;
@@ -65,9 +67,9 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
     budget_->Charge(batch->data.size());
     batch->charged = batch->data.size();
   }
-  Batch* raw = batch.get();
+  last_ = batch.get();
   open_.emplace(key_, std::move(batch));
-  return raw;
+  return last_;
 }
 
 void Batcher::MakeRoom(Batch* batch, size_t bytes) {
@@ -99,6 +101,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
     if (batch->logs == 0) {
       auto it = open_.find(batch->route_key);
       open_.erase(it);
+      last_ = nullptr;
     }
     return Status::Invalid("the log encodes to " + std::to_string(size) +
                            " bytes; SLS allows at most 5 MB (5000000) per LogGroup");
@@ -108,6 +111,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
     auto it = open_.find(key);
     auto full = std::move(it->second);
     open_.erase(it);
+    last_ = nullptr;
     Seal(std::move(full));
     batch = Open(log, route_hash, now_us);
   }
@@ -124,6 +128,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
     auto it = open_.find(batch->route_key);
     auto full = std::move(it->second);
     open_.erase(it);
+    last_ = nullptr;
     Seal(std::move(full));
   }
   return Status::OK();
@@ -142,6 +147,7 @@ void Batcher::SealExpired(int64_t now_us) {
     if (now_us - it->second->created_us >= options_.linger_us) {
       auto batch = std::move(it->second);
       it = open_.erase(it);
+      last_ = nullptr;
       Seal(std::move(batch));
     } else {
       ++it;
@@ -154,6 +160,7 @@ void Batcher::SealAll() {
   std::vector<std::unique_ptr<Batch>> all;
   for (auto& [key, batch] : open_) all.push_back(std::move(batch));
   open_.clear();
+  last_ = nullptr;
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
   for (auto& b : all) Seal(std::move(b));
 }

@@ -46,6 +46,7 @@ class Batcher {
   Emit emit_;
   std::unordered_map<std::string, std::unique_ptr<Batch>> open_;
   std::string key_;
+  Batch* last_ = nullptr;  // the batch Open returned last, while it is open
   uint64_t next_seq_ = 1;
 };
 

@@ -92,3 +92,26 @@ TEST_CASE("protobuf decodes what the direct encoder wrote") {
   CHECK_FALSE(g.has_topic());
   CHECK(g.logtags(0).value() == "y");
 }
+
+TEST_CASE("every short key and value length copies exactly (the inline small-copy paths)") {
+  for (size_t klen = 0; klen <= 40; ++klen) {
+    for (size_t vlen = 0; vlen <= 40; ++vlen) {
+      ReferenceLog l;
+      l.time = 1700000000;
+      std::string k, v;
+      for (size_t i = 0; i < klen; ++i) k.push_back(static_cast<char>('a' + i % 26));
+      for (size_t i = 0; i < vlen; ++i) v.push_back(static_cast<char>('0' + i % 75));
+      l.contents = {{k, v}, {v, k}};
+      std::string direct = EncodeDirect({l}, {});
+      CHECK(direct == EncodeWithProtobuf({l}, {}));
+      // WriteLogField into a buffer full of other bytes: exactly its size, nothing past it.
+      std::vector<KeyValue> kvs = {{k, v}, {v, k}};
+      size_t body = LogBodySize(l.time, false, kvs);
+      std::string room(LogFieldSize(body) + 8, '\x7f');
+      char* end = WriteLogField(room.data(), body, l.time, 0, false, kvs);
+      CHECK(static_cast<size_t>(end - room.data()) == LogFieldSize(body));
+      CHECK(room.substr(0, LogFieldSize(body)) == direct);
+      CHECK(room.substr(LogFieldSize(body)) == std::string(8, '\x7f'));
+    }
+  }
+}
