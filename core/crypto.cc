@@ -33,12 +33,33 @@ std::string Hex(std::string_view raw, const char* digits) {
   }
   return out;
 }
+
+// OpenSSL 3 looks the provider's implementation up on every digest given
+// EVP_md5() and friends; fetched once, it is not. (Routing by hash field
+// digests every log, produce every request body.) Kept for the process.
+const EVP_MD* Fetched(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md ? md : fallback;
+}
+
 }  // namespace
 
-std::string HmacSha1(std::string_view key, std::string_view data) { return Hmac(EVP_sha1(), key, data); }
-std::string HmacSha256(std::string_view key, std::string_view data) { return Hmac(EVP_sha256(), key, data); }
-std::string Sha256(std::string_view data) { return Digest(EVP_sha256(), data); }
-std::string Md5(std::string_view data) { return Digest(EVP_md5(), data); }
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  static const EVP_MD* md = Fetched("SHA1", EVP_sha1());
+  return Hmac(md, key, data);
+}
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  static const EVP_MD* md = Fetched("SHA256", EVP_sha256());
+  return Hmac(md, key, data);
+}
+std::string Sha256(std::string_view data) {
+  static const EVP_MD* md = Fetched("SHA256", EVP_sha256());
+  return Digest(md, data);
+}
+std::string Md5(std::string_view data) {
+  static const EVP_MD* md = Fetched("MD5", EVP_md5());
+  return Digest(md, data);
+}
 std::string HexLower(std::string_view raw) { return Hex(raw, "0123456789abcdef"); }
 std::string HexUpper(std::string_view raw) { return Hex(raw, "0123456789ABCDEF"); }
 
