@@ -1,7 +1,6 @@
 // `slsflow produce`: flags -> ProduceOptions, the early logstore check,
 // signals, the summary and the exit code. The engine is core/produce_engine.
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -161,13 +160,6 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   sa.sa_flags = 0;  // no SA_RESTART: a blocked poll()/read() must return
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-
-  // Batch, compression and upload buffers of ~512 KB cycle through malloc
-  // all run long. glibc's defaults hand such blocks back to the kernel
-  // (trim, or mmap per block) and then fault the pages in again, which
-  // cost ~3% of produce CPU. The --buffer budget still bounds what is live.
-  mallopt(M_MMAP_THRESHOLD, 8 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
   SlsClient* c = client.get();
   PutFn put = [c](const PutRequest& req) { return c->PutLogs(req); };
