@@ -75,7 +75,7 @@ EOF
 measure() {
   local label=$1; shift
   local stats=$work/$label.stats tim=$work/$label.time
-  taskset -c "$core_consumer" /usr/bin/time -f "%e %U %S %M" -o "$tim" "$@" >/dev/null 2>"$stats"
+  taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$tim" "$@" >/dev/null 2>"$stats"
   python3 - "$label" "$stats" "$tim" <<'EOF'
 import re, sys
 label, stats, tim = sys.argv[1:]

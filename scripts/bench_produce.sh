@@ -21,10 +21,7 @@ source "$here/scripts/lib/emulator.sh"
 cleanup() { stop_emulator; rm -rf "$work"; }
 trap cleanup EXIT
 
-if [[ ! -x /usr/bin/time ]]; then
-  echo "installing GNU time for peak RSS" >&2
-  (apt-get install -y time >/dev/null 2>&1) || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
-fi
+measure=$here/scripts/lib/measure.py  # wall, CPU and peak RSS of one run, to the microsecond
 ncpu=$(nproc)
 core_producer=0
 core_emulator=$((ncpu > 1 ? 1 : 0))
@@ -69,7 +66,7 @@ PY
 python3 "$work/corpora.py" "$work" "$mb"
 
 cat >"$work/report.py" <<'PY'
-# "label MB/s logs/s CPU-s/GB MB/CPU-s RSS_MB" from /usr/bin/time and the
+# "label MB/s logs/s CPU-s/GB MB/CPU-s RSS_MB" from measure.py and the
 # input size. MB/CPU-s is what one core sustains when the server is not the
 # limit (the emulator runs on this machine too, on the other core).
 import os, sys
@@ -91,7 +88,7 @@ printf "%-18s %9s %11s %9s %9s %11s %8s\n" run "MB/s" "logs/s" "CPU-s/GB" "MB/CP
 for c in p550 nginx kv200; do
   f=$work/$c.txt
   logs=$(wc -l <"$f")
-  taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/$c.time" \
+  taskset -c "$core_producer" "$measure" "$work/$c.time" \
     "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
     2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
   grep -q "undelivered 0" "$work/$c.stats" || { echo "produce $c lost logs:"; cat "$work/$c.stats"; exit 1; }
@@ -141,7 +138,7 @@ JS
     head -c $((32 << 20)) "$f" >"$peer_f"  # the peer is slow: 32 MB is enough
     python3 -c 'import sys; p=sys.argv[1]; d=open(p,"rb").read(); open(p,"wb").write(d[:d.rfind(b"\n")+1])' "$peer_f"
     logs=$(wc -l <"$peer_f")
-    if taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/peer-$c.time" \
+    if taskset -c "$core_producer" "$measure" "$work/peer-$c.time" \
       node "$work/peer.js" "$url" "$peer_f" "$peer_dir" "$(input_of "$c")" >/dev/null 2>"$work/peer-$c.err"; then
       python3 "$work/report.py" "alicloud-log-$c" "$peer_f" "$logs" "$work/peer-$c.time" "$results"
     else
@@ -180,7 +177,7 @@ while sent < rate * secs:
     if delay > 0: time.sleep(delay)
 PY
 python3 "$work/pace.py" "$work/nginx.txt" "$steady_s" |
-  taskset -c "$core_producer" /usr/bin/time -f "%e %U %S %M" -o "$work/steady.time" \
+  taskset -c "$core_producer" "$measure" "$work/steady.time" \
     "$bin" produce --endpoint "$url" -p demo -l app --stats 2>"$work/steady.stats" >/dev/null
 python3 - "$work/steady.time" <<'PY'
 import sys
