@@ -39,6 +39,8 @@ Result<std::unique_ptr<Parser>> MakeParser(const ParserOptions& options);
 
 std::unique_ptr<Parser> MakeLineParser(std::string key);
 std::unique_ptr<Parser> MakeJsonlParser();
+// For tests: the jsonl parser without its fast path for plain objects.
+std::unique_ptr<Parser> MakeGeneralJsonlParser();
 Result<std::unique_ptr<Parser>> MakeRegexParser(const std::string& pattern);
 std::unique_ptr<Parser> MakeCsvParser();
 

@@ -8,6 +8,7 @@
 #endif
 
 #include "core/crypto.h"
+#include "core/produce_jsonl_plain.h"
 #include "core/produce_parser.h"
 
 namespace slsflow {
@@ -16,7 +17,10 @@ namespace {
 
 class JsonlParser : public Parser {
  public:
+  explicit JsonlParser(bool plain_fast_path) : plain_fast_path_(plain_fast_path) {}
+
   ParseOutcome Parse(std::string_view line, ParsedLog* out, std::string* error) override {
+    if (plain_fast_path_ && ParsePlainJsonObject(line, out, &quotes_)) return ParseOutcome::kLog;
     p_ = start_ = line.data();
     end_ = line.data() + line.size();
     out_ = out;
@@ -396,11 +400,14 @@ class JsonlParser : public Parser {
   ParsedLog* out_ = nullptr;
   std::string* error_ = nullptr;
   std::string scratch_;
+  const bool plain_fast_path_;
+  std::vector<uint32_t> quotes_;  // ParsePlainJsonObject's scratch
   bool high_ = false;  // the current string has a byte >= 0x80
 };
 
 }  // namespace
 
-std::unique_ptr<Parser> MakeJsonlParser() { return std::make_unique<JsonlParser>(); }
+std::unique_ptr<Parser> MakeJsonlParser() { return std::make_unique<JsonlParser>(true); }
+std::unique_ptr<Parser> MakeGeneralJsonlParser() { return std::make_unique<JsonlParser>(false); }
 
 }  // namespace slsflow

@@ -1,5 +1,6 @@
 // The produce input parsers (jsonl, csv, regex): every line of hostile input
 // is a log, a skip or a clean error, never a crash. Byte 0 picks the parser.
+// jsonl is also differential: its fast path must match the general parser.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -7,9 +8,21 @@
 
 #include "core/produce_parser.h"
 
+namespace {
+
+bool SameLog(const slsflow::ParsedLog& a, const slsflow::ParsedLog& b) {
+  return a.time == b.time && a.time_ns == b.time_ns && a.has_time == b.has_time && a.has_time_ns == b.has_time_ns &&
+         a.has_topic == b.has_topic && a.has_source == b.has_source && a.has_hash_key == b.has_hash_key &&
+         a.topic == b.topic && a.source == b.source && a.hash_key == b.hash_key && a.contents == b.contents &&
+         a.tags == b.tags;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   static std::unique_ptr<slsflow::Parser> jsonl = slsflow::MakeJsonlParser();
+  static std::unique_ptr<slsflow::Parser> general_jsonl = slsflow::MakeGeneralJsonlParser();
   static std::unique_ptr<slsflow::Parser> regex =
       std::move(*slsflow::MakeRegexParser(R"re(^(?P<ip>\S+) \S+ \S+ \[(?P<t>[^]]+)\] "(?P<req>[^"]*)" (?P<st>\d+))re"));
   std::unique_ptr<slsflow::Parser> csv = slsflow::MakeCsvParser();  // stateful: fresh per input
@@ -23,6 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string error;
     auto outcome = parser->Parse(std::string_view(text).substr(pos, nl - pos), &log, &error);
     if (outcome == slsflow::ParseOutcome::kInvalid && error.empty()) __builtin_trap();
+    if (parser == jsonl.get()) {
+      // The fast path for plain objects must agree with the general parser
+      // on every line: outcome, error and every field.
+      slsflow::ParsedLog general_log;
+      std::string general_error;
+      auto general = general_jsonl->Parse(std::string_view(text).substr(pos, nl - pos), &general_log, &general_error);
+      if (general != outcome || general_error != error || !SameLog(log, general_log)) __builtin_trap();
+    }
     pos = nl + 1;
   }
   // A regex pattern from the fuzzer must compile or fail cleanly.

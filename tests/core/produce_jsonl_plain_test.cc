@@ -1,0 +1,126 @@
+#include "core/produce_jsonl_plain.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/produce_parser.h"
+
+using namespace slsflow;
+
+namespace {
+
+bool SameLog(const ParsedLog& a, const ParsedLog& b) {
+  return a.time == b.time && a.time_ns == b.time_ns && a.has_time == b.has_time && a.has_time_ns == b.has_time_ns &&
+         a.has_topic == b.has_topic && a.has_source == b.has_source && a.has_hash_key == b.has_hash_key &&
+         a.topic == b.topic && a.source == b.source && a.hash_key == b.hash_key && a.contents == b.contents &&
+         a.tags == b.tags;
+}
+
+bool IsClear(const ParsedLog& l) {
+  return !l.has_time && !l.has_time_ns && !l.has_topic && !l.has_source && !l.has_hash_key && l.contents.empty() &&
+         l.tags.empty();
+}
+
+// Lines near the plain shape: mostly plain, with the mutations the fast
+// path must hand to the general parser (escapes, non-string values,
+// broken punctuation, bad UTF-8, reserved keys with bad values...).
+std::string RandomLine(std::mt19937& rng) {
+  static const std::vector<std::string> keys = {"level", "msg", "__time__", "__time_ns__", "__topic__", "__source__",
+                                                "__tag__:env", "__hash_key__", "__shard__", "k", "", "é"};
+  static const std::vector<std::string> values = {"info", "", "1700000000", "123456789", "a b c", "x\xc3\xa9y",
+                                                  "{", "}", ":", ",", "[1]", "12ab", "\xf0\x9f\x98\x80"};
+  static const std::vector<std::string> bad_values = {"\xff\xfe", "\xe2\x82", "t\"", "\xed\xa0\x80"};
+  static const std::vector<std::string> spaces = {"", "", "", " ", "  "};
+  static const std::vector<std::string> any_blanks = {"", " ", "\t", "\r", "\n"};
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  bool mutate = rng() % 3 == 0;  // a third of the lines carry something the fast path must decline
+  // Tabs and CRs between strings are JSON blanks the fast path leaves to
+  // the general parser; around the object they are trimmed.
+  const std::vector<std::string>& blanks = mutate ? any_blanks : spaces;
+  std::string line = pick(any_blanks) + "{" + pick(blanks);
+  int pairs = static_cast<int>(rng() % 5);
+  for (int i = 0; i < pairs; ++i) {
+    if (i) line += pick(blanks) + "," + pick(blanks);
+    line += "\"" + pick(keys) + "\"" + pick(blanks) + ":" + pick(blanks);
+    switch (mutate ? rng() % 6 : 5) {
+      case 0: line += "42"; break;
+      case 1: line += "\"esc\\n\""; break;
+      case 2: line += "{\"a\":\"b\"}"; break;
+      case 3: line += "\"ctl\x01\""; break;
+      case 4: line += "\"" + pick(bad_values) + "\""; break;
+      default: line += "\"" + pick(values) + "\""; break;
+    }
+  }
+  line += pick(blanks) + "}" + pick(any_blanks);
+  // Sometimes break one byte anywhere.
+  if (mutate && rng() % 2 == 0 && !line.empty()) line[rng() % line.size()] = "\":,{} \\x\x80"[rng() % 10];
+  // And sometimes make it long, past the 16-byte SIMD rounds.
+  if (rng() % 4 == 0) line.insert(line.find('{') + 1, "\"long\":\"" + std::string(rng() % 200, 'L') + "\",");
+  return line;
+}
+
+}  // namespace
+
+TEST_CASE("plain objects: the fast path agrees with the general parser on every line") {
+  auto fast = MakeJsonlParser();
+  auto general = MakeGeneralJsonlParser();
+  std::mt19937 rng(7);
+  std::vector<uint32_t> quotes;
+  int taken = 0, declined = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string line = RandomLine(rng);
+    CAPTURE(line);
+    ParsedLog a, b, direct;
+    std::string ea, eb;
+    auto oa = fast->Parse(line, &a, &ea);
+    auto ob = general->Parse(line, &b, &eb);
+    REQUIRE(oa == ob);
+    CHECK(ea == eb);
+    if (oa == ParseOutcome::kLog) CHECK(SameLog(a, b));
+    if (ParsePlainJsonObject(line, &direct, &quotes)) {
+      ++taken;
+      CHECK(ob == ParseOutcome::kLog);
+      CHECK(SameLog(direct, b));
+    } else {
+      ++declined;
+      CHECK(IsClear(direct));
+    }
+  }
+  // Both branches ran a lot: the test would prove nothing otherwise.
+  CHECK(taken > 20000);
+  CHECK(declined > 20000);
+}
+
+TEST_CASE("plain objects: what the fast path takes and what it leaves") {
+  std::vector<uint32_t> quotes;
+  ParsedLog log;
+  REQUIRE(ParsePlainJsonObject(R"({"level": "info", "__topic__": "t", "__tag__:env": "prod", "msg": "a b"})", &log,
+                               &quotes));
+  CHECK(log.contents == std::vector<KeyValue>{{"level", "info"}, {"msg", "a b"}});
+  CHECK(log.topic == "t");
+  CHECK(log.tags == std::vector<KeyValue>{{"env", "prod"}});
+  for (std::string_view declined : {
+           R"({"a":"x\"y"})",            // an escape
+           R"({"a":1})",                 // not a string value
+           R"({"a":"x","b":"y"} x)",     // text after the object
+           R"({"a" "x"})",               // no colon
+           R"({"a":"x",})",              // trailing comma
+           R"({"__time__":"soon","a":"b"})",  // AddField refuses it
+           R"({"__topic__":"t"})",       // no content key
+           "{\"a\":\"\xff\"}",           // not UTF-8
+           "{}",
+       }) {
+    CAPTURE(declined);
+    ParsedLog out;
+    CHECK_FALSE(ParsePlainJsonObject(declined, &out, &quotes));
+    CHECK(IsClear(out));
+  }
+  // A line longer than the fast path's limit is the general parser's.
+  std::string longline = "{\"a\":\"" + std::string(70000, 'x') + "\"}";
+  ParsedLog out;
+  CHECK_FALSE(ParsePlainJsonObject(longline, &out, &quotes));
+  CHECK(quotes.size() < 70000);
+}
