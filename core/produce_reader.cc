@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/env.h"
+#include "core/produce_mapped_input.h"
 
 namespace slsflow {
 
@@ -60,13 +61,18 @@ InputReader::~InputReader() {
 
 Result<std::unique_ptr<InputReader>> InputReader::Open(const ReaderOptions& options) {
   std::unique_ptr<InputReader> r(new InputReader(options));
-  r->buf_.resize(std::max<size_t>(options.read_size * 2, 64 * 1024));
   if (options.path.empty() || options.path == "-") {
     if (options.follow) return Status::Usage("--follow needs --file PATH (stdin cannot be followed)");
     r->fd_ = 0;
     r->is_stdin_ = true;
     struct stat st;
     r->pollable_ = fstat(0, &st) != 0 || !S_ISREG(st.st_mode);
+    if (!r->pollable_) {  // `produce < file`: map it too, from where stdin stands
+      off_t at = lseek(0, 0, SEEK_CUR);
+      if (at >= 0) {
+        r->mapped_ = MappedInput::Map(0, static_cast<uint64_t>(at), "stdin", kMinMappedBytes);
+      }
+    }
     return r;
   }
   uint64_t offset = 0;
@@ -117,10 +123,14 @@ Status InputReader::OpenPath(const std::string& path, uint64_t offset) {
   begin_ = end_ = scan_ = 0;
   begin_offset_ = offset;
   eof_ = false;
+  mapped_.reset();
+  if (!options_.follow) mapped_ = MappedInput::Map(fd_, offset, path, kMinMappedBytes);
   return Status::OK();
 }
 
 long InputReader::ReadMore() {
+  // Allocated on first use: a mapped file may never need it.
+  if (buf_.empty()) buf_.resize(std::max<size_t>(options_.read_size * 2, 64 * 1024));
   if (begin_ > 0 && buf_.size() - end_ < options_.read_size) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
@@ -188,6 +198,21 @@ Result<ReadStatus> InputReader::Read(int timeout_ms, ReadBlock* block) {
     block->event = std::move(start_event_);
     start_event_.clear();
     return ReadStatus::kTimeout;
+  }
+  if (mapped_) {
+    std::string_view lines;
+    if (mapped_->Next(options_.read_size, &lines)) {
+      block->data = lines;
+      block->inode = inode_;
+      block->start_offset = begin_offset_;
+      begin_offset_ += lines.size();
+      return ReadStatus::kData;
+    }
+    // The rest is the read() path's: a long line, a last line without its
+    // '\n', or what was appended since the file was mapped.
+    if (lseek(fd_, static_cast<off_t>(mapped_->offset()), SEEK_SET) < 0)
+      return PosixError("seeking in " + (is_stdin_ ? std::string("stdin") : options_.path), errno);
+    mapped_.reset();
   }
   int64_t deadline = NowMs() + timeout_ms;
   for (;;) {

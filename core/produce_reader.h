@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/produce_ack.h"
+#include "core/produce_mapped_input.h"
 #include "core/status.h"
 
 namespace slsflow {
@@ -72,6 +73,10 @@ class InputReader {
   uint64_t discarded_ = 0;
   uint64_t discard_offset_ = 0;
   bool eof_ = false;
+  // Without --follow, a regular file of at least kMinMappedBytes is read
+  // through mmap until MappedInput hands over (produce_mapped_input.h).
+  static constexpr size_t kMinMappedBytes = 4u << 20;
+  std::unique_ptr<MappedInput> mapped_;
   // Resuming from a rotated file: after it ends, switch to options_.path.
   bool switch_after_eof_ = false;
   std::string start_event_;
