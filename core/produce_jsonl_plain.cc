@@ -30,6 +30,28 @@ long FindQuotes(const char* s, size_t n, uint32_t* quotes, bool* high) {
   unsigned highs = 0;
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+  auto bad_bytes = [&](__m128i v) {
+    return _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+  };
+  auto quote_mask = [&](__m128i v) {
+    return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))));
+  };
+  // 64 bytes a round: one branch for the bad-byte check and one 64-bit
+  // quote mask, instead of four of each.
+  for (; i + 64 <= n; i += 64) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 16));
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 32));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 48));
+    __m128i bad = _mm_or_si128(_mm_or_si128(bad_bytes(a), bad_bytes(b)), _mm_or_si128(bad_bytes(c), bad_bytes(d)));
+    if (_mm_movemask_epi8(bad)) return -1;
+    highs |= static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))));
+    uint64_t q = quote_mask(a) | quote_mask(b) << 16 | quote_mask(c) << 32 | quote_mask(d) << 48;
+    while (q) {
+      *at++ = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctzll(q)));
+      q &= q - 1;
+    }
+  }
   for (; i + 16 <= n; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
