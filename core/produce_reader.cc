@@ -128,30 +128,39 @@ Status InputReader::OpenPath(const std::string& path, uint64_t offset) {
   return Status::OK();
 }
 
+// Uninitialized on purpose: zero-filling 2 MB faulted in pages that read()
+// may never reach (a small input, or the end of a mapped file).
+void InputReader::Grow(size_t size) {
+  std::unique_ptr<char[]> bigger(new char[size]);
+  if (end_ > 0) std::memcpy(bigger.get(), buf_.get(), end_);
+  buf_ = std::move(bigger);
+  buf_size_ = size;
+}
+
 long InputReader::ReadMore() {
   // Allocated on first use: a mapped file may never need it.
-  if (buf_.empty()) buf_.resize(std::max<size_t>(options_.read_size * 2, 64 * 1024));
-  if (begin_ > 0 && buf_.size() - end_ < options_.read_size) {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+  if (!buf_) Grow(std::max<size_t>(options_.read_size * 2, 64 * 1024));
+  if (begin_ > 0 && buf_size_ - end_ < options_.read_size) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     scan_ -= begin_;
     begin_ = 0;
   }
-  if (buf_.size() - end_ < options_.read_size) {
+  if (buf_size_ - end_ < options_.read_size) {
     if (end_ - begin_ >= options_.max_line) return -2;
-    buf_.resize(std::min(buf_.size() * 2, options_.max_line + options_.read_size));
+    Grow(std::min(buf_size_ * 2, options_.max_line + options_.read_size));
   }
-  size_t room = std::min(options_.read_size, buf_.size() - end_);
-  ssize_t n = ::read(fd_, buf_.data() + end_, room);
+  size_t room = std::min(options_.read_size, buf_size_ - end_);
+  ssize_t n = ::read(fd_, buf_.get() + end_, room);
   return static_cast<long>(n);
 }
 
 bool InputReader::TakeLines(ReadBlock* block, bool eof) {
   if (end_ > scan_) {
-    const void* nl = memrchr(buf_.data() + scan_, '\n', end_ - scan_);
+    const void* nl = memrchr(buf_.get() + scan_, '\n', end_ - scan_);
     if (nl) {
-      size_t stop = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
-      block->data = std::string_view(buf_.data() + begin_, stop - begin_);
+      size_t stop = static_cast<size_t>(static_cast<const char*>(nl) - buf_.get()) + 1;
+      block->data = std::string_view(buf_.get() + begin_, stop - begin_);
       block->start_offset = begin_offset_;
       begin_offset_ += stop - begin_;
       begin_ = scan_ = stop;
@@ -160,7 +169,7 @@ bool InputReader::TakeLines(ReadBlock* block, bool eof) {
     scan_ = end_;
   }
   if (eof && end_ > begin_) {
-    block->data = std::string_view(buf_.data() + begin_, end_ - begin_);
+    block->data = std::string_view(buf_.get() + begin_, end_ - begin_);
     block->start_offset = begin_offset_;
     begin_offset_ += end_ - begin_;
     begin_ = scan_ = end_;
@@ -218,9 +227,9 @@ Result<ReadStatus> InputReader::Read(int timeout_ms, ReadBlock* block) {
   for (;;) {
     block->inode = inode_;
     if (discarding_) {
-      const void* nl = end_ > begin_ ? std::memchr(buf_.data() + begin_, '\n', end_ - begin_) : nullptr;
+      const void* nl = end_ > begin_ ? std::memchr(buf_.get() + begin_, '\n', end_ - begin_) : nullptr;
       if (nl || eof_) {
-        size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1 : end_;
+        size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - buf_.get()) + 1 : end_;
         discarded_ += stop - begin_;
         begin_offset_ += stop - begin_;
         begin_ = scan_ = stop;

@@ -55,6 +55,7 @@ class InputReader {
   Status OpenPath(const std::string& path, uint64_t offset);
   // -1 error (errno), 0 EOF, else bytes read into the buffer.
   long ReadMore();
+  void Grow(size_t size);
   // --follow at end of file: rotated, truncated, or just quiet?
   Result<bool> CheckRotation(ReadBlock* block);
   bool TakeLines(ReadBlock* block, bool eof);
@@ -64,7 +65,8 @@ class InputReader {
   bool is_stdin_ = false;
   bool pollable_ = false;   // a pipe, socket or tty: poll() before read()
   uint64_t inode_ = 0;
-  std::string buf_;
+  std::unique_ptr<char[]> buf_;  // allocated on first read
+  size_t buf_size_ = 0;
   size_t begin_ = 0;        // first byte not yet handed out
   size_t end_ = 0;          // end of valid data
   size_t scan_ = 0;         // no '\n' in [begin_, scan_)
