@@ -9,13 +9,15 @@
 # Targets (issue 6): p550 >= 450 MB/s, nginx >= 275 MB/s, kv200 >= 1.5 M logs/s,
 # RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s.
 #
-#   scripts/bench_produce.sh [BUILD_DIR]      env: BENCH_MB (default 256), BENCH_STEADY_S (default 10)
+#   scripts/bench_produce.sh [BUILD_DIR]      env: BENCH_MB (default 256), BENCH_STEADY_S (default 10),
+#                                             BENCH_RUNS (default 3; slsflow's figures are the median)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
 bin=${SLSFLOW_BIN:-$build/slsflow}
 mb=${BENCH_MB:-256}
 steady_s=${BENCH_STEADY_S:-10}
+runs=${BENCH_RUNS:-3}
 work=$(mktemp -d /tmp/slsflow-bench-produce.XXXXXX)
 source "$here/scripts/lib/emulator.sh"
 cleanup() { stop_emulator; rm -rf "$work"; }
@@ -67,14 +69,18 @@ python3 "$work/corpora.py" "$work" "$mb"
 
 cat >"$work/report.py" <<'PY'
 # "label MB/s logs/s CPU-s/GB MB/CPU-s RSS_MB" from measure.py and the
-# input size. MB/CPU-s is what one core sustains when the server is not the
-# limit (the emulator runs on this machine too, on the other core).
-import os, sys
-label, path, logs, tim, results = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-wall, user, sys_, rss = open(tim).read().split()[-4:]
-size, wall, cpu = os.path.getsize(path), float(wall), float(user) + float(sys_)
+# input size: the median of the runs for speed, the largest RSS of them.
+# MB/CPU-s is what one core sustains when the server is not the limit (the
+# emulator runs on this machine too, on the other core).
+import os, statistics, sys
+label, path, logs, results, times = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+runs = [open(t).read().split()[-4:] for t in times]
+wall = statistics.median(float(r[0]) for r in runs)
+cpu = statistics.median(float(r[1]) + float(r[2]) for r in runs)
+rss = max(int(r[3]) for r in runs)
+size = os.path.getsize(path)
 print("%-18s %9.1f %11.0f %9.2f %9.1f %11.0f %8.1f" % (label, size / 1e6 / wall, logs / wall, cpu / (size / 1e9),
-      size / 1e6 / max(cpu, 1e-3), logs / max(cpu, 1e-3), int(rss) / 1024))
+      size / 1e6 / max(cpu, 1e-3), logs / max(cpu, 1e-3), rss / 1024))
 with open(results, "a") as f:
     f.write("%s %f %f %f\n" % (label, size / 1e6 / wall, logs / wall, size / 1e6 / max(cpu, 1e-3)))
 PY
@@ -84,16 +90,26 @@ input_of() { case $1 in nginx) echo line ;; *) echo jsonl ;; esac; }
 
 echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $ncpu cores (shared: figures are noisy)"
 echo "slsflow pinned to core $core_producer, emulator to core $core_emulator; lz4, 4 shards, default flags"
+echo "slsflow: median of $runs runs (peak RSS: the largest); the peer: one run"
 printf "%-18s %9s %11s %9s %9s %11s %8s\n" run "MB/s" "logs/s" "CPU-s/GB" "MB/CPU-s" "logs/CPU-s" "RSS MB"
 for c in p550 nginx kv200; do
   f=$work/$c.txt
   logs=$(wc -l <"$f")
-  taskset -c "$core_producer" "$measure" "$work/$c.time" \
-    "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
-    2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
-  grep -q "undelivered 0" "$work/$c.stats" || { echo "produce $c lost logs:"; cat "$work/$c.stats"; exit 1; }
-  python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$work/$c.time" "$results"
+  for i in $(seq "$runs"); do
+    # A fresh emulator per run: each run stores its whole corpus.
+    stop_emulator
+    EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
+    url=$EMU_URL
+    taskset -c "$core_producer" "$measure" "$work/$c.time.$i" \
+      "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
+      2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
+    grep -q "undelivered 0" "$work/$c.stats" || { echo "produce $c lost logs:"; cat "$work/$c.stats"; exit 1; }
+  done
+  python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$results" "$work/$c.time".*
 done
+stop_emulator
+EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
+url=$EMU_URL
 
 # The peer: the official npm SDK, postLogStoreLogs of 4096-log batches,
 # 4 requests in flight, parsing the same corpus (uncompressed: that SDK has
@@ -140,7 +156,7 @@ JS
     logs=$(wc -l <"$peer_f")
     if taskset -c "$core_producer" "$measure" "$work/peer-$c.time" \
       node "$work/peer.js" "$url" "$peer_f" "$peer_dir" "$(input_of "$c")" >/dev/null 2>"$work/peer-$c.err"; then
-      python3 "$work/report.py" "alicloud-log-$c" "$peer_f" "$logs" "$work/peer-$c.time" "$results"
+      python3 "$work/report.py" "alicloud-log-$c" "$peer_f" "$logs" "$results" "$work/peer-$c.time"
     else
       echo "peer $c failed:"; tail -5 "$work/peer-$c.err"
     fi
