@@ -53,7 +53,7 @@ struct ParsedLog {
   // __shard__ and __cursor__ are dropped. kInvalid for a bad time.
   // Inline because it runs for every field of every line; only reserved
   // keys take the call.
-  Status AddField(std::string_view key, std::string_view value) {
+  __attribute__((always_inline)) Status AddField(std::string_view key, std::string_view value) {
     if (key.size() >= 4 && key[0] == '_' && key[1] == '_') return AddReservedOrContent(key, value);
     contents.emplace_back(key, value);
     return Status::OK();
