@@ -1,6 +1,5 @@
 // slsflow: tail, backfill and ship Alibaba Cloud Log Service logstores.
 #include <curl/curl.h>
-#include <google/protobuf/stubs/common.h>
 #include <lz4.h>
 #include <signal.h>
 #include <zstd.h>
@@ -20,7 +19,6 @@ namespace {
 std::string VersionText() {
   std::string v = std::string("slsflow ") + SLSFLOW_VERSION + " (" + SLSFLOW_GIT_DESCRIBE + ")\n";
   v += std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
-  v += ", protobuf " + google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION);
   v += std::string(", lz4 ") + LZ4_versionString();
   v += std::string(", zstd ") + ZSTD_versionString();
   return v;

@@ -2,7 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/produce_record.h"
-#include "sls.pb.h"
+#include "core/loggroup_view.h"
 
 namespace slsflow {
 
@@ -40,22 +40,24 @@ void AppendJsonValue(std::string* out, std::string_view value) {
 }
 
 Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out) {
-  sls::LogGroup group;
-  if (!group.ParseFromString(log_group)) return Status::Corruption("dead letter: cannot decode our own LogGroup");
-  for (const auto& log : group.logs()) {
+  LogGroupListView view;
+  if (!view.ParseGroup(log_group).ok() || view.loggroups_size() != 1)
+    return Status::Corruption("dead letter: cannot decode our own LogGroup");
+  const LogGroupView& group = view.loggroups(0);
+  for (const LogView& log : group.logs()) {
     *out += "{\"__time__\":" + std::to_string(log.time());
     if (log.has_timens()) *out += ",\"__time_ns__\":" + std::to_string(log.timens());
     *out += ",\"__topic__\":";
     AppendJsonValue(out, group.topic());
     *out += ",\"__source__\":";
     AppendJsonValue(out, group.source());
-    for (const auto& tag : group.logtags()) {
+    for (const KeyValueView& tag : group.logtags()) {
       *out += ',';
-      AppendJsonValue(out, "__tag__:" + tag.key());
+      AppendJsonValue(out, "__tag__:" + std::string(tag.key()));
       *out += ':';
       AppendJsonValue(out, tag.value());
     }
-    for (const auto& c : log.contents()) {
+    for (const KeyValueView& c : log.contents()) {
       *out += ',';
       AppendJsonValue(out, c.key());
       *out += ':';

@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "sls.pb.h"
 
 namespace slsflow {
 
@@ -138,30 +137,6 @@ void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
   size_t at = out->size();
   out->resize(at + EncodedMetaSize(meta));
   WriteEncodedMeta(out->data() + at, meta);
-}
-
-std::string EncodeWithProtobuf(const std::vector<ReferenceLog>& logs, const GroupMeta& meta) {
-  sls::LogGroup group;
-  for (const auto& in : logs) {
-    sls::Log* log = group.add_logs();
-    log->set_time(in.time);
-    for (const auto& kv : in.contents) {
-      auto* c = log->add_contents();
-      c->set_key(kv.first);
-      c->set_value(kv.second);
-    }
-    if (in.with_time_ns) log->set_timens(in.time_ns);
-  }
-  if (!meta.topic.empty()) group.set_topic(meta.topic);
-  if (!meta.source.empty()) group.set_source(meta.source);
-  for (const auto& t : meta.tags) {
-    auto* tag = group.add_logtags();
-    tag->set_key(t.first);
-    tag->set_value(t.second);
-  }
-  std::string out;
-  group.SerializeToString(&out);
-  return out;
 }
 
 }  // namespace slsflow

@@ -1,8 +1,9 @@
 // LogGroup encoding straight into a batch buffer. Building sls::LogGroup
 // objects costs an allocation per key and value plus a copy at
 // serialization; writing the wire format directly costs one memcpy per
-// byte (see produce_encoder_perftest.cc). produce_encoder_test.cc proves the
-// bytes identical to protobuf's SerializeToString for the same data.
+// byte (see tests/perf/produce_perftest.cc). produce_encoder_test.cc proves
+// the bytes identical to protobuf's SerializeToString for the same data
+// (tests/produce_reference.h): the binary itself does not link protobuf.
 #pragma once
 
 #include <cstdint>
@@ -41,14 +42,5 @@ size_t EncodedMetaSize(const GroupMeta& meta);
 // Writes exactly EncodedMetaSize(meta) bytes at `p`; returns their end.
 char* WriteEncodedMeta(char* p, const GroupMeta& meta);
 void AppendEncodedMeta(std::string* out, const GroupMeta& meta);
-
-// The reference: the same LogGroup built with the generated protobuf code.
-struct ReferenceLog {
-  uint32_t time = 0;
-  uint32_t time_ns = 0;
-  bool with_time_ns = false;
-  std::vector<std::pair<std::string, std::string>> contents;
-};
-std::string EncodeWithProtobuf(const std::vector<ReferenceLog>& logs, const GroupMeta& meta);
 
 }  // namespace slsflow

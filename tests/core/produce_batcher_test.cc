@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "sls.pb.h"
+#include "tests/produce_reference.h"
 
 using namespace slsflow;
 

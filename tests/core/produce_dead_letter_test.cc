@@ -6,6 +6,7 @@
 
 #include "core/produce_encoder.h"
 #include "core/produce_parser.h"
+#include "tests/produce_reference.h"
 #include "tests/test_util.h"
 
 using namespace slsflow;

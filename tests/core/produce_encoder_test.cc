@@ -5,6 +5,7 @@
 #include <random>
 
 #include "sls.pb.h"
+#include "tests/produce_reference.h"
 #include "tests/test_util.h"
 
 using namespace slsflow;

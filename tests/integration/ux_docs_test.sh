@@ -36,7 +36,7 @@ out=$(complete_words "slsflow consume -f ")
 [[ "$out" == *jsonl* && "$out" == *pretty* ]] || { echo "FAIL: formats: '$out'"; fail=1; }
 
 v=$("$bin" --version)
-for lib in libcurl protobuf lz4 zstd; do
+for lib in libcurl lz4 zstd; do
   [[ "$v" == *"$lib "* ]] || { echo "FAIL: --version lacks $lib: $v"; fail=1; }
 done
 
