@@ -76,10 +76,16 @@ def main():
     with Emulator(logstores=("lines:2", "jsonl:4", "regex:2", "csv:2", "copy:3")) as emu:
         # line: each line is one value under --key.
         text_lines = ["%06d\t%s" % (i, msg(i)) + ("\t" + big(i) if big(i) else "") for i in range(N)]
+        # Standard input redirected from a file of 4 MB or more is read
+        # through mmap (produce_mapped_input.cc): this run covers that path.
+        lines_path = os.path.join(d, "lines.txt")
+        with open(lines_path, "wb") as f:
+            f.write(("\n".join(text_lines) + "\n").encode())
+        check(os.path.getsize(lines_path) >= 4 << 20, "the line corpus must be big enough to be mapped")
         t0 = time.time()
-        r = run(produce_cmd(emu, "lines", "--key", "line", "--topic", "tp", "--source", "src",
-                            "--tag", "a=1", "--tag", "b=2", "--stats"),
-                input=("\n".join(text_lines) + "\n").encode())
+        with open(lines_path, "rb") as stdin:
+            r = run(produce_cmd(emu, "lines", "--key", "line", "--topic", "tp", "--source", "src",
+                                "--tag", "a=1", "--tag", "b=2", "--stats"), stdin=stdin)
         t1 = time.time()
         check(r.returncode == 0, "line mode exit %d: %s" % (r.returncode, r.stderr))
         _, recs = consume_all(emu, "lines")
@@ -91,8 +97,14 @@ def main():
             check(field(x, "__tag__:a") == b"1" and field(x, "__tag__:b") == b"2", "line mode tags %r" % (x,))
 
         # jsonl: everything, including per-line topic/source/tags and bytes.
+        # From --file, also mapped; and the last line has no newline, which
+        # the mapped reader hands to the read() path.
         text, want = expect_jsonl(now)
-        r = run(produce_cmd(emu, "jsonl", "--input", "jsonl", "--stats"), input=text.encode())
+        jsonl_path = os.path.join(d, "in.jsonl")
+        with open(jsonl_path, "wb") as f:
+            f.write(text.rstrip("\n").encode())
+        check(os.path.getsize(jsonl_path) >= 4 << 20, "the jsonl corpus must be big enough to be mapped")
+        r = run(produce_cmd(emu, "jsonl", "--input", "jsonl", "--stats", "--file", jsonl_path))
         check(r.returncode == 0, "jsonl exit %d: %s" % (r.returncode, r.stderr))
         lines, recs = consume_all(emu, "jsonl")
         got = [normalize(x) for x in recs]
