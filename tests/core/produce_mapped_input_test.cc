@@ -7,7 +7,6 @@
 
 #include <string>
 
-#include "core/produce_reader.h"
 #include "tests/test_util.h"
 
 using namespace slsflow;
@@ -71,41 +70,6 @@ TEST_CASE("mapped input: not for pipes, small rests or offsets past the end") {
   CHECK(MappedInput::Map(pipe_fds[0], 0, "pipe", 1) == nullptr);
   close(pipe_fds[0]);
   close(pipe_fds[1]);
-}
-
-TEST_CASE("the reader maps a big file and still delivers every byte: long lines, appends, no last newline") {
-  std::string dir = test::MakeTempDir("mapped-input");
-  std::string path = dir + "/big.log";
-  std::string text = Lines(300000, "a fairly ordinary log line number ");  // > 4 MB: mapped
-  text += std::string(3 << 20, 'x') + "\n";                                // longer than a read block
-  text += Lines(1000, "after the long line ");
-  test::WriteFileOrDie(path, text);
-  ReaderOptions o;
-  o.path = path;
-  auto r = InputReader::Open(o);
-  REQUIRE(r.ok());
-  // Written after the file was mapped: the read() path must pick it up.
-  std::string appended = Lines(1000, "appended ") + "last line without newline";
-  {
-    FILE* out = std::fopen(path.c_str(), "ab");
-    REQUIRE(out);
-    std::fwrite(appended.data(), 1, appended.size(), out);
-    std::fclose(out);
-  }
-  std::string got;
-  uint64_t expect_offset = 0;
-  for (;;) {
-    ReadBlock b;
-    auto st = (*r)->Read(100, &b);
-    REQUIRE(st.ok());
-    if (*st == ReadStatus::kEof) break;
-    if (*st != ReadStatus::kData) continue;
-    CHECK(b.start_offset == expect_offset);
-    expect_offset += b.data.size();
-    got.append(b.data);
-  }
-  CHECK(got.size() == text.size() + appended.size());
-  CHECK(got == text + appended);
 }
 
 TEST_CASE("a mapped file that shrinks under the reader: a clear message and exit 1, not a bare SIGBUS") {

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 #include "tests/test_util.h"
 
@@ -38,6 +39,30 @@ std::string ReadSome(InputReader* r, size_t want, int tries = 50, uint64_t* last
   return got;
 }
 
+// Reads to EOF and returns the blocks, checking that each starts where the
+// one before ended.
+std::vector<std::string> ReadToEof(InputReader* r) {
+  std::vector<std::string> blocks;
+  uint64_t expect_offset = 0;
+  for (;;) {
+    ReadBlock b;
+    auto st = r->Read(100, &b);
+    REQUIRE(st.ok());
+    if (*st == ReadStatus::kEof) break;
+    if (*st != ReadStatus::kData) continue;
+    CHECK(b.start_offset == expect_offset);
+    expect_offset += b.data.size();
+    blocks.emplace_back(b.data);
+  }
+  return blocks;
+}
+
+std::string Joined(const std::vector<std::string>& blocks) {
+  std::string all;
+  for (auto& b : blocks) all += b;
+  return all;
+}
+
 }  // namespace
 
 TEST_CASE("reads a file in whole lines, the last one without a newline") {
@@ -52,20 +77,31 @@ TEST_CASE("reads a file in whole lines, the last one without a newline") {
   o.read_size = 4096;
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
-  std::string got;
-  uint64_t expect_offset = 0;
-  for (;;) {
-    ReadBlock b;
-    auto st = (*r)->Read(100, &b);
-    REQUIRE(st.ok());
-    if (*st == ReadStatus::kEof) break;
-    REQUIRE(*st == ReadStatus::kData);
-    CHECK(b.start_offset == expect_offset);
-    expect_offset += b.data.size();
-    CHECK((b.data.back() == '\n' || b.data == "tail" || b.data.substr(b.data.size() - 4) == "tail"));
-    got.append(b.data);
-  }
-  CHECK(got == text);
+  auto blocks = ReadToEof(r->get());
+  for (auto& b : blocks) CHECK((b.back() == '\n' || b == "tail" || b.substr(b.size() - 4) == "tail"));
+  CHECK(Joined(blocks) == text);
+}
+
+TEST_CASE("a big file is mapped and still every byte comes: long lines, appends, no last newline") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/big.log";
+  std::string text;
+  for (int i = 0; i < 300000; ++i) text += "a fairly ordinary log line number " + std::to_string(i) + "\n";  // > 4 MB
+  text += std::string(3 << 20, 'x') + "\n";  // longer than a read block: the read() path's
+  for (int i = 0; i < 1000; ++i) text += "after the long line " + std::to_string(i) + "\n";
+  test::WriteFileOrDie(path, text);
+  ReaderOptions o;
+  o.path = path;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  // Written after the file was mapped: the read() path must pick it up.
+  std::string appended;
+  for (int i = 0; i < 1000; ++i) appended += "appended " + std::to_string(i) + "\n";
+  appended += "last line without newline";
+  Append(path, appended);
+  std::string got = Joined(ReadToEof(r->get()));
+  CHECK(got.size() == text.size() + appended.size());
+  CHECK(got == text + appended);
 }
 
 TEST_CASE("an oversized line is skipped whole and reported, the rest goes on") {
