@@ -1,5 +1,7 @@
 #include "core/codec.h"
 
+#include <cstring>
+
 #include <lz4.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -27,14 +29,17 @@ const char* CompressTypeToken(CompressType type) {
   return "";
 }
 
-Result<std::string_view> CompressInto(CompressType type, std::string_view raw, std::string* buffer, int level) {
-  auto room = [buffer](size_t bound) {
-    if (buffer->size() < bound) buffer->resize(bound);
-    return buffer->data();
-  };
+namespace {
+
+// Compresses `raw` into the room `room(bound)` returns; the compressed size.
+template <class Room>
+Result<size_t> CompressToRoom(CompressType type, std::string_view raw, int level, Room room) {
   switch (type) {
-    case CompressType::kNone:
-      return raw;
+    case CompressType::kNone: {
+      char* out = room(raw.size());
+      if (!raw.empty()) std::memcpy(out, raw.data(), raw.size());
+      return raw.size();
+    }
     case CompressType::kLz4: {
       if (raw.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE))
         return Status::Invalid("body too large for lz4: " + std::to_string(raw.size()) + " bytes");
@@ -42,14 +47,14 @@ Result<std::string_view> CompressInto(CompressType type, std::string_view raw, s
       char* out = room(static_cast<size_t>(bound));
       int n = LZ4_compress_default(raw.data(), out, static_cast<int>(raw.size()), bound);
       if (n <= 0 && !raw.empty()) return Status::Internal("lz4 compression failed");
-      return std::string_view(out, static_cast<size_t>(n));
+      return static_cast<size_t>(n);
     }
     case CompressType::kZstd: {
       size_t bound = ZSTD_compressBound(raw.size());
       char* out = room(bound);
       size_t n = ZSTD_compress(out, bound, raw.data(), raw.size(), level == 0 ? 1 : level);
       if (ZSTD_isError(n)) return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-      return std::string_view(out, n);
+      return n;
     }
     case CompressType::kDeflate: {
       uLongf bound = compressBound(static_cast<uLong>(raw.size()));
@@ -57,20 +62,34 @@ Result<std::string_view> CompressInto(CompressType type, std::string_view raw, s
       int rc = compress2(reinterpret_cast<Bytef*>(out), &bound, reinterpret_cast<const Bytef*>(raw.data()),
                          static_cast<uLong>(raw.size()), level == 0 ? Z_BEST_SPEED : level);
       if (rc != Z_OK) return Status::Internal("deflate compression failed");
-      return std::string_view(out, bound);
+      return static_cast<size_t>(bound);
     }
   }
   return Status::Internal("unknown compress type");
 }
 
+}  // namespace
+
+Result<std::string_view> CompressInto(CompressType type, std::string_view raw, CompressBuffer* buffer, int level) {
+  if (type == CompressType::kNone) return raw;
+  auto n = CompressToRoom(type, raw, level, [buffer](size_t bound) {
+    if (buffer->capacity < bound) {
+      buffer->data.reset(new char[bound]);  // uninitialized on purpose
+      buffer->capacity = bound;
+    }
+    return buffer->data.get();
+  });
+  if (!n.ok()) return n.status();
+  return std::string_view(buffer->data.get(), *n);
+}
+
 Status Compress(CompressType type, std::string_view raw, std::string* out, int level) {
-  if (type == CompressType::kNone) {
-    out->assign(raw);
-    return Status::OK();
-  }
-  auto packed = CompressInto(type, raw, out, level);
-  if (!packed.ok()) return packed.status();
-  out->resize(packed->size());
+  auto n = CompressToRoom(type, raw, level, [out](size_t bound) {
+    out->resize(bound);
+    return out->data();
+  });
+  if (!n.ok()) return n.status();
+  out->resize(*n);
   return Status::OK();
 }
 

@@ -61,7 +61,7 @@ size_t Sender::pending() const {
 }
 
 void Sender::Worker() {
-  std::string scratch;
+  CompressBuffer scratch;
   for (;;) {
     std::unique_ptr<Batch> batch;
     {
@@ -107,7 +107,7 @@ bool Sender::SleepUnlessAborted(int64_t micros) {
   }
 }
 
-Status Sender::SendWithRetries(Batch* batch, std::string* scratch) {
+Status Sender::SendWithRetries(Batch* batch, CompressBuffer* scratch) {
   PutRequest req;
   req.logstore = options_.logstore;
   req.route = batch->route;

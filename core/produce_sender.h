@@ -69,7 +69,7 @@ class Sender {
 
  private:
   void Worker();
-  Status SendWithRetries(Batch* batch, std::string* scratch);
+  Status SendWithRetries(Batch* batch, CompressBuffer* scratch);
   bool SleepUnlessAborted(int64_t micros);
 
   SenderOptions options_;

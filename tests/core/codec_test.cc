@@ -155,11 +155,11 @@ TEST_CASE("CompressInto reuses one buffer: a smaller body after a larger one is 
   for (int i = 0; i < 20000; ++i) big += "key=" + std::to_string(i % 97) + " value " + std::to_string(i) + "\n";
   for (auto type : {CompressType::kLz4, CompressType::kZstd, CompressType::kDeflate}) {
     CAPTURE(CompressTypeToken(type));
-    std::string buffer;
+    CompressBuffer buffer;
     for (const std::string* raw : {&big, &small, &big}) {
       auto packed = CompressInto(type, *raw, &buffer);
       REQUIRE(packed.ok());
-      CHECK(packed->data() == buffer.data());
+      CHECK(packed->data() == buffer.data.get());
       std::string out;
       REQUIRE(Decompress(type, *packed, raw->size(), &out).ok());
       CHECK(out == *raw);
@@ -168,14 +168,14 @@ TEST_CASE("CompressInto reuses one buffer: a smaller body after a larger one is 
       REQUIRE(Compress(type, *raw, &once).ok());
       CHECK(once == std::string(*packed));
     }
-    // Its size only grows, so the next body of this size is not zero-filled again.
-    CHECK(buffer.size() >= big.size() / 4);
+    // It only grows: the big body's room is kept for the next one.
+    CHECK(buffer.capacity >= big.size() / 4);
   }
-  std::string buffer;
+  CompressBuffer buffer;
   auto none = CompressInto(CompressType::kNone, small, &buffer);
   REQUIRE(none.ok());
   CHECK(none->data() == small.data());
-  CHECK(buffer.empty());
+  CHECK(buffer.capacity == 0);
 }
 
 TEST_CASE("a lying raw size is refused before allocating") {
