@@ -74,8 +74,11 @@ Result<std::string_view> CompressInto(CompressType type, std::string_view raw, C
   if (type == CompressType::kNone) return raw;
   auto n = CompressToRoom(type, raw, level, [buffer](size_t bound) {
     if (buffer->capacity < bound) {
-      buffer->data.reset(new char[bound]);  // uninitialized on purpose
-      buffer->capacity = bound;
+      // A quarter more: the next batch is often a little bigger, and pages
+      // compression never writes are never resident.
+      size_t grown = bound + bound / 4;
+      buffer->data.reset(new char[grown]);  // uninitialized on purpose
+      buffer->capacity = grown;
     }
     return buffer->data.get();
   });
