@@ -54,12 +54,11 @@ long FindQuotes(const char* s, size_t n, uint32_t* quotes, bool* high) {
   }
   for (; i + 16 <= n; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-    if (_mm_movemask_epi8(bad)) return -1;
+    if (_mm_movemask_epi8(bad_bytes(v))) return -1;
     highs |= static_cast<unsigned>(_mm_movemask_epi8(v));
-    unsigned q = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
+    uint64_t q = quote_mask(v);
     while (q) {
-      *at++ = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(q)));
+      *at++ = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctzll(q)));
       q &= q - 1;
     }
   }
