@@ -7,17 +7,12 @@
 #include <vector>
 
 #include "core/produce_parser.h"
+#include "tests/parsed_log_util.h"
 
 using namespace slsflow;
+using slsflow::test::SameLog;
 
 namespace {
-
-bool SameLog(const ParsedLog& a, const ParsedLog& b) {
-  return a.time == b.time && a.time_ns == b.time_ns && a.has_time == b.has_time && a.has_time_ns == b.has_time_ns &&
-         a.has_topic == b.has_topic && a.has_source == b.has_source && a.has_hash_key == b.has_hash_key &&
-         a.topic == b.topic && a.source == b.source && a.hash_key == b.hash_key && a.contents == b.contents &&
-         a.tags == b.tags;
-}
 
 bool IsClear(const ParsedLog& l) {
   return !l.has_time && !l.has_time_ns && !l.has_topic && !l.has_source && !l.has_hash_key && l.contents.empty() &&

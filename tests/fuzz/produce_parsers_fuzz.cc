@@ -7,17 +7,7 @@
 #include <string>
 
 #include "core/produce_parser.h"
-
-namespace {
-
-bool SameLog(const slsflow::ParsedLog& a, const slsflow::ParsedLog& b) {
-  return a.time == b.time && a.time_ns == b.time_ns && a.has_time == b.has_time && a.has_time_ns == b.has_time_ns &&
-         a.has_topic == b.has_topic && a.has_source == b.has_source && a.has_hash_key == b.has_hash_key &&
-         a.topic == b.topic && a.source == b.source && a.hash_key == b.hash_key && a.contents == b.contents &&
-         a.tags == b.tags;
-}
-
-}  // namespace
+#include "tests/parsed_log_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
@@ -42,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       slsflow::ParsedLog general_log;
       std::string general_error;
       auto general = general_jsonl->Parse(std::string_view(text).substr(pos, nl - pos), &general_log, &general_error);
-      if (general != outcome || general_error != error || !SameLog(log, general_log)) __builtin_trap();
+      if (general != outcome || general_error != error || !slsflow::test::SameLog(log, general_log)) __builtin_trap();
     }
     pos = nl + 1;
   }
