@@ -54,4 +54,11 @@ QueryList ParseQuery(std::string_view raw) {
   return out;
 }
 
+void SetTarget(std::string_view target, EmuRequest* req) {
+  size_t q = target.find('?');
+  req->raw_path = std::string(target.substr(0, q));
+  req->path = PercentDecode(req->raw_path);
+  if (q != std::string_view::npos) req->query = ParseQuery(target.substr(q + 1));
+}
+
 }  // namespace slsflow::emulator

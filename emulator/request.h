@@ -54,5 +54,7 @@ EmuResponse JsonResponse(std::string body);
 
 // Splits "a=1&b=%3D" into decoded pairs (PercentDecode keeps '+').
 QueryList ParseQuery(std::string_view raw_query);
+// Fills raw_path, path and query from a request target ("/p%20x?a=1").
+void SetTarget(std::string_view target, EmuRequest* req);
 
 }  // namespace slsflow::emulator

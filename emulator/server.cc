@@ -107,10 +107,7 @@ void WriteReply(const EmuResponse& r, const std::string& request_id, httplib::Re
 EmuRequest ToEmuRequest(const httplib::Request& req) {
   EmuRequest e;
   e.method = req.method;
-  size_t q = req.target.find('?');
-  e.raw_path = req.target.substr(0, q);
-  e.path = PercentDecode(e.raw_path);
-  if (q != std::string::npos) e.query = ParseQuery(std::string_view(req.target).substr(q + 1));
+  SetTarget(req.target, &e);
   for (auto& [k, v] : req.headers) {
     // httplib adds these pseudo headers itself.
     if (k == "REMOTE_ADDR" || k == "REMOTE_PORT" || k == "LOCAL_ADDR" || k == "LOCAL_PORT") continue;

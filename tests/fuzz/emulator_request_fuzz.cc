@@ -36,11 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sp1 == std::string::npos) return 0;
   size_t sp2 = request_line.find(' ', sp1 + 1);
   req.method = request_line.substr(0, sp1);
-  std::string target = request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
-  size_t q = target.find('?');
-  req.raw_path = target.substr(0, q);
-  req.path = slsflow::PercentDecode(req.raw_path);
-  if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
+  SetTarget(request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1), &req);
   size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
   while (pos < head.size()) {
     size_t e = head.find("\r\n", pos);
