@@ -28,8 +28,13 @@ ncpu=$(nproc)
 core_producer=0
 core_emulator=$((ncpu > 1 ? 1 : 0))
 
-EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
-url=$EMU_URL
+# A fresh emulator in $url: each run stores its whole corpus, so runs do
+# not share one.
+fresh_emulator() {
+  stop_emulator
+  EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
+  url=$EMU_URL
+}
 
 cat >"$work/corpora.py" <<'PY'
 # Corpora: a pool of distinct lines repeated to the size asked for, whole lines only.
@@ -96,10 +101,7 @@ for c in p550 nginx kv200; do
   f=$work/$c.txt
   logs=$(wc -l <"$f")
   for i in $(seq "$runs"); do
-    # A fresh emulator per run: each run stores its whole corpus.
-    stop_emulator
-    EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
-    url=$EMU_URL
+    fresh_emulator
     taskset -c "$core_producer" "$measure" "$work/$c.time.$i" \
       "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
       2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
@@ -107,9 +109,7 @@ for c in p550 nginx kv200; do
   done
   python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$results" "$work/$c.time".*
 done
-stop_emulator
-EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
-url=$EMU_URL
+fresh_emulator  # for the peer and the steady run
 
 # The peer: the official npm SDK, postLogStoreLogs of 4096-log batches,
 # 4 requests in flight, parsing the same corpus (uncompressed: that SDK has
@@ -183,6 +183,12 @@ path, secs = sys.argv[1], float(sys.argv[2])
 rate = 10 * 1000 * 1000
 chunk = rate // 20
 data = open(path, "rb").read(int(rate * secs) + chunk)
+# A corpus shorter than the run (a small BENCH_MB) is sent again, whole
+# lines only: otherwise the loop below never reaches its total.
+data = data[:data.rfind(b"\n") + 1]
+if not data: sys.exit("pace: %s has no whole line" % path)
+while len(data) < rate * secs + chunk:
+    data += data
 out = sys.stdout.buffer
 t0 = time.time(); sent = 0
 while sent < rate * secs:
