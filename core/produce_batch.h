@@ -71,25 +71,38 @@ class MemoryBudget {
   size_t cap() const { return cap_; }
 
   // Settled batches hand their buffers back for new batches: a fresh 512 KB
-  // buffer per batch costs page faults on every one.
+  // buffer costs a page fault per 4 KB and a zero-fill. Keeping one adds
+  // nothing to what is resident, because a buffer is allocated only when no
+  // spare is left: the resident peak stays that of live batches, which the
+  // cap bounds. Spares are kept up to the cap. (At most eight, as before,
+  // were gone whenever the reader ran a full buffer ahead of the senders,
+  // and one batch in eight then started on fresh pages.)
   std::string TakeBuffer() {
     std::lock_guard<std::mutex> lock(mu_);
     if (spare_.empty()) return std::string();
     std::string b = std::move(spare_.back());
     spare_.pop_back();
+    spare_bytes_ -= b.capacity();
     return b;
   }
   // A buffer keeps its size: a batch treats it as room to write in, so a
   // recycled buffer is not zero-filled again.
   void GiveBuffer(std::string buffer) {
-    if (buffer.size() > kMaxSpareBytes) return;  // a rare huge batch's buffer is not kept
+    if (buffer.capacity() > kMaxSpareBytes) return;  // a rare huge batch's buffer is not kept
     std::lock_guard<std::mutex> lock(mu_);
-    if (spare_.size() < 8) spare_.push_back(std::move(buffer));
+    if (spare_bytes_ + buffer.capacity() > cap_) return;
+    spare_bytes_ += buffer.capacity();
+    spare_.push_back(std::move(buffer));
+  }
+  size_t spare_bytes() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return spare_bytes_;
   }
 
  private:
   static constexpr size_t kMaxSpareBytes = 1u << 20;
   std::vector<std::string> spare_;
+  size_t spare_bytes_ = 0;  // capacity of spare_, all resident
   mutable std::mutex mu_;
   std::condition_variable cv_;
   size_t cap_;

@@ -20,6 +20,10 @@ Batcher::Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit)
       emit_(std::move(emit)) {}
 
 Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us) {
+  // Runs of logs for one batch are the rule: skip building the key and the
+  // hash lookup then. A key with metadata holds '\x01', so it never equals
+  // a bare route.
+  if (last_ && !log.HasMeta() && last_->route_key == route_hash) return last_;
   key_.assign(route_hash);
   if (log.HasMeta()) {
     // Lines that carry their own topic/source/tags batch apart: a LogGroup
@@ -35,7 +39,6 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
       key_.append(t.second);
     }
   }
-  // Runs of logs for one batch are the rule: skip the hash lookup then.
   if (last_ && last_->route_key == key_) return last_;
   auto it = open_.find(key_);
   if (it != open_.end()) return last_ = it->second.get();
@@ -62,7 +65,9 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
   batch->created_us = now_us;
   // A recycled buffer brings its size as room, already resident.
   batch->data = budget_->TakeBuffer();
-  batch->data.reserve(std::min<size_t>(options_.max_bytes + 4096, kMaxLogGroupBytes));  // address space only
+  // Address space only: a step past max_bytes, so that the log which
+  // crosses it and the meta fields fit without moving the batch.
+  batch->data.reserve(std::min<size_t>(options_.max_bytes + kRoomStep, kMaxLogGroupBytes));
   if (!batch->data.empty()) {
     budget_->Charge(batch->data.size());
     batch->charged = batch->data.size();
@@ -75,6 +80,10 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
 void Batcher::MakeRoom(Batch* batch, size_t bytes) {
   if (batch->data.size() >= bytes) return;
   size_t room = (bytes + kRoomStep - 1) / kRoomStep * kRoomStep;
+  // Past max_bytes the batch seals after this log: room beyond what it
+  // needs would be zero-filled and charged for nothing. Open reserved a
+  // step past max_bytes, so the bytes written so far do not move.
+  room = std::min(room, std::max(bytes, options_.max_bytes));
   batch->data.resize(room);
   if (room > batch->charged) {
     budget_->Charge(room - batch->charged);

@@ -148,3 +148,39 @@ TEST_CASE("a recycled buffer's old bytes never leak into a batch, and big logs g
     CHECK(h.out[b]->used == h.out[b]->data.size());
   }
 }
+
+TEST_CASE("spare buffers are kept up to the budget's cap and handed out again") {
+  MemoryBudget budget(1000 * 1000);
+  auto buffer = [](size_t n) {
+    std::string b;
+    b.reserve(n);
+    return b;
+  };
+  budget.GiveBuffer(buffer(400 * 1000));
+  budget.GiveBuffer(buffer(400 * 1000));
+  size_t two = budget.spare_bytes();
+  CHECK(two >= 800 * 1000);
+  budget.GiveBuffer(buffer(400 * 1000));  // would pass the cap: freed
+  CHECK(budget.spare_bytes() == two);
+  budget.GiveBuffer(buffer(2 << 20));  // a huge batch's buffer is never kept
+  CHECK(budget.spare_bytes() == two);
+  CHECK(budget.TakeBuffer().capacity() >= 400 * 1000);
+  CHECK(budget.TakeBuffer().capacity() >= 400 * 1000);
+  CHECK(budget.spare_bytes() == 0);
+  CHECK(budget.TakeBuffer().capacity() < 400 * 1000);  // none left: the caller allocates
+}
+
+TEST_CASE("the log that crosses max_bytes gets the room it needs, not another step") {
+  BatcherOptions o;
+  o.max_bytes = 100 * 1000;
+  Harness h(o);
+  std::string v(3000, 'c');
+  while (h.out.size() < 3) REQUIRE(h.batcher.Add(Log(v), "", 0, 0).ok());
+  for (auto& b : h.out) {
+    CHECK(b->used >= o.max_bytes);
+    CHECK(b->data.size() == b->used);
+    // Room is charged as it is zero-filled: past max_bytes, only what the
+    // last log and the meta fields take.
+    CHECK(b->charged <= std::max(o.max_bytes, b->used + 64));
+  }
+}
