@@ -173,14 +173,13 @@ void Run::ProcessBlock(const ReadBlock& block) {
   // produce CPU).
   int64_t block_wall_us = -1;
   while (pos < data.size()) {
-    const char* nl = static_cast<const char*>(std::memchr(data.data() + pos, '\n', data.size() - pos));
-    size_t stop = nl ? static_cast<size_t>(nl - data.data()) : data.size();
-    std::string_view line = data.substr(pos, stop - pos);
-    size_t next = nl ? stop + 1 : stop;
     ++r_.lines;
     log_.Clear();
     std::string why;
-    ParseOutcome outcome = parser_->Parse(line, &log_, &why);
+    size_t line_len = 0;
+    ParseOutcome outcome = parser_->ParseFirstLine(data.substr(pos), &line_len, &log_, &why);
+    std::string_view line = data.substr(pos, line_len);
+    size_t next = std::min(pos + line_len + 1, data.size());  // past the '\n', if there is one
     bool have_log = outcome == ParseOutcome::kLog;
     if (outcome == ParseOutcome::kInvalid) {
       if (!HandleInvalid(line, why, &log_, &have_log)) {

@@ -20,4 +20,10 @@ namespace slsflow {
 // (it grows to the longest line and stays there).
 bool ParsePlainJsonObject(std::string_view line, ParsedLog* out, std::vector<uint32_t>* quotes);
 
+// The same for the first line of `rest` (a block's unparsed lines), whose
+// end the one scan also finds, so lines are not split by a pass of their
+// own. True: `*line_len` is that line's length without its '\n' (all of
+// `rest` when it has none), and `out` holds its fields.
+bool ParsePlainJsonLine(std::string_view rest, size_t* line_len, ParsedLog* out, std::vector<uint32_t>* quotes);
+
 }  // namespace slsflow

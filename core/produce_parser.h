@@ -2,6 +2,7 @@
 // one ParsedLog out. Parsers never allocate per line in the steady state.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,12 +19,26 @@ enum class ParseOutcome {
   kInvalid,   // `error` says why
 };
 
+// The length of the first line of `text`, without its '\n'.
+inline size_t LineLength(std::string_view text) {
+  const void* nl = std::memchr(text.data(), '\n', text.size());
+  return nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+}
+
 class Parser {
  public:
   virtual ~Parser() = default;
   // `line` excludes its '\n'. Views in `out` stay valid until the next call
   // or until the line's buffer changes.
   virtual ParseOutcome Parse(std::string_view line, ParsedLog* out, std::string* error) = 0;
+  // Parse() of the first line of `rest`, the unparsed lines of a block;
+  // `*line_len` gets that line's length without its '\n' (all of `rest`
+  // when it has none). A parser that finds the line's end as it parses
+  // overrides this to spare the block a pass of its own.
+  virtual ParseOutcome ParseFirstLine(std::string_view rest, size_t* line_len, ParsedLog* out, std::string* error) {
+    *line_len = LineLength(rest);
+    return Parse(rest.substr(0, *line_len), out, error);
+  }
   // True when an incomplete record is buffered (CSV), so EOF is an error.
   virtual bool Pending() const { return false; }
 };

@@ -21,6 +21,17 @@ class JsonlParser : public Parser {
 
   ParseOutcome Parse(std::string_view line, ParsedLog* out, std::string* error) override {
     if (plain_fast_path_ && ParsePlainJsonObject(line, out, &quotes_)) return ParseOutcome::kLog;
+    return ParseGeneral(line, out, error);
+  }
+
+  ParseOutcome ParseFirstLine(std::string_view rest, size_t* line_len, ParsedLog* out, std::string* error) override {
+    if (plain_fast_path_ && ParsePlainJsonLine(rest, line_len, out, &quotes_)) return ParseOutcome::kLog;
+    *line_len = LineLength(rest);
+    return ParseGeneral(rest.substr(0, *line_len), out, error);
+  }
+
+ private:
+  ParseOutcome ParseGeneral(std::string_view line, ParsedLog* out, std::string* error) {
     p_ = start_ = line.data();
     end_ = line.data() + line.size();
     out_ = out;
@@ -64,7 +75,6 @@ class JsonlParser : public Parser {
     return ParseOutcome::kLog;
   }
 
- private:
   ParseOutcome Fail(const std::string& why) {
     *error_ = "invalid JSON at column " + std::to_string(Column()) + ": " + why;
     return ParseOutcome::kInvalid;

@@ -32,10 +32,10 @@ std::string RandomLine(std::mt19937& rng) {
   static const std::vector<std::string> any_blanks = {"", " ", "\t", "\r", "\n"};
   auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   bool mutate = rng() % 3 == 0;  // a third of the lines carry something the fast path must decline
-  // Tabs and CRs between strings are JSON blanks the fast path leaves to
-  // the general parser; around the object they are trimmed.
+  // Tabs, CRs and LFs are JSON blanks the fast path leaves to the general
+  // parser.
   const std::vector<std::string>& blanks = mutate ? any_blanks : spaces;
-  std::string line = pick(any_blanks) + "{" + pick(blanks);
+  std::string line = pick(blanks) + "{" + pick(blanks);
   int pairs = static_cast<int>(rng() % 5);
   for (int i = 0; i < pairs; ++i) {
     if (i) line += pick(blanks) + "," + pick(blanks);
@@ -49,7 +49,7 @@ std::string RandomLine(std::mt19937& rng) {
       default: line += "\"" + pick(values) + "\""; break;
     }
   }
-  line += pick(blanks) + "}" + pick(any_blanks);
+  line += pick(blanks) + "}" + pick(blanks);
   // Sometimes break one byte anywhere.
   if (mutate && rng() % 2 == 0 && !line.empty()) line[rng() % line.size()] = "\":,{} \\x\x80"[rng() % 10];
   // And sometimes make it long, past the 16-byte SIMD rounds.
@@ -87,6 +87,53 @@ TEST_CASE("plain objects: the fast path agrees with the general parser on every 
   // Both branches ran a lot: the test would prove nothing otherwise.
   CHECK(taken > 20000);
   CHECK(declined > 20000);
+}
+
+TEST_CASE("plain objects in a block: lines and logs as a split at '\\n' and the general parser give") {
+  auto fast = MakeJsonlParser();
+  auto general = MakeGeneralJsonlParser();
+  std::mt19937 rng(11);
+  std::vector<uint32_t> quotes;
+  int taken = 0, declined = 0;
+  for (int round = 0; round < 20000; ++round) {
+    // A block: a few lines, some ending in CRLF, some blank, the last one
+    // without a newline now and then; mutated lines hold '\n' of their own.
+    std::string block;
+    int n = 1 + static_cast<int>(rng() % 6);
+    for (int i = 0; i < n; ++i) {
+      block += rng() % 10 == 0 ? "" : RandomLine(rng);
+      if (i + 1 < n || rng() % 3 != 0) block += rng() % 4 == 0 ? "\r\n" : "\n";
+    }
+    CAPTURE(block);
+    std::string_view data = block;
+    size_t pos = 0;
+    while (pos < data.size()) {
+      ParsedLog a, b;
+      std::string ea, eb;
+      size_t len = 12345;
+      auto oa = fast->ParseFirstLine(data.substr(pos), &len, &a, &ea);
+      size_t want = LineLength(data.substr(pos));
+      REQUIRE(len == want);
+      auto ob = general->Parse(data.substr(pos, want), &b, &eb);
+      REQUIRE(oa == ob);
+      CHECK(ea == eb);
+      if (oa == ParseOutcome::kLog) CHECK(SameLog(a, b));
+      ParsedLog direct;
+      size_t direct_len = 0;
+      if (ParsePlainJsonLine(data.substr(pos), &direct_len, &direct, &quotes)) {
+        ++taken;
+        CHECK(direct_len == want);
+        CHECK(SameLog(direct, b));
+      } else {
+        ++declined;
+        CHECK(IsClear(direct));
+      }
+      pos = std::min(pos + len + 1, data.size());
+    }
+  }
+  // Both branches ran a lot: the test would prove nothing otherwise.
+  CHECK(taken > 10000);
+  CHECK(declined > 10000);
 }
 
 TEST_CASE("plain objects: what the fast path takes and what it leaves") {

@@ -1,6 +1,8 @@
 // The produce input parsers (jsonl, csv, regex): every line of hostile input
 // is a log, a skip or a clean error, never a crash. Byte 0 picks the parser.
-// jsonl is also differential: its fast path must match the general parser.
+// jsonl is also differential: its fast path must match the general parser,
+// line by line and block by block.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -35,6 +37,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (general != outcome || general_error != error || !slsflow::test::SameLog(log, general_log)) __builtin_trap();
     }
     pos = nl + 1;
+  }
+  if (parser == jsonl.get()) {
+    // Block by block, as produce reads: the line ends ParseFirstLine finds
+    // in its scan are the '\n's, and its outcomes are the general parser's.
+    std::string_view block = text;
+    size_t at = 0;
+    while (at < block.size()) {
+      slsflow::ParsedLog log, general_log;
+      std::string error, general_error;
+      size_t len = 0;
+      auto outcome = jsonl->ParseFirstLine(block.substr(at), &len, &log, &error);
+      if (len != slsflow::LineLength(block.substr(at))) __builtin_trap();
+      auto general = general_jsonl->Parse(block.substr(at, len), &general_log, &general_error);
+      if (general != outcome || general_error != error || !slsflow::test::SameLog(log, general_log)) __builtin_trap();
+      at = std::min(at + len + 1, block.size());
+    }
   }
   // A regex pattern from the fuzzer must compile or fail cleanly.
   (void)slsflow::TranslateRegex(text.substr(0, 200));
