@@ -220,7 +220,7 @@ Status Engine::Replan(const std::string& logstore) {
 
 Status Engine::StartReader(Shard* sh) {
   const ShardPosition& pos = state_.shards[{sh->logstore, sh->id}];
-  ReaderOptions ro;
+  ShardReaderOptions ro;
   ro.logstore = sh->logstore;
   ro.shard = sh->id;
   ro.start_cursor = pos.cursor;

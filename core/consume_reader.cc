@@ -6,7 +6,7 @@
 
 namespace slsflow {
 
-ShardReader::ShardReader(ConsumeSource* source, Env* env, ReaderOptions options, std::function<void()> notify)
+ShardReader::ShardReader(ConsumeSource* source, Env* env, ShardReaderOptions options, std::function<void()> notify)
     : source_(source), env_(env), options_(std::move(options)), notify_(std::move(notify)),
       end_cursor_(options_.end_cursor) {}
 

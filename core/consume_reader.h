@@ -40,7 +40,7 @@ struct ReaderBatch {
   int group_count() const { return groups ? groups->loggroups_size() : 0; }
 };
 
-struct ReaderOptions {
+struct ShardReaderOptions {
   std::string logstore;
   int shard = 0;
   std::string start_cursor;
@@ -58,7 +58,7 @@ struct ReaderOptions {
 class ShardReader {
  public:
   // `notify` is called (from the reader thread) whenever a batch is queued.
-  ShardReader(ConsumeSource* source, Env* env, ReaderOptions options, std::function<void()> notify);
+  ShardReader(ConsumeSource* source, Env* env, ShardReaderOptions options, std::function<void()> notify);
   ~ShardReader();
   ShardReader(const ShardReader&) = delete;
   ShardReader& operator=(const ShardReader&) = delete;
@@ -87,7 +87,7 @@ class ShardReader {
 
   ConsumeSource* source_;
   Env* env_;
-  ReaderOptions options_;
+  ShardReaderOptions options_;
   std::function<void()> notify_;
   std::thread thread_;
   std::mutex mu_;

@@ -278,7 +278,7 @@ ProduceResult Run::Go() {
   }
   router_ = std::make_unique<Router>(o_.router);
 
-  ReaderOptions ro = o_.reader;
+  InputReaderOptions ro = o_.reader;
   if (ro.follow) {
     follow_path_ = AbsolutePath(ro.path);
     state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)

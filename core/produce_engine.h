@@ -24,7 +24,7 @@ Result<OnInvalid> ParseOnInvalid(const std::string& text);
 
 struct ProduceOptions {
   std::string project;  // only to name the default follow state file
-  ReaderOptions reader;
+  InputReaderOptions reader;
   ParserOptions parser;
   OnInvalid on_invalid = OnInvalid::kFail;
   RouterOptions router;

@@ -59,7 +59,7 @@ InputReader::~InputReader() {
   if (fd_ >= 0 && !is_stdin_) ::close(fd_);
 }
 
-Result<std::unique_ptr<InputReader>> InputReader::Open(const ReaderOptions& options) {
+Result<std::unique_ptr<InputReader>> InputReader::Open(const InputReaderOptions& options) {
   std::unique_ptr<InputReader> r(new InputReader(options));
   if (options.path.empty() || options.path == "-") {
     if (options.follow) return Status::Usage("--follow needs --file PATH (stdin cannot be followed)");

@@ -28,7 +28,7 @@ struct ReadBlock {
 
 enum class ReadStatus { kData, kTimeout, kEof };
 
-struct ReaderOptions {
+struct InputReaderOptions {
   std::string path;       // "" or "-": stdin
   bool follow = false;
   size_t max_line = 6u << 20;
@@ -40,7 +40,7 @@ struct ReaderOptions {
 
 class InputReader {
  public:
-  static Result<std::unique_ptr<InputReader>> Open(const ReaderOptions& options);
+  static Result<std::unique_ptr<InputReader>> Open(const InputReaderOptions& options);
   ~InputReader();
 
   // Waits up to timeout_ms for at least one whole line. The block stays
@@ -51,7 +51,7 @@ class InputReader {
   const std::string& path() const { return options_.path; }
 
  private:
-  explicit InputReader(ReaderOptions options) : options_(std::move(options)) {}
+  explicit InputReader(InputReaderOptions options) : options_(std::move(options)) {}
   Status OpenPath(const std::string& path, uint64_t offset);
   // -1 error (errno), 0 EOF, else bytes read into the buffer.
   long ReadMore();
@@ -60,7 +60,7 @@ class InputReader {
   Result<bool> CheckRotation(ReadBlock* block);
   bool TakeLines(ReadBlock* block, bool eof);
 
-  ReaderOptions options_;
+  InputReaderOptions options_;
   int fd_ = -1;
   bool is_stdin_ = false;
   bool pollable_ = false;   // a pipe, socket or tty: poll() before read()

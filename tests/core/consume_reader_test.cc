@@ -20,7 +20,7 @@ std::unique_ptr<ReaderBatch> WaitPop(ShardReader& r) {
 TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
   test::FakeSource src(1);
   for (int i = 0; i < 50; ++i) src.Put(0, {"v" + std::to_string(i)});
-  ReaderOptions o;
+  ShardReaderOptions o;
   o.logstore = "app";
   o.start_cursor = test::FakeSource::Cursor(0);
   o.max_per_fetch = 1;
@@ -42,7 +42,7 @@ TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
 TEST_CASE("an end cursor finishes the shard; an idle shard is caught up") {
   test::FakeSource src(1);
   for (int i = 0; i < 5; ++i) src.Put(0, {"v"});
-  ReaderOptions o;
+  ShardReaderOptions o;
   o.logstore = "app";
   o.start_cursor = test::FakeSource::Cursor(0);
   o.max_per_fetch = 2;
@@ -70,7 +70,7 @@ TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
   test::FakeSource src(1);
   src.Put(0, {"v"});
   src.fail_next_ = 2;
-  ReaderOptions o;
+  ShardReaderOptions o;
   o.logstore = "app";
   o.start_cursor = test::FakeSource::Cursor(0);
   o.max_backoff_us = 1000;

@@ -72,7 +72,7 @@ TEST_CASE("reads a file in whole lines, the last one without a newline") {
   for (int i = 0; i < 100000; ++i) text += "line " + std::to_string(i) + "\n";
   text += "tail";
   test::WriteFileOrDie(path, text);
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   o.read_size = 4096;
   auto r = InputReader::Open(o);
@@ -90,7 +90,7 @@ TEST_CASE("a big file is mapped and still every byte comes: long lines, appends,
   text += std::string(3 << 20, 'x') + "\n";  // longer than a read block: the read() path's
   for (int i = 0; i < 1000; ++i) text += "after the long line " + std::to_string(i) + "\n";
   test::WriteFileOrDie(path, text);
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
@@ -109,7 +109,7 @@ TEST_CASE("an oversized line is skipped whole and reported, the rest goes on") {
   std::string path = dir + "/big.log";
   std::string big(100000, 'x');
   test::WriteFileOrDie(path, "a\n" + big + "\nb\n");
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   o.read_size = 4096;
   o.max_line = 10000;
@@ -137,7 +137,7 @@ TEST_CASE("follow: growth, rename+create rotation, copytruncate") {
   std::string dir = test::MakeTempDir("produce-reader");
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "one\n");
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   o.follow = true;
   o.poll_interval_ms = 5;
@@ -171,7 +171,7 @@ TEST_CASE("follow resumes at a saved position, also inside a rotated file") {
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "old1\nold2\n");
   uint64_t old_inode = Inode(path);
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   o.follow = true;
   o.poll_interval_ms = 5;
@@ -196,7 +196,7 @@ TEST_CASE("follow: a file truncated and rewritten past the saved offset is read 
   std::string before = "aaaa-1\naaaa-2\n";
   test::WriteFileOrDie(path, before);
   InputPosition pos{Inode(path), before.size(), static_cast<uint32_t>(before.size()), TailCrc(before)};
-  ReaderOptions o;
+  InputReaderOptions o;
   o.path = path;
   o.follow = true;
   o.poll_interval_ms = 5;
@@ -215,7 +215,7 @@ TEST_CASE("follow: a file truncated and rewritten past the saved offset is read 
 }
 
 TEST_CASE("follow without --file is a usage error") {
-  ReaderOptions o;
+  InputReaderOptions o;
   o.follow = true;
   CHECK(InputReader::Open(o).status().kind() == ErrorKind::kUsage);
 }
