@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,42 +61,57 @@ std::string RandomLine(std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("plain objects: the fast path agrees with the general parser on every line") {
-  auto fast = MakeJsonlParser();
-  auto general = MakeGeneralJsonlParser();
-  std::mt19937 rng(7);
+// The jsonl parser (fast path first) against the general parser alone.
+struct Agreement {
+  std::unique_ptr<Parser> fast = MakeJsonlParser();
+  std::unique_ptr<Parser> general = MakeGeneralJsonlParser();
   std::vector<uint32_t> quotes;
-  int taken = 0, declined = 0;
-  for (int i = 0; i < 200000; ++i) {
-    std::string line = RandomLine(rng);
-    CAPTURE(line);
-    ParsedLog a, b, direct;
-    std::string ea, eb;
-    auto oa = fast->Parse(line, &a, &ea);
-    auto ob = general->Parse(line, &b, &eb);
-    REQUIRE(oa == ob);
-    CHECK(ea == eb);
-    if (oa == ParseOutcome::kLog) CHECK(SameLog(a, b));
-    if (ParsePlainJsonObject(line, &direct, &quotes)) {
+  int taken = 0, declined = 0;  // by the fast path called directly
+
+  // Checks that the jsonl parser's `outcome`, `error` and `log` for `line`
+  // are the general parser's, whose log goes to `general_log`.
+  ParseOutcome Expect(std::string_view line, ParseOutcome outcome, const std::string& error, const ParsedLog& log,
+                      ParsedLog* general_log) {
+    std::string general_error;
+    ParseOutcome want = general->Parse(line, general_log, &general_error);
+    REQUIRE(outcome == want);
+    CHECK(error == general_error);
+    if (outcome == ParseOutcome::kLog) CHECK(SameLog(log, *general_log));
+    return want;
+  }
+  // The fast path's own verdict: what it takes is the general parser's log;
+  // what it declines leaves the log clear.
+  void Direct(bool took, const ParsedLog& direct, ParseOutcome general_outcome, const ParsedLog& general_log) {
+    if (took) {
       ++taken;
-      CHECK(ob == ParseOutcome::kLog);
-      CHECK(SameLog(direct, b));
+      CHECK(general_outcome == ParseOutcome::kLog);
+      CHECK(SameLog(direct, general_log));
     } else {
       ++declined;
       CHECK(IsClear(direct));
     }
   }
+};
+
+TEST_CASE("plain objects: the fast path agrees with the general parser on every line") {
+  Agreement t;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    std::string line = RandomLine(rng);
+    CAPTURE(line);
+    ParsedLog a, b, direct;
+    std::string ea;
+    ParseOutcome ob = t.Expect(line, t.fast->Parse(line, &a, &ea), ea, a, &b);
+    t.Direct(ParsePlainJsonObject(line, &direct, &t.quotes), direct, ob, b);
+  }
   // Both branches ran a lot: the test would prove nothing otherwise.
-  CHECK(taken > 20000);
-  CHECK(declined > 20000);
+  CHECK(t.taken > 20000);
+  CHECK(t.declined > 20000);
 }
 
 TEST_CASE("plain objects in a block: lines and logs as a split at '\\n' and the general parser give") {
-  auto fast = MakeJsonlParser();
-  auto general = MakeGeneralJsonlParser();
+  Agreement t;
   std::mt19937 rng(11);
-  std::vector<uint32_t> quotes;
-  int taken = 0, declined = 0;
   for (int round = 0; round < 20000; ++round) {
     // A block: a few lines, some ending in CRLF, some blank, the last one
     // without a newline now and then; mutated lines hold '\n' of their own.
@@ -108,32 +125,22 @@ TEST_CASE("plain objects in a block: lines and logs as a split at '\\n' and the 
     std::string_view data = block;
     size_t pos = 0;
     while (pos < data.size()) {
-      ParsedLog a, b;
-      std::string ea, eb;
-      size_t len = 12345;
-      auto oa = fast->ParseFirstLine(data.substr(pos), &len, &a, &ea);
-      size_t want = LineLength(data.substr(pos));
+      std::string_view rest = data.substr(pos);
+      size_t want = LineLength(rest);
+      ParsedLog a, b, direct;
+      std::string ea;
+      size_t len = 12345, direct_len = 12345;
+      ParseOutcome oa = t.fast->ParseFirstLine(rest, &len, &a, &ea);
       REQUIRE(len == want);
-      auto ob = general->Parse(data.substr(pos, want), &b, &eb);
-      REQUIRE(oa == ob);
-      CHECK(ea == eb);
-      if (oa == ParseOutcome::kLog) CHECK(SameLog(a, b));
-      ParsedLog direct;
-      size_t direct_len = 0;
-      if (ParsePlainJsonLine(data.substr(pos), &direct_len, &direct, &quotes)) {
-        ++taken;
-        CHECK(direct_len == want);
-        CHECK(SameLog(direct, b));
-      } else {
-        ++declined;
-        CHECK(IsClear(direct));
-      }
+      ParseOutcome ob = t.Expect(rest.substr(0, want), oa, ea, a, &b);
+      bool took = ParsePlainJsonLine(rest, &direct_len, &direct, &t.quotes);
+      if (took) CHECK(direct_len == want);
+      t.Direct(took, direct, ob, b);
       pos = std::min(pos + len + 1, data.size());
     }
   }
-  // Both branches ran a lot: the test would prove nothing otherwise.
-  CHECK(taken > 10000);
-  CHECK(declined > 10000);
+  CHECK(t.taken > 10000);
+  CHECK(t.declined > 10000);
 }
 
 TEST_CASE("plain objects: what the fast path takes and what it leaves") {
