@@ -17,13 +17,14 @@ namespace slsflow {
 // `out` must be clear. True: the line had that shape and `out` holds its
 // fields, exactly as the general parser would fill it. False: `out` is clear
 // again and the general parser must decide. `quotes` is scratch, reused
-// (it grows to the longest line and stays there).
+// (it grows to the longest line, at most 64 K entries, and stays there).
 bool ParsePlainJsonObject(std::string_view line, ParsedLog* out, std::vector<uint32_t>* quotes);
 
 // The same for the first line of `rest` (a block's unparsed lines), whose
 // end the one scan also finds, so lines are not split by a pass of their
 // own. True: `*line_len` is that line's length without its '\n' (all of
-// `rest` when it has none), and `out` holds its fields.
+// `rest` when it has none), and `out` holds its fields. The scan may read
+// past the line, never past `rest`.
 bool ParsePlainJsonLine(std::string_view rest, size_t* line_len, ParsedLog* out, std::vector<uint32_t>* quotes);
 
 }  // namespace slsflow
