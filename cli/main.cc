@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <lz4.h>
 #include <signal.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include <CLI/CLI.hpp>
@@ -85,6 +86,14 @@ int main(int argc, char** argv) {
     app.exit(e);
     return e.get_exit_code() == 0 ? 0 : 2;
   }
-  std::fflush(stdout);
-  return exit_code;
+  std::fflush(nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  return exit_code;  // let LeakSanitizer's exit-time check run
+#else
+  // Every command has closed (and synced) what it wrote by now. What is
+  // left is teardown the kernel does faster at exit: OpenSSL's atexit
+  // cleanup, every CLI11 option, a produce run's spare buffers. It was ~1%
+  // of a 0.6 s produce run.
+  _exit(exit_code);
+#endif
 }
