@@ -92,8 +92,7 @@ int main(int argc, char** argv) {
 #else
   // Every command has closed (and synced) what it wrote by now. What is
   // left is teardown the kernel does faster at exit: OpenSSL's atexit
-  // cleanup, every CLI11 option, a produce run's spare buffers. It was ~1%
-  // of a 0.6 s produce run.
+  // cleanup and every CLI11 option. It was ~1% of a 0.6 s produce run.
   _exit(exit_code);
 #endif
 }
