@@ -38,7 +38,11 @@ struct Batch {
 // sealed and in flight. The reader waits while it is full; nothing drops.
 class MemoryBudget {
  public:
-  explicit MemoryBudget(size_t cap) : cap_(cap) {}
+  // A settled buffer with more than `max_spare_bytes` of capacity is freed,
+  // not kept: it grew for a rare huge log, and would hold that much
+  // resident for ordinary batches.
+  explicit MemoryBudget(size_t cap, size_t max_spare_bytes = size_t{1} << 20)
+      : cap_(cap), max_spare_bytes_(max_spare_bytes) {}
   void Charge(size_t n) {
     std::lock_guard<std::mutex> lock(mu_);
     used_ += n;
@@ -88,7 +92,7 @@ class MemoryBudget {
   // A buffer keeps its size: a batch treats it as room to write in, so a
   // recycled buffer is not zero-filled again.
   void GiveBuffer(std::string buffer) {
-    if (buffer.capacity() > kMaxSpareBytes) return;  // a rare huge batch's buffer is not kept
+    if (buffer.capacity() > max_spare_bytes_) return;
     std::lock_guard<std::mutex> lock(mu_);
     if (spare_bytes_ + buffer.capacity() > cap_) return;
     spare_bytes_ += buffer.capacity();
@@ -100,12 +104,12 @@ class MemoryBudget {
   }
 
  private:
-  static constexpr size_t kMaxSpareBytes = 1u << 20;
   std::vector<std::string> spare_;
   size_t spare_bytes_ = 0;  // capacity of spare_, all resident
   mutable std::mutex mu_;
   std::condition_variable cv_;
   size_t cap_;
+  size_t max_spare_bytes_;
   size_t used_ = 0;
   size_t peak_ = 0;
 };

@@ -32,7 +32,8 @@ namespace {
 // What sender threads share with the reader. Heap-held so that an
 // abandoned flush can leave threads behind without dangling references.
 struct Shared {
-  explicit Shared(size_t cap, Env* env, const std::string& dead_letter) : budget(cap), sink(env, dead_letter) {}
+  Shared(size_t cap, size_t max_spare_bytes, Env* env, const std::string& dead_letter)
+      : budget(cap, max_spare_bytes), sink(env, dead_letter) {}
   MemoryBudget budget;
   AckTracker tracker;
   DeadLetterSink sink;
@@ -265,7 +266,11 @@ void Run::Flush() {
 
 ProduceResult Run::Go() {
   int64_t started = env_->MonotonicMicros();
-  shared_ = std::make_shared<Shared>(o_.buffer_bytes, env_, o_.dead_letter);
+  // Buffers are reused up to a batch's room (see Batcher::Open) with some
+  // slack: --max-batch-bytes over 1 MB would otherwise start every batch on
+  // fresh pages.
+  size_t max_spare = std::max<size_t>(size_t{1} << 20, o_.batcher.max_bytes + (128u << 10));
+  shared_ = std::make_shared<Shared>(o_.buffer_bytes, max_spare, env_, o_.dead_letter);
   auto parser = MakeParser(o_.parser);
   if (!parser.ok()) {
     r_.status = parser.status();

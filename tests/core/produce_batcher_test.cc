@@ -168,6 +168,13 @@ TEST_CASE("spare buffers are kept up to the budget's cap and handed out again") 
   CHECK(budget.TakeBuffer().capacity() >= 400 * 1000);
   CHECK(budget.spare_bytes() == 0);
   CHECK(budget.TakeBuffer().capacity() < 400 * 1000);  // none left: the caller allocates
+
+  // Where batches are bigger (--max-batch-bytes), so is what is kept.
+  MemoryBudget big_batches(32 << 20, 3 << 20);
+  big_batches.GiveBuffer(buffer(2 << 20));
+  CHECK(big_batches.spare_bytes() >= (2u << 20));
+  big_batches.GiveBuffer(buffer(4 << 20));
+  CHECK(big_batches.spare_bytes() < (4u << 20));
 }
 
 TEST_CASE("the log that crosses max_bytes gets the room it needs, not another step") {
