@@ -95,8 +95,8 @@ QuoteScan FindQuotes(const char* s, size_t n, uint32_t* quotes) {
 }
 
 // The object in s[0, len), which holds no control byte and whose quotes
-// FindQuotes found: blanks, '{', "key":"value" pairs split by ',', '}',
-// blanks.
+// FindQuotes found: spaces, '{', "key":"value" pairs split by ',', '}',
+// spaces. (Other JSON blanks are control bytes: the general parser's.)
 bool TakeObject(const char* s, size_t len, const uint32_t* q, const QuoteScan& scan, ParsedLog* out) {
   size_t b = 0, e = len;
   while (b < e && s[b] == ' ') ++b;
@@ -105,7 +105,7 @@ bool TakeObject(const char* s, size_t len, const uint32_t* q, const QuoteScan& s
   // "key" : "value" , ... : four quotes a pair.
   size_t n = scan.quotes;
   if (n == 0 || n % 4 != 0) return false;
-  // Only blanks between '{' and the first key, and after the last value.
+  // Only spaces between '{' and the first key, and after the last value.
   for (size_t i = b + 1; i < q[0]; ++i)
     if (s[i] != ' ') return false;
   for (size_t i = q[n - 1] + 1; i < e - 1; ++i)
