@@ -55,14 +55,16 @@ class MemoryBudget {
     }
     cv_.notify_all();
   }
-  bool Full() const {
+  // `limit` is the cap, or less where the reader need not run that far
+  // ahead (see Run::Go).
+  bool Below(size_t limit) const {
     std::lock_guard<std::mutex> lock(mu_);
-    return used_ >= cap_;
+    return used_ < limit;
   }
-  // True when below the cap; false after `timeout_us` still full.
-  bool WaitBelowCap(int64_t timeout_us) {
+  // True when below `limit`; false after `timeout_us` still at or over it.
+  bool WaitBelow(size_t limit, int64_t timeout_us) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::microseconds(timeout_us), [&] { return used_ < cap_; });
+    return cv_.wait_for(lock, std::chrono::microseconds(timeout_us), [&] { return used_ < limit; });
   }
   size_t used() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -49,6 +49,9 @@ class InputReader {
   // The inode of the file being read now (0 for stdin).
   uint64_t inode() const { return inode_; }
   const std::string& path() const { return options_.path; }
+  // A regular file read without --follow (or stdin redirected from one): it
+  // waits for us, so nothing is gained by reading far ahead of the senders.
+  bool InputWaits() const { return !options_.follow && !pollable_; }
 
  private:
   explicit InputReader(InputReaderOptions options) : options_(std::move(options)) {}
