@@ -14,6 +14,10 @@ constexpr size_t kRoomStep = 64 * 1024;
 
 }  // namespace
 
+size_t BatchBufferBytes(const BatcherOptions& options) {
+  return std::min<size_t>(options.max_bytes + kRoomStep, kMaxLogGroupBytes);
+}
+
 Batcher::Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit)
     : options_(std::move(options)),
       budget_(budget),
@@ -65,9 +69,7 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
   batch->created_us = now_us;
   // A recycled buffer brings its size as room, already resident.
   batch->data = budget_->TakeBuffer();
-  // Address space only: a step past max_bytes, so that the log which
-  // crosses it and the meta fields fit without moving the batch.
-  batch->data.reserve(std::min<size_t>(options_.max_bytes + kRoomStep, kMaxLogGroupBytes));
+  batch->data.reserve(BatchBufferBytes(options_));  // address space only
   if (!batch->data.empty()) {
     budget_->Charge(batch->data.size());
     batch->charged = batch->data.size();
@@ -81,8 +83,8 @@ void Batcher::MakeRoom(Batch* batch, size_t bytes) {
   if (batch->data.size() >= bytes) return;
   size_t room = (bytes + kRoomStep - 1) / kRoomStep * kRoomStep;
   // Past max_bytes the batch seals after this log: room beyond what it
-  // needs would be zero-filled and charged for nothing. Open reserved a
-  // step past max_bytes, so the bytes written so far do not move.
+  // needs would be zero-filled and charged for nothing. Open reserved
+  // BatchBufferBytes, so the bytes written so far do not move.
   room = std::min(room, std::max(bytes, options_.max_bytes));
   batch->data.resize(room);
   if (room > batch->charged) {

@@ -21,6 +21,11 @@ struct BatcherOptions {
   GroupMeta defaults;  // --topic, --source, --tag
 };
 
+// The capacity a new batch buffer is reserved: a step past max_bytes, so
+// that the log which crosses it and the meta fields fit without moving the
+// batch. A settled buffer bigger than this grew for a rare huge log.
+size_t BatchBufferBytes(const BatcherOptions& options);
+
 class Batcher {
  public:
   using Emit = std::function<void(std::unique_ptr<Batch>)>;

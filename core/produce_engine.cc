@@ -266,10 +266,10 @@ void Run::Flush() {
 
 ProduceResult Run::Go() {
   int64_t started = env_->MonotonicMicros();
-  // Buffers are reused up to a batch's room (see Batcher::Open) with some
-  // slack: --max-batch-bytes over 1 MB would otherwise start every batch on
+  // Buffers are reused up to what a batch reserves, with a step of slack:
+  // a fixed 1 MB would start every batch of a larger --max-batch-bytes on
   // fresh pages.
-  size_t max_spare = std::max<size_t>(size_t{1} << 20, o_.batcher.max_bytes + (128u << 10));
+  size_t max_spare = std::max<size_t>(size_t{1} << 20, BatchBufferBytes(o_.batcher) + (64u << 10));
   shared_ = std::make_shared<Shared>(o_.buffer_bytes, max_spare, env_, o_.dead_letter);
   auto parser = MakeParser(o_.parser);
   if (!parser.ok()) {
