@@ -45,6 +45,14 @@ QuoteScan FindQuotes(const char* s, size_t n, uint32_t* quotes) {
   auto done = [&](size_t stop) {
     return QuoteScan{static_cast<size_t>(at - quotes), stop, highs != 0};
   };
+  // The round at `base` holds a bad byte (bit set in `bad`): keep what lies
+  // before it and stop there.
+  auto stop_in_round = [&](size_t base, uint64_t bad, uint64_t quote_bits, uint64_t high_bits) {
+    uint64_t before = (uint64_t{1} << __builtin_ctzll(bad)) - 1;
+    highs |= high_bits & before ? 1u : 0u;
+    collect(quote_bits & before, base);
+    return done(base + static_cast<size_t>(__builtin_ctzll(bad)));
+  };
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
   auto bad_bytes = [&](__m128i v) {
@@ -63,11 +71,8 @@ QuoteScan FindQuotes(const char* s, size_t n, uint32_t* quotes) {
     __m128i ba = bad_bytes(a), bb = bad_bytes(b), bc = bad_bytes(c), bd = bad_bytes(d);
     uint64_t q = quote_mask(a) | quote_mask(b) << 16 | quote_mask(c) << 32 | quote_mask(d) << 48;
     if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(ba, bb), _mm_or_si128(bc, bd)))) {
-      uint64_t bad = mask(ba) | mask(bb) << 16 | mask(bc) << 32 | mask(bd) << 48;
-      uint64_t before = (uint64_t{1} << __builtin_ctzll(bad)) - 1;
-      highs |= (mask(a) | mask(b) << 16 | mask(c) << 32 | mask(d) << 48) & before ? 1u : 0u;
-      collect(q & before, i);
-      return done(i + static_cast<size_t>(__builtin_ctzll(bad)));
+      return stop_in_round(i, mask(ba) | mask(bb) << 16 | mask(bc) << 32 | mask(bd) << 48, q,
+                           mask(a) | mask(b) << 16 | mask(c) << 32 | mask(d) << 48);
     }
     highs |= static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))));
     collect(q, i);
@@ -75,12 +80,7 @@ QuoteScan FindQuotes(const char* s, size_t n, uint32_t* quotes) {
   for (; i + 16 <= n; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     uint64_t q = quote_mask(v);
-    if (uint64_t bad = mask(bad_bytes(v))) {
-      uint64_t before = (uint64_t{1} << __builtin_ctzll(bad)) - 1;
-      highs |= mask(v) & before ? 1u : 0u;
-      collect(q & before, i);
-      return done(i + static_cast<size_t>(__builtin_ctzll(bad)));
-    }
+    if (uint64_t bad = mask(bad_bytes(v))) return stop_in_round(i, bad, q, mask(v));
     highs |= static_cast<unsigned>(_mm_movemask_epi8(v));
     collect(q, i);
   }

@@ -411,7 +411,7 @@ class JsonlParser : public Parser {
   std::string* error_ = nullptr;
   std::string scratch_;
   const bool plain_fast_path_;
-  std::vector<uint32_t> quotes_;  // ParsePlainJsonObject's scratch
+  std::vector<uint32_t> quotes_;  // the fast path's scratch (produce_jsonl_plain.h)
   bool high_ = false;  // the current string has a byte >= 0x80
 };
 
