@@ -59,6 +59,26 @@ ProduceOptions Options(const std::string& file) {
   return o;
 }
 
+// The backpressure tests' run: 8000 lines of 1000 bytes in 64 KB batches,
+// two senders, a server that takes 5 ms a request.
+std::string SlowRunText(char c) {
+  std::string line(1000, c);
+  std::string text;
+  for (int i = 0; i < 8000; ++i) text += line + "\n";
+  return text;
+}
+ProduceOptions SlowRunOptions(const std::string& path, FakeServer* server) {
+  server->fault = [](int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return Status::OK();
+  };
+  ProduceOptions o = Options(path);
+  o.batcher.max_logs = 4096;
+  o.batcher.max_bytes = 64 * 1024;
+  o.sender.parallel = 2;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("every line arrives once, in order per route, with metadata") {
@@ -202,9 +222,7 @@ TEST_CASE("backpressure: a slow server keeps the buffer near its cap") {
   // --buffer before it pauses.
   std::string fifo = dir + "/in.fifo";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
-  std::string line(1000, 'x');
-  std::string text;
-  for (int i = 0; i < 8000; ++i) text += line + "\n";
+  std::string text = SlowRunText('x');
   std::thread writer([&] {
     int fd = open(fifo.c_str(), O_WRONLY);
     for (size_t at = 0; fd >= 0 && at < text.size();) {
@@ -215,15 +233,8 @@ TEST_CASE("backpressure: a slow server keeps the buffer near its cap") {
     if (fd >= 0) close(fd);
   });
   FakeServer server;
-  server.fault = [](int) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return Status::OK();
-  };
-  ProduceOptions o = Options(fifo);
+  ProduceOptions o = SlowRunOptions(fifo, &server);
   o.buffer_bytes = 1 << 20;
-  o.batcher.max_logs = 4096;
-  o.batcher.max_bytes = 64 * 1024;
-  o.sender.parallel = 2;
   ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
   writer.join();
   CHECK(r.delivered == 8000);
@@ -235,20 +246,10 @@ TEST_CASE("backpressure: a slow server keeps the buffer near its cap") {
 TEST_CASE("a regular file is read only a few batches ahead of the senders") {
   std::string dir = test::MakeTempDir("produce-engine");
   std::string file = dir + "/in.txt";
-  std::string line(1000, 'y');
-  std::string text;
-  for (int i = 0; i < 8000; ++i) text += line + "\n";
-  test::WriteFileOrDie(file, text);
+  test::WriteFileOrDie(file, SlowRunText('y'));
   FakeServer server;
-  server.fault = [](int) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return Status::OK();
-  };
-  ProduceOptions o = Options(file);
+  ProduceOptions o = SlowRunOptions(file, &server);
   o.buffer_bytes = 32u << 20;  // more than the whole file
-  o.batcher.max_logs = 4096;
-  o.batcher.max_bytes = 64 * 1024;
-  o.sender.parallel = 2;
   ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
   CHECK(r.delivered == 8000);
   // (2 x 2 senders + 2) batches of 64 KB, plus one read block (1 MB) that
