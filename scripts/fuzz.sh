@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh TARGET SECONDS      one target (name without _fuzz), e.g. loggroup 600
 #   scripts/fuzz.sh --all SECONDS       every target, one after another
 #   scripts/fuzz.sh --list
-# Seed corpora come from ../shared/golden (scripts/fuzz_corpus.py); crashes
+# Seed corpora come from tests/data/golden (scripts/fuzz_corpus.py); crashes
 # are written to build-fuzz/crashes/ and make the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ status=0
 for t in $run; do
   corpus=$build/corpus/$t
   mkdir -p "$corpus"
-  python3 scripts/fuzz_corpus.py "$t" "$corpus" "${SLSFLOW_GOLDEN_DIR:-../shared/golden}"
+  python3 scripts/fuzz_corpus.py "$t" "$corpus" "${SLSFLOW_GOLDEN_DIR:-tests/data/golden}"
   echo "fuzz: $t for ${secs}s"
   if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1 \
       "$build/tests/${t}_fuzz" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \

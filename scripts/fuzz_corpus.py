@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a seed corpus for one fuzz target from ../shared/golden captures.
+"""Writes a seed corpus for one fuzz target from the tests/data/golden captures.
 
 usage: fuzz_corpus.py TARGET OUT_DIR GOLDEN_DIR
 Seeds are real bytes the SDKs sent or received, so the fuzzer starts from

@@ -1,11 +1,11 @@
-// Turns a golden capture (../shared/golden/<sdk>/<api>.json) into the
+// Turns a golden capture (tests/data/golden/<sdk>/<api>.json) into the
 // pieces our signer, decoder and emulator take.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/auth.h"
+#include "core/sls/auth.h"
 
 namespace slsflow::test {
 

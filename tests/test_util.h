@@ -7,7 +7,7 @@
 
 namespace slsflow::test {
 
-// Every capture file under ../shared/golden/<sdk>/*.json, sorted.
+// Every capture file under tests/data/golden/<sdk>/*.json, sorted.
 std::vector<std::string> GoldenCaptureFiles();
 nlohmann::json LoadJsonFile(const std::string& path);
 std::string GoldenDir();
