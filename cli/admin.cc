@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/group_lag.h"
-#include "core/shard_set.h"
+#include "core/consume/group_lag.h"
+#include "core/sls/shard_set.h"
 
 namespace slsflow::cli {
 

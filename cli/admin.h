@@ -11,7 +11,7 @@
 
 #include "cli/common.h"
 #include "cli/table.h"
-#include "core/client.h"
+#include "core/sls/client.h"
 
 namespace slsflow::cli {
 

@@ -1,5 +1,5 @@
 // `slsflow consume`: flags -> ConsumeOptions, sink and state selection,
-// signals, progress and the exit code. The engine is core/consume_engine.
+// signals, progress and the exit code. The engine is core/consume/engine.
 #include <signal.h>
 #include <sys/stat.h>
 #include <spdlog/spdlog.h>
@@ -13,9 +13,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "core/consume_engine.h"
-#include "core/consume_group.h"
-#include "core/shard_set.h"
+#include "core/consume/engine.h"
+#include "core/consume/group.h"
+#include "core/sls/shard_set.h"
 
 namespace slsflow::cli {
 

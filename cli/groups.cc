@@ -11,9 +11,9 @@
 #include "cli/admin.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "core/group_lag.h"
-#include "core/shard_set.h"
-#include "core/time_grammar.h"
+#include "core/consume/group_lag.h"
+#include "core/sls/shard_set.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 namespace {

@@ -1,5 +1,5 @@
 // `slsflow produce`: flags -> ProduceOptions, the early logstore check,
-// signals, the summary and the exit code. The engine is core/produce_engine.
+// signals, the summary and the exit code. The engine is core/produce/engine.
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -12,8 +12,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "core/produce_engine.h"
-#include "core/time_grammar.h"
+#include "core/produce/engine.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 

@@ -7,8 +7,8 @@
 #include "cli/admin.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "core/shard_set.h"
-#include "core/time_grammar.h"
+#include "core/sls/shard_set.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 namespace {

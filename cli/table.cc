@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/time_grammar.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 

@@ -7,7 +7,7 @@
 //   PUT  /_slsflow/admin/clock           {"offsetSeconds": N}
 #include <nlohmann/json.hpp>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 #include "emulator/server.h"
 
 namespace slsflow::emulator {

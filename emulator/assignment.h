@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "emulator/hash_key.h"
 #include "emulator/model.h"
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow::emulator {
 

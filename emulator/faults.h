@@ -12,7 +12,7 @@
 #include <random>
 #include <string>
 
-#include "core/status.h"
+#include "core/base/status.h"
 
 namespace slsflow::emulator {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "core/codec.h"
+#include "core/sls/codec.h"
 #include "emulator/cursor.h"
 #include "emulator/service.h"
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 #include "emulator/service.h"
 
 namespace slsflow::emulator {

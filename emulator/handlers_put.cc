@@ -5,8 +5,8 @@
 #include <cctype>
 #include <charconv>
 
-#include "core/codec.h"
-#include "core/crypto.h"
+#include "core/sls/codec.h"
+#include "core/sls/crypto.h"
 #include "emulator/loggroup_check.h"
 #include "emulator/service.h"
 

@@ -1,6 +1,6 @@
 #include "emulator/loggroup_check.h"
 
-#include "core/protobuf_wire.h"
+#include "core/sls/protobuf_wire.h"
 
 namespace slsflow::emulator {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "emulator/faults.h"
 #include "emulator/service.h"
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/auth.h"
-#include "core/status.h"
+#include "core/sls/auth.h"
+#include "core/base/status.h"
 #include "emulator/assignment.h"
 #include "emulator/faults.h"
 #include "emulator/model.h"

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "core/env.h"
+#include "core/base/env.h"
 #include "emulator/storage.h"
 
 namespace slsflow::emulator {

@@ -16,7 +16,7 @@
 #include <climits>
 #include <limits>
 
-#include "core/env.h"
+#include "core/base/env.h"
 
 namespace slsflow::emulator {
 namespace detail {

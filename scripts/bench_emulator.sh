@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PutLogs and PullLogs MB/s that `slsflow emulator` sustains on loopback
 # (scripts/bench.sh emulator). Builds the load generator
-# emulator/emulator_perftest.cc against the Release build in build/ (or
+# tests/perf/emulator_perftest.cc in the Release build in build/ (or
 # $BUILD_DIR), starts the emulator in memory (and, second, with --data-dir
 # on SQLite), and prints the figures. The generator and the emulator share
 # this machine's cores, so the figures are a floor, comparable within a run.
@@ -12,14 +12,9 @@ seconds=${BENCH_SECONDS:-5}
 threads=${BENCH_THREADS:-4}
 shards=${BENCH_SHARDS:-4}
 [[ -x "$build/slsflow" ]] || scripts/build.sh "$build" >/dev/null
-gen="$build/emulator_perftest"
-if [[ ! -x "$gen" || emulator/emulator_perftest.cc -nt "$gen" || "$build/libslsflow_emulator.a" -nt "$gen" ]]; then
-  # shellcheck disable=SC2046
-  c++ -std=c++20 -O2 -DNDEBUG -I. -I"$build" -I"$build/generated" emulator/emulator_perftest.cc \
-    "$build/libslsflow_emulator.a" "$build/libslsflow_core.a" "$build/libslsflow_proto.a" \
-    $(pkg-config --cflags --libs cpp-httplib liblz4 libzstd protobuf) -lcurl -lssl -lcrypto -lz -lsqlite3 \
-    -lspdlog -lfmt -lpthread -o "$gen"
-fi
+gen="$build/tests/emulator_perftest"
+# A CMake target like every other perftest (tests/perf/).
+cmake --build "$build" --target emulator_perftest >/dev/null
 
 tmp=$(mktemp -d)
 pid=

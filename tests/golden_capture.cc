@@ -1,6 +1,6 @@
 #include "tests/golden_capture.h"
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 #include "tests/test_util.h"
 
 namespace slsflow::test {

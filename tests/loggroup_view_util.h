@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/loggroup_view.h"
+#include "core/sls/loggroup_view.h"
 #include "sls.pb.h"
 
 namespace slsflow::test {

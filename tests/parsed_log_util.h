@@ -1,7 +1,7 @@
 // Test helper: two ParsedLogs hold the same log (every field a parser sets).
 #pragma once
 
-#include "core/produce_record.h"
+#include "core/produce/record.h"
 
 namespace slsflow::test {
 

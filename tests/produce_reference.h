@@ -1,6 +1,6 @@
 // The oracle for the produce encoder: the same LogGroup built with the
 // generated protobuf code. Only tests link protobuf; the binary writes the
-// wire format itself (core/produce_encoder.h).
+// wire format itself (core/produce/encoder.h).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/produce_encoder.h"
+#include "core/produce/encoder.h"
 #include "sls.pb.h"
 
 namespace slsflow {

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "core/env.h"
+#include "core/base/env.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/json_util.h"
+#include "core/base/json_util.h"
 
 namespace slsflow {
 

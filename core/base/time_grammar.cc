@@ -1,7 +1,7 @@
 // The --from/--to grammar. Hand-written rather than strptime/std::chrono
 // parse: strptime ignores zones (%z is a GNU extension that accepts only
 // some forms), and every rejected input must say which forms are accepted.
-#include "core/time_grammar.h"
+#include "core/base/time_grammar.h"
 
 #include <cctype>
 #include <charconv>

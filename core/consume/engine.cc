@@ -1,4 +1,4 @@
-#include "core/consume_engine.h"
+#include "core/consume/engine.h"
 
 #include <spdlog/spdlog.h>
 
@@ -7,10 +7,10 @@
 #include <mutex>
 #include <set>
 
-#include "core/consume_last.h"
-#include "core/consume_lineage.h"
-#include "core/consume_ordered.h"
-#include "core/consume_reader.h"
+#include "core/consume/last.h"
+#include "core/consume/lineage.h"
+#include "core/consume/ordered.h"
+#include "core/consume/reader.h"
 
 namespace slsflow {
 

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "core/consume_filter.h"
-#include "core/consume_format.h"
-#include "core/consume_sink.h"
-#include "core/consume_source.h"
-#include "core/consume_state.h"
-#include "core/env.h"
-#include "core/status.h"
-#include "core/time_grammar.h"
+#include "core/consume/filter.h"
+#include "core/consume/format.h"
+#include "core/consume/sink.h"
+#include "core/consume/source.h"
+#include "core/consume/state.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow {
 

@@ -13,7 +13,7 @@
 //                              content key literally named "topic")
 // `=` holds when some occurrence equals the value; `!=` when none does (a
 // missing key satisfies `!=`). Everything given must hold (AND).
-#include "core/consume_filter.h"
+#include "core/consume/filter.h"
 
 #include <regex.h>
 

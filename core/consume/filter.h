@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
-#include "core/loggroup_view.h"
+#include "core/base/status.h"
+#include "core/sls/loggroup_view.h"
 
 namespace slsflow {
 

@@ -1,10 +1,10 @@
 // Formatter factory and the field references shared by template and csv.
-#include "core/consume_format.h"
+#include "core/consume/format.h"
 
 #include <charconv>
 
-#include "core/consume_format_internal.h"
-#include "core/time_grammar.h"
+#include "core/consume/format_internal.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow {
 

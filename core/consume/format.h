@@ -1,7 +1,7 @@
 // Output formats for `slsflow consume -f`: one log in, one line out.
 //
 // The consume engine calls Formatter::FormatLog once per log of a pull
-// decoded in place (core/loggroup_view.h), appending straight into its own
+// decoded in place (core/sls/loggroup_view.h), appending straight into its own
 // output buffer, so a formatter must never allocate
 // per record on the hot path and must be byte-stable (the same log always
 // gives the same bytes: `produce` reads jsonl back, and the exactly-once
@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
-#include "core/loggroup_view.h"
+#include "core/base/status.h"
+#include "core/sls/loggroup_view.h"
 
 namespace slsflow {
 

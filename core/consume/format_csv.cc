@@ -10,7 +10,7 @@
 // - tsv follows the PostgreSQL/ClickHouse text convention: tab, newline,
 //   CR and backslash are written as \t \n \r \\ and nothing is quoted.
 // - A missing field and an empty value are both an empty cell.
-#include "core/consume_format_internal.h"
+#include "core/consume/format_internal.h"
 
 namespace slsflow::fmt {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/consume_format.h"
-#include "core/loggroup_view.h"
+#include "core/consume/format.h"
+#include "core/sls/loggroup_view.h"
 
 namespace slsflow::fmt {
 

@@ -25,7 +25,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/consume_format_internal.h"
+#include "core/consume/format_internal.h"
 
 namespace slsflow::fmt {
 namespace {

@@ -16,8 +16,8 @@
 //   a template for them).
 #include <cstring>
 
-#include "core/consume_format_internal.h"
-#include "core/time_grammar.h"
+#include "core/consume/format_internal.h"
+#include "core/base/time_grammar.h"
 
 namespace slsflow::fmt {
 namespace {

@@ -1,8 +1,8 @@
 // UTF-8 validation and the --binary encodings, shared by every format.
 #include <cstring>
 
-#include "core/consume_format_internal.h"
-#include "core/crypto.h"
+#include "core/consume/format_internal.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow::fmt {
 

@@ -1,4 +1,4 @@
-#include "core/consume_group.h"
+#include "core/consume/group.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>

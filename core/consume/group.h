@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/client.h"
-#include "core/consume_source.h"
-#include "core/env.h"
+#include "core/sls/client.h"
+#include "core/consume/source.h"
+#include "core/base/env.h"
 
 namespace slsflow {
 

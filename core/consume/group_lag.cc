@@ -1,9 +1,9 @@
-#include "core/group_lag.h"
+#include "core/consume/group_lag.h"
 
 #include <algorithm>
 #include <map>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 

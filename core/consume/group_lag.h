@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/client.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/consume_last.h"
+#include "core/consume/last.h"
 
 #include <algorithm>
 #include <queue>

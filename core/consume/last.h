@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/consume_filter.h"
-#include "core/consume_format.h"
-#include "core/consume_source.h"
+#include "core/consume/filter.h"
+#include "core/consume/format.h"
+#include "core/consume/source.h"
 
 namespace slsflow {
 

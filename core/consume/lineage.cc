@@ -1,4 +1,4 @@
-#include "core/consume_lineage.h"
+#include "core/consume/lineage.h"
 
 #include <algorithm>
 

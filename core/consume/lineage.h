@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "core/client.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/consume_ordered.h"
+#include "core/consume/ordered.h"
 
 #include <algorithm>
 

@@ -13,7 +13,7 @@
 #include <map>
 #include <string>
 
-#include "core/consume_state.h"
+#include "core/consume/state.h"
 
 namespace slsflow {
 

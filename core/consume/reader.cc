@@ -1,4 +1,4 @@
-#include "core/consume_reader.h"
+#include "core/consume/reader.h"
 
 #include <spdlog/spdlog.h>
 

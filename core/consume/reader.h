@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/consume_source.h"
-#include "core/env.h"
-#include "core/status.h"
-#include "core/loggroup_view.h"
+#include "core/consume/source.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
+#include "core/sls/loggroup_view.h"
 
 namespace slsflow {
 

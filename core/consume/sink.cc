@@ -1,4 +1,4 @@
-#include "core/consume_sink.h"
+#include "core/consume/sink.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

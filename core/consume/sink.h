@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/consume_state.h"
-#include "core/env.h"
-#include "core/status.h"
+#include "core/consume/state.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

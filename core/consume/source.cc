@@ -1,4 +1,4 @@
-#include "core/consume_source.h"
+#include "core/consume/source.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/consume_lineage.h"
+#include "core/consume/lineage.h"
 
 namespace slsflow {
 

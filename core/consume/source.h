@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/client.h"
-#include "core/env.h"
-#include "core/status.h"
+#include "core/sls/client.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

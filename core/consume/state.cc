@@ -1,11 +1,11 @@
-#include "core/consume_state.h"
+#include "core/consume/state.h"
 
 #include <zlib.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 

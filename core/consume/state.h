@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/env.h"
-#include "core/status.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

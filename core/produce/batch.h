@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/client.h"
-#include "core/produce_encoder.h"
+#include "core/sls/client.h"
+#include "core/produce/encoder.h"
 
 namespace slsflow {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/produce_batch.h"
-#include "core/produce_record.h"
+#include "core/produce/batch.h"
+#include "core/produce/record.h"
 
 namespace slsflow {
 

@@ -1,8 +1,8 @@
-#include "core/produce_dead_letter.h"
+#include "core/produce/dead_letter.h"
 
-#include "core/crypto.h"
-#include "core/produce_record.h"
-#include "core/loggroup_view.h"
+#include "core/sls/crypto.h"
+#include "core/produce/record.h"
+#include "core/sls/loggroup_view.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/produce_encoder.h"
+#include "core/produce/encoder.h"
 
 #include <cstring>
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/produce_record.h"
+#include "core/produce/record.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/produce_engine.h"
+#include "core/produce/engine.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,8 +9,8 @@
 #include <map>
 #include <mutex>
 
-#include "core/produce_dead_letter.h"
-#include "core/produce_follow_state.h"
+#include "core/produce/dead_letter.h"
+#include "core/produce/follow_state.h"
 
 namespace slsflow {
 

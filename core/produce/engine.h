@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "core/env.h"
-#include "core/produce_batcher.h"
-#include "core/produce_parser.h"
-#include "core/produce_reader.h"
-#include "core/produce_router.h"
-#include "core/produce_sender.h"
-#include "core/status.h"
+#include "core/base/env.h"
+#include "core/produce/batcher.h"
+#include "core/produce/parser.h"
+#include "core/produce/reader.h"
+#include "core/produce/router.h"
+#include "core/produce/sender.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

@@ -1,11 +1,11 @@
-#include "core/produce_follow_state.h"
+#include "core/produce/follow_state.h"
 
 #include <zlib.h>
 
 #include <cstdlib>
 #include <sstream>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/env.h"
-#include "core/status.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

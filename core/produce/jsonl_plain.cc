@@ -1,4 +1,4 @@
-#include "core/produce_jsonl_plain.h"
+#include "core/produce/jsonl_plain.h"
 
 #include <algorithm>
 

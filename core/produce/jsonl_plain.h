@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/produce_record.h"
+#include "core/produce/record.h"
 
 namespace slsflow {
 

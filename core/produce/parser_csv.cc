@@ -1,7 +1,7 @@
 // RFC 4180 CSV with a header record. A quoted field may hold newlines, so
 // a record can span lines: the parser keeps the partial record and asks
 // for more.
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 
 namespace slsflow {
 

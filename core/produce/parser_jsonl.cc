@@ -7,9 +7,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/crypto.h"
-#include "core/produce_jsonl_plain.h"
-#include "core/produce_parser.h"
+#include "core/sls/crypto.h"
+#include "core/produce/jsonl_plain.h"
+#include "core/produce/parser.h"
 
 namespace slsflow {
 

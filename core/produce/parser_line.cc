@@ -1,4 +1,4 @@
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 
 namespace slsflow {
 

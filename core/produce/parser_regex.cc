@@ -3,7 +3,7 @@
 // translated into positional groups and remembered by index.
 #include <regex.h>
 
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 
 namespace slsflow {
 

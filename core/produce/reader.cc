@@ -1,4 +1,4 @@
-#include "core/produce_reader.h"
+#include "core/produce/reader.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <chrono>
 #include <cstring>
 
-#include "core/env.h"
-#include "core/produce_mapped_input.h"
+#include "core/base/env.h"
+#include "core/produce/mapped_input.h"
 
 namespace slsflow {
 

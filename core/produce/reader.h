@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/produce_ack.h"
-#include "core/produce_mapped_input.h"
-#include "core/status.h"
+#include "core/produce/ack.h"
+#include "core/produce/mapped_input.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/produce_record.h"
+#include "core/produce/record.h"
 
 #include <cstring>
 

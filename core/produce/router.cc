@@ -1,8 +1,8 @@
-#include "core/produce_router.h"
+#include "core/produce/router.h"
 
 #include <cctype>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 

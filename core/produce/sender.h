@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/client.h"
-#include "core/env.h"
-#include "core/produce_batch.h"
+#include "core/sls/client.h"
+#include "core/base/env.h"
+#include "core/produce/batch.h"
 
 namespace slsflow {
 

@@ -1,11 +1,11 @@
-#include "core/auth.h"
+#include "core/sls/auth.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <ctime>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 

@@ -1,9 +1,9 @@
-#include "core/client.h"
+#include "core/sls/client.h"
 
 #include <algorithm>
 
-#include "core/crypto.h"
-#include "core/json_util.h"
+#include "core/sls/crypto.h"
+#include "core/base/json_util.h"
 
 namespace slsflow {
 

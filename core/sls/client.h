@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "core/auth.h"
-#include "core/codec.h"
-#include "core/endpoint.h"
-#include "core/env.h"
-#include "core/http.h"
-#include "core/status.h"
+#include "core/sls/auth.h"
+#include "core/sls/codec.h"
+#include "core/sls/endpoint.h"
+#include "core/base/env.h"
+#include "core/sls/http.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

@@ -1,4 +1,4 @@
-#include "core/codec.h"
+#include "core/sls/codec.h"
 
 #include <cstring>
 

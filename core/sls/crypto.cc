@@ -1,4 +1,4 @@
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "core/auth.h"
-#include "core/status.h"
+#include "core/sls/auth.h"
+#include "core/base/status.h"
 
 namespace slsflow {
 

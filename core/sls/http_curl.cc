@@ -8,8 +8,8 @@
 #include <mutex>
 #include <vector>
 
-#include "core/codec.h"
-#include "core/http.h"
+#include "core/sls/codec.h"
+#include "core/sls/http.h"
 
 namespace slsflow {
 

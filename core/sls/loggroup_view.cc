@@ -1,8 +1,8 @@
-#include "core/loggroup_view.h"
+#include "core/sls/loggroup_view.h"
 
 #include <string>
 
-#include "core/protobuf_wire.h"
+#include "core/sls/protobuf_wire.h"
 
 namespace slsflow {
 
@@ -12,7 +12,7 @@ using pbwire::kMaxDepth;
 using pbwire::kVarint;
 constexpr auto Tag = pbwire::MakeTag;
 
-// Byte-level reading is core/protobuf_wire.h, which keeps protobuf's limits.
+// Byte-level reading is core/sls/protobuf_wire.h, which keeps protobuf's limits.
 class LogGroupListView::Decoder {
  public:
   Decoder(LogGroupListView* out, const char* begin, size_t max_elements)

@@ -1,4 +1,4 @@
-#include "core/shard_set.h"
+#include "core/sls/shard_set.h"
 
 #include <algorithm>
 #include <charconv>

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/auth.h"
+#include "core/sls/auth.h"
 #include "emulator/request.h"
 #include "emulator/service.h"
 #include "sls.pb.h"

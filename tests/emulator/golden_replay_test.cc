@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 #include "emulator/server.h"
 #include "tests/emulator/emu_test_util.h"
 #include "tests/test_util.h"

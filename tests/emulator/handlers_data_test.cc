@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/codec.h"
+#include "core/sls/codec.h"
 #include "emulator/cursor.h"
 #include "tests/emulator/emu_test_util.h"
 

@@ -1,8 +1,8 @@
 // PutLogs through Service::Handle (no HTTP): routes, codecs, validation.
 #include <doctest/doctest.h>
 
-#include "core/codec.h"
-#include "core/crypto.h"
+#include "core/sls/codec.h"
+#include "core/sls/crypto.h"
 #include "emulator/cursor.h"
 #include "tests/emulator/emu_test_util.h"
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/codec.h"
+#include "core/sls/codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 5) return 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/consume_state.h"
+#include "core/consume/state.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);

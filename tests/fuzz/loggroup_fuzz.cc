@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/loggroup_view.h"
+#include "core/sls/loggroup_view.h"
 #include "sls.pb.h"
 #include "tests/loggroup_view_util.h"
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 #include "tests/parsed_log_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/consume_format.h"
-#include "core/consume_format_internal.h"
-#include "core/crypto.h"
-#include "core/time_grammar.h"
+#include "core/consume/format.h"
+#include "core/consume/format_internal.h"
+#include "core/sls/crypto.h"
+#include "core/base/time_grammar.h"
 #include "sls.pb.h"
 #include "tests/loggroup_view_util.h"
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/consume_format.h"
-#include "core/loggroup_view.h"
+#include "core/consume/format.h"
+#include "core/sls/loggroup_view.h"
 #include "sls.pb.h"
 
 namespace {

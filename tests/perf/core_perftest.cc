@@ -7,9 +7,9 @@
 #include <functional>
 #include <string>
 
-#include "core/auth.h"
-#include "core/codec.h"
-#include "core/loggroup_view.h"
+#include "core/sls/auth.h"
+#include "core/sls/codec.h"
+#include "core/sls/loggroup_view.h"
 #include "sls.pb.h"
 
 using namespace slsflow;

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/auth.h"
-#include "core/codec.h"
-#include "core/crypto.h"
+#include "core/sls/auth.h"
+#include "core/sls/codec.h"
+#include "core/sls/crypto.h"
 #include "emulator/cursor.h"
 #include "sls.pb.h"
 

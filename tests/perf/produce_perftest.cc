@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/codec.h"
-#include "core/produce_encoder.h"
-#include "core/produce_parser.h"
+#include "core/sls/codec.h"
+#include "core/produce/encoder.h"
+#include "core/produce/parser.h"
 #include "sls.pb.h"
 
 using namespace slsflow;

@@ -1,4 +1,4 @@
-#include "core/time_grammar.h"
+#include "core/base/time_grammar.h"
 
 #include <doctest/doctest.h>
 

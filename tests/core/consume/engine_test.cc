@@ -1,4 +1,4 @@
-#include "core/consume_engine.h"
+#include "core/consume/engine.h"
 
 #include <doctest/doctest.h>
 
@@ -10,8 +10,8 @@
 #include <thread>
 #include <unistd.h>
 
-#include "tests/core/consume_fake_source.h"
-#include "tests/core/consume_fault_env.h"
+#include "tests/core/consume/fake_source.h"
+#include "tests/core/consume/fault_env.h"
 #include "tests/test_util.h"
 
 namespace slsflow {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/consume_source.h"
-#include "core/crypto.h"
+#include "core/consume/source.h"
+#include "core/sls/crypto.h"
 #include "sls.pb.h"
 
 namespace slsflow::test {

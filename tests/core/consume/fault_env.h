@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "core/env.h"
+#include "core/base/env.h"
 
 namespace slsflow::test {
 

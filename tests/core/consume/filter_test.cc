@@ -1,4 +1,4 @@
-#include "core/consume_filter.h"
+#include "core/consume/filter.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Golden-output tests for every consume format. Expected bytes are spelled
 // out here on purpose: a change in output is a change users see, and it
 // must show up in review as a change to this file.
-#include "core/consume_format.h"
+#include "core/consume/format.h"
 
 #include <doctest/doctest.h>
 
@@ -9,8 +9,8 @@
 #include <random>
 #include <string>
 
-#include "core/consume_format_internal.h"
-#include "core/crypto.h"
+#include "core/consume/format_internal.h"
+#include "core/sls/crypto.h"
 #include "sls.pb.h"
 #include "tests/loggroup_view_util.h"
 

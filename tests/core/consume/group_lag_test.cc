@@ -1,8 +1,8 @@
-#include "core/group_lag.h"
+#include "core/consume/group_lag.h"
 
 #include <doctest/doctest.h>
 
-#include "core/crypto.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/consume_group.h"
+#include "core/consume/group.h"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
-#include "core/consume_last.h"
+#include "core/consume/last.h"
 
 #include <doctest/doctest.h>
 
-#include "tests/core/consume_fake_source.h"
+#include "tests/core/consume/fake_source.h"
 
 namespace slsflow {
 namespace {

@@ -1,8 +1,8 @@
-#include "core/consume_lineage.h"
+#include "core/consume/lineage.h"
 
 #include <doctest/doctest.h>
 
-#include "tests/core/consume_fake_source.h"
+#include "tests/core/consume/fake_source.h"
 
 namespace slsflow {
 namespace {

@@ -1,10 +1,10 @@
-#include "core/consume_reader.h"
+#include "core/consume/reader.h"
 
 #include <doctest/doctest.h>
 
 #include <thread>
 
-#include "tests/core/consume_fake_source.h"
+#include "tests/core/consume/fake_source.h"
 
 namespace slsflow {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/consume_sink.h"
+#include "core/consume/sink.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <csignal>
 #include <thread>
 
-#include "tests/core/consume_fault_env.h"
+#include "tests/core/consume/fault_env.h"
 #include "tests/test_util.h"
 
 namespace slsflow {

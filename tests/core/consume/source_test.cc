@@ -1,9 +1,9 @@
-#include "core/consume_source.h"
-#include "core/shard_set.h"
+#include "core/consume/source.h"
+#include "core/sls/shard_set.h"
 
 #include <doctest/doctest.h>
 
-#include "tests/core/consume_fake_source.h"
+#include "tests/core/consume/fake_source.h"
 
 namespace slsflow {
 namespace {

@@ -1,9 +1,9 @@
-#include "core/consume_state.h"
+#include "core/consume/state.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
-#include "tests/core/consume_fault_env.h"
+#include "tests/core/consume/fault_env.h"
 #include "tests/test_util.h"
 
 namespace slsflow {

@@ -1,4 +1,4 @@
-#include "core/produce_ack.h"
+#include "core/produce/ack.h"
 
 #include <doctest/doctest.h>
 

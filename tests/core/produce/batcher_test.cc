@@ -1,4 +1,4 @@
-#include "core/produce_batcher.h"
+#include "core/produce/batcher.h"
 
 #include <doctest/doctest.h>
 

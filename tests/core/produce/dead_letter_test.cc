@@ -1,11 +1,11 @@
-#include "core/produce_dead_letter.h"
+#include "core/produce/dead_letter.h"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "core/produce_encoder.h"
-#include "core/produce_parser.h"
+#include "core/produce/encoder.h"
+#include "core/produce/parser.h"
 #include "tests/produce_reference.h"
 #include "tests/test_util.h"
 

@@ -1,4 +1,4 @@
-#include "core/produce_engine.h"
+#include "core/produce/engine.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "core/produce_follow_state.h"
+#include "core/produce/follow_state.h"
 #include "sls.pb.h"
 #include "tests/test_util.h"
 

@@ -1,4 +1,4 @@
-#include "core/produce_follow_state.h"
+#include "core/produce/follow_state.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>

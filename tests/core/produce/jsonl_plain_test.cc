@@ -1,4 +1,4 @@
-#include "core/produce_jsonl_plain.h"
+#include "core/produce/jsonl_plain.h"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 #include "tests/parsed_log_util.h"
 
 using namespace slsflow;

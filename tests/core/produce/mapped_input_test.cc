@@ -1,4 +1,4 @@
-#include "core/produce_mapped_input.h"
+#include "core/produce/mapped_input.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

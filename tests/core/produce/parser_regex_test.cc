@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/produce_parser.h"
+#include "core/produce/parser.h"
 
 using namespace slsflow;
 

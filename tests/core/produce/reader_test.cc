@@ -1,4 +1,4 @@
-#include "core/produce_reader.h"
+#include "core/produce/reader.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>

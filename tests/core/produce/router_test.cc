@@ -1,4 +1,4 @@
-#include "core/produce_router.h"
+#include "core/produce/router.h"
 
 #include <doctest/doctest.h>
 

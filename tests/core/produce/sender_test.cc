@@ -1,4 +1,4 @@
-#include "core/produce_sender.h"
+#include "core/produce/sender.h"
 
 #include <doctest/doctest.h>
 

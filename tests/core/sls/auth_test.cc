@@ -1,4 +1,4 @@
-#include "core/auth.h"
+#include "core/sls/auth.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "core/client.h"
+#include "core/sls/client.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -6,8 +6,8 @@
 #include <atomic>
 #include <thread>
 
-#include "core/codec.h"
-#include "core/crypto.h"
+#include "core/sls/codec.h"
+#include "core/sls/crypto.h"
 #include "sls.pb.h"
 
 using namespace slsflow;

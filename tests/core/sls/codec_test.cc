@@ -1,11 +1,11 @@
-#include "core/codec.h"
+#include "core/sls/codec.h"
 
 #include <doctest/doctest.h>
 
 #include <set>
 
-#include "core/auth.h"
-#include "core/crypto.h"
+#include "core/sls/auth.h"
+#include "core/sls/crypto.h"
 #include "sls.pb.h"
 #include "tests/golden_capture.h"
 #include "tests/test_util.h"

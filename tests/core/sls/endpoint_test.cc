@@ -1,4 +1,4 @@
-#include "core/endpoint.h"
+#include "core/sls/endpoint.h"
 
 #include <doctest/doctest.h>
 

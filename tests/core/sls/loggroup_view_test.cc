@@ -1,12 +1,12 @@
-#include "core/loggroup_view.h"
+#include "core/sls/loggroup_view.h"
 
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
-#include "core/codec.h"
-#include "core/crypto.h"
+#include "core/sls/codec.h"
+#include "core/sls/crypto.h"
 #include "sls.pb.h"
 #include "tests/golden_capture.h"
 #include "tests/loggroup_view_util.h"
