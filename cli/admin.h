@@ -29,7 +29,7 @@ struct ShardCursors {
   std::string begin;
   std::string end;
   // Receive time of the last LogGroup: GetCursorTime of the cursor before
-  // the end (sls-protocol.md 8.7). None for an empty shard, or when the end
+  // the end (doc/protocol.md §8.3). None for an empty shard, or when the end
   // cursor is not base64 of a decimal.
   std::optional<int64_t> head_time;
 };

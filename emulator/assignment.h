@@ -1,4 +1,4 @@
-// Server-side consumer-group assignment (sls-protocol.md section 11.2): per
+// Server-side consumer-group assignment (doc/protocol.md §13.2, ours §13.6): per
 // group, live consumers with their last heartbeat, and per shard a state
 // (not_alloc, already_alloc, transfer, wait, over). Pure logic: the caller
 // passes the clock and a snapshot of the logstore's shards, so tests drive

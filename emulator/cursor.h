@@ -1,5 +1,5 @@
 // Cursors: base64 of the decimal (kCursorBase + group offset), as the
-// golden capture server and sls-protocol.md section 9.1 do. SDK helpers
+// golden capture server and doc/protocol.md §8.1 describe. SDK helpers
 // (Py get_previous_cursor_time, Go GetPrevCursorTime) decode, subtract one
 // and re-encode, so the decimal form is part of the contract.
 #pragma once

@@ -1,5 +1,5 @@
 // Faults and quotas for reliability tests, a layer in front of the
-// handlers (design.md): random 500/502/503, connection resets and slow
+// handlers (doc/architecture.md §13): random 500/502/503, connection resets and slow
 // replies drawn from a seeded generator, and per-shard token buckets for
 // write/read bytes and requests that answer 403 ShardWriteQuotaExceed /
 // ShardReadQuotaExceed. Set by flags and, at runtime, by the admin

@@ -1,4 +1,4 @@
-// GetCursor, GetCursorTime and PullLogs (sls-protocol.md 8.6-8.9, 9).
+// GetCursor, GetCursorTime and PullLogs (doc/protocol.md §8 and §9).
 #include <algorithm>
 #include <cctype>
 #include <charconv>

@@ -1,4 +1,4 @@
-// Consumer groups (sls-protocol.md 8.11-8.14, 11): CRUD, heartbeat with
+// Consumer groups (doc/protocol.md §12 and §13): CRUD, heartbeat with
 // server-side assignment (assignment.h), checkpoints.
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-// PutLogs (sls-protocol.md 8.10): /shards/lb, /shards/route?key=,
+// PutLogs (doc/protocol.md §10): /shards/lb, /shards/route?key=,
 // /shards/{id} and the Go SDK's bare POST /logstores/{ls}. The LogGroup is
 // validated by parsing, then stored exactly as it arrived (decompressed).
 #include <algorithm>

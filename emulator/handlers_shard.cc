@@ -1,4 +1,4 @@
-// SplitShard and MergeShard (sls-protocol.md section 8.5). Parents become
+// SplitShard and MergeShard (doc/protocol.md §7.3). Parents become
 // readonly with their ranges and data kept; new shards get ids above every
 // existing one. Readonly shards never take writes again, so their end
 // cursor is final from this moment.

@@ -1,4 +1,4 @@
-// The emulator's data model (design.md, "Emulator: the model"): a project
+// The emulator's data model (doc/architecture.md §12): a project
 // has logstores, a logstore has shards, a shard has a status, a hash range,
 // a create time and an append-only list of stored LogGroups. Everything
 // served is served from here; Storage only makes it durable.

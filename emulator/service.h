@@ -22,7 +22,7 @@
 
 namespace slsflow::emulator {
 
-// Limits from sls-protocol.md section 13.
+// Limits from doc/protocol.md §14.
 inline constexpr size_t kMaxPostBody = 10485760;            // PostBodyTooLarge
 inline constexpr size_t kMaxLogGroupRaw = 5u << 20;         // one LogGroup
 inline constexpr size_t kMaxPullReplyRaw = 16u << 20;       // stop adding groups past this

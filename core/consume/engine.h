@@ -1,6 +1,6 @@
 // `slsflow consume`: shard discovery and lineage, one reader per shard,
 // filter, format, sink and the exactly-once committer, on one output thread.
-// See design.md "Consume" and doc/state-format.md.
+// See doc/architecture.md §6-§7 and doc/state-format.md.
 #pragma once
 
 #include <atomic>

@@ -21,7 +21,7 @@
 namespace slsflow {
 
 // The shards one consumer holds in one logstore, by the heartbeat contract
-// (sls-protocol.md 11.3): a shard the server stops assigning is "releasing"
+// (doc/protocol.md §13.3): a shard the server stops assigning is "releasing"
 // and still listed in our heartbeats until its final checkpoint is pushed.
 class HeldShards {
  public:

@@ -2,7 +2,7 @@
 // so it can be tested against hand-computed truths.
 //
 // SLS and the emulator encode a cursor as standard base64 of a decimal
-// integer that counts LogGroups in the shard (sls-protocol.md 9.1); the
+// integer that counts LogGroups in the shard (doc/protocol.md §8.1); the
 // official SDKs rely on that for their "previous cursor" helpers, and so do
 // we for the head time and the backlog. When a cursor does not decode, the
 // numbers that depend on it are left unknown rather than guessed.

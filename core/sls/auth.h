@@ -1,7 +1,7 @@
 // SLS request signatures, v1 ("LOG ak:sig", HMAC-SHA1 or HMAC-SHA256) and
 // v4 ("SLS4-HMAC-SHA256", region-scoped). The same canonicalisation signs
 // our requests and verifies the emulator's, so the two can never disagree.
-// See ../shared/sls-protocol.md sections 4 and 5.
+// See doc/protocol.md §3 (v1) and §4 (v4).
 #pragma once
 
 #include <cstdint>
@@ -73,7 +73,7 @@ void SignRequest(SignableRequest* req, std::string_view body, const Credentials&
 
 // Server side. Looks the key id up with `secret_for` (returns false for an
 // unknown key) and checks the Authorization header. Errors carry the SLS
-// codes: Unauthorized / InvalidAccessKeyId / SignatureNotMatch (401) and
+// codes: Unauthorized (also for an unknown key id) / SignatureNotMatch (401) and
 // MissingDate / InvalidDateFormat / RequestTimeExpired (400).
 struct VerifyResult {
   std::string access_key_id;

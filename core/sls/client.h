@@ -1,7 +1,7 @@
 // The typed SLS client: one method per API, each returning a value or a
 // Status that carries the HTTP status, SLS errorCode/errorMessage, the
 // x-log-requestid and a RetryClass. It does not loop on errors itself
-// (callers own their retry policy, see core/retry.h), except for one
+// (callers own their retry policy: consume/source.cc and produce/sender.cc), except for one
 // resync-and-retry on RequestTimeExpired (clock skew).
 #pragma once
 

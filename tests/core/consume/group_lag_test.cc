@@ -12,7 +12,7 @@ constexpr uint64_t kBase = 1600000000000000000ULL;
 std::string Cursor(uint64_t offset) { return EncodeCursorNumber(kBase + offset); }
 
 TEST_CASE("cursor numbers: base64 of a decimal, both ways") {
-  // The golden server's offset 0 and 1 (sls-protocol.md 9.1).
+  // The golden server's offset 0 and 1 (doc/protocol.md §8.1).
   CHECK(Cursor(0) == "MTYwMDAwMDAwMDAwMDAwMDAwMA==");
   CHECK(Cursor(1) == "MTYwMDAwMDAwMDAwMDAwMDAwMQ==");
   CHECK(DecodeCursorNumber("MTYwMDAwMDAwMDAwMDAwMDAwMQ==") == kBase + 1);

@@ -30,7 +30,7 @@ std::string EncodeDirect(const std::vector<ReferenceLog>& logs, const GroupMeta&
 }  // namespace
 
 TEST_CASE("the direct encoder rebuilds the golden SDK body byte for byte") {
-  // golden/alicloud-log/put_logs.json: three logs, topic, source, one tag (sls-protocol.md 8.2).
+  // golden/alicloud-log/put_logs.json: three logs, topic, source, one tag (doc/protocol.md §5.3).
   auto capture = test::LoadJsonFile(test::GoldenDir() + "/alicloud-log/put_logs.json");
   std::string hex = capture["body_hex"].get<std::string>();
   std::string body;
