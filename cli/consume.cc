@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +15,11 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/consume/destination.h"
 #include "core/consume/engine.h"
 #include "core/consume/group.h"
-#include "core/sls/shard_set.h"
+#include "core/consume/request.h"
+#include "core/consume/session.h"
 
 namespace slsflow::cli {
 
@@ -43,7 +47,7 @@ struct ConsumeFlags {
   bool exit_at_end = false;
   int64_t count = 0;
   std::string idle_exit;
-  int64_t last = 0;
+  std::string last;
   std::string fetch_interval;
   int max_per_fetch = 0;
   std::string discovery_interval;
@@ -154,165 +158,321 @@ void PrintStats(const ConsumeStats& s) {
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
-int Run(const CommonFlags& common, const ConsumeFlags& f) {
+// kcat's -o takes a start offset; here -o is always where data goes.
+Status CheckOutputFlag(const std::string& output) {
+  const bool offset = output.size() > 1 && output[0] == '-' &&
+                      std::all_of(output.begin() + 1, output.end(), [](unsigned char c) { return std::isdigit(c); });
+  if (output == "beginning" || output == "end" || output == "stored" || offset)
+    return Status::Usage("-o is the output path; to start at the beginning use --from begin");
+  return Status::OK();
+}
+
+// The request flags given on this command line (not their defaults), as typed.
+RequestFlags GivenRequest(const CLI::App& cmd, const ConsumeFlags& f) {
+  RequestFlags r;
+  auto put = [&](const char* name, const std::string& value) {
+    if (cmd.count(name) > 0) r[name] = value;
+  };
+  put("--from", f.from);
+  put("--to", f.to);
+  put("--last", f.last);
+  put("--shards", f.shards);
+  put("--query", f.query);
+  put("--grep", JoinValues(f.greps, '\n'));
+  put("--where", JoinValues(f.wheres, '\n'));
+  put("--format", f.format);
+  put("--field", f.field);
+  put("--template", f.tmpl);
+  put("--fields", JoinValues(f.fields, ','));
+  put("--binary", f.binary);
+  put("--with-shard", f.with_shard ? "1" : "");
+  put("--with-cursor", f.with_cursor ? "1" : "");
+  return r;
+}
+
+// Run controls (not part of the request): how long, how fast, where to commit.
+Status ApplyRunFlags(const ConsumeFlags& f, const Settings& settings, ConsumeOptions* o) {
+  if (f.max_per_fetch != 0 && (f.max_per_fetch < 1 || f.max_per_fetch > 1000))
+    return Status::Usage("--max-per-fetch must be within 1..1000");
+  if (f.count < 0) return Status::Usage("--count must not be negative");
+  auto fetch = Duration(f.fetch_interval, "--fetch-interval", settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
+  auto discovery = Duration(f.discovery_interval, "--discovery-interval", settings,
+                            "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
+  auto commit = Duration(f.commit_interval, "--commit-interval", settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);
+  auto idle = Duration(f.idle_exit, "--idle-exit", settings, "SLSFLOW_IDLE_EXIT_MILLIS", 0);
+  auto window = Duration(f.window, "--window", settings, "", 2000000);
+  for (auto* d : {&fetch, &discovery, &commit, &idle, &window})
+    if (!d->ok()) return d->status();
+  o->fetch_interval_us = *fetch;
+  o->discovery_interval_us = std::max<int64_t>(*discovery, 100000);
+  o->commit_interval_us = std::max<int64_t>(*commit, 1000);
+  o->idle_exit_us = *idle;
+  o->window_us = *window;
+  o->max_per_fetch = f.max_per_fetch;
+  if (o->max_per_fetch == 0) {
+    o->max_per_fetch = 100;
+    if (auto it = settings.extra.find("LOG_MAX_NUMBER_PER_FETCH"); it != settings.extra.end())
+      o->max_per_fetch = std::clamp(std::atoi(it->second.c_str()), 1, 1000);
+  }
+  o->exit_at_end = f.exit_at_end;
+  o->count = f.count;
+  o->ordered = f.ordered;
+  return Status::OK();
+}
+
+// The Flink connector's start position, from a profile, when no --from.
+Result<std::string> ProfileFrom(const Settings& settings) {
+  auto it = settings.extra.find("CONSUMER_BEGIN_POSITION");
+  if (it == settings.extra.end()) return std::string();
+  const std::string& v = it->second;
+  std::string text = v == "begin_cursor" ? "begin" : v == "end_cursor" ? "end" : v;
+  if (!ParseTimeSpec(text, 0).ok())
+    return Status::Config("CONSUMER_BEGIN_POSITION '" + v + "' in profile '" + settings.profile +
+                          "': expected begin_cursor, end_cursor or unix seconds");
+  return text;
+}
+
+std::string StdoutPath() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/fd/1", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+DestinationFlags MakeDestinationFlags(const ConsumeFlags& f, const std::string& format) {
+  DestinationFlags d;
+  d.output = f.output;
+  struct stat st;
+  d.output_is_dir = !f.output.empty() &&
+                    (f.output.back() == '/' || (::stat(f.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
+  d.extension = Extension(format);
+  d.stdout_is_file = f.output.empty() && FdIsRegularFile(STDOUT_FILENO);
+  if (d.stdout_is_file) d.stdout_path = StdoutPath();
+  d.state = f.state;
+  return d;
+}
+
+Result<std::unique_ptr<Sink>> MakeSink(const ConsumeFlags& f, const Destination& dest, const std::string& header,
+                                       int64_t now) {
+  if (dest.kind == OutputKind::kStream)
+    return NewStreamSink(STDOUT_FILENO, f.delivery == "at-most-once" ? Delivery::kAtMostOnce : Delivery::kAtLeastOnce,
+                         header);
+  FileSinkOptions so;
+  so.header = header;
+  if (dest.kind == OutputKind::kStdoutFile) {
+    so.path_template = "-";
+    so.stdout_name = dest.shown;
+    return NewFileSink(Env::Default(), so);
+  }
+  auto rotate_bytes = ParseSize(f.rotate_size);
+  if (!rotate_bytes.ok()) return rotate_bytes.status();
+  so.path_template = dest.path_template;
+  auto check = ExpandPathTemplate(so.path_template, "x", 0, now);
+  if (!check.ok()) return check.status();
+  so.rotate_bytes = *rotate_bytes;
+  if (!f.rotate_interval.empty()) {
+    auto d = ParseDurationMicros(f.rotate_interval);
+    if (!d.ok() || *d <= 0) return Status::Usage("--rotate-interval: expected a duration such as 1h");
+    so.rotate_interval_us = *d;
+  }
+  return NewFileSink(Env::Default(), so);
+}
+
+
+// Reads as a group member: the group's shards, heartbeats, checkpoints.
+Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const std::string& consumer,
+                                                    const ParsedRequest& request, SlsClient* client,
+                                                    const std::vector<std::string>& logstores, Env* env,
+                                                    GroupAssigner** group) {
+  std::unique_ptr<ShardAssigner> assigner = NewAllShardsAssigner(request.shards);
+  if (!f.group.empty()) {
+    GroupOptions go;
+    go.group = f.group;
+    go.consumer = consumer;
+    go.timeout_seconds = f.group_timeout;
+    go.in_order = f.in_order;
+    auto beat = ParseDurationMicros(f.heartbeat_interval);
+    if (!beat.ok() || *beat <= 0)
+      return Status::Usage("--heartbeat-interval '" + f.heartbeat_interval + "' is not a duration");
+    go.heartbeat_interval_us = *beat;
+    auto g = std::make_unique<GroupAssigner>(client, logstores, go, env);
+    SLSFLOW_RETURN_IF_ERROR(g->Start());
+    *group = g.get();
+    return std::unique_ptr<ShardAssigner>(std::move(g));
+  }
+  if (!f.sync_group.empty()) {
+    auto g = std::make_unique<SyncGroupAssigner>(std::move(assigner), client, f.sync_group);
+    SLSFLOW_RETURN_IF_ERROR(g->Start(logstores, f.group_timeout));
+    return std::unique_ptr<ShardAssigner>(std::move(g));
+  }
+  return assigner;
+}
+
+void CheckpointCursors(const ConsumeFlags& f, SlsClient* client, ConsumeOptions* o) {
+  const std::string cg = !f.group.empty() ? f.group : f.sync_group;
+  o->checkpoint_cursor = [client, cg](const std::string& ls, int shard) -> Result<std::string> {
+    auto cps = client->GetCheckpoints(ls, cg, shard);
+    if (!cps.ok()) return cps.status();
+    for (auto& cp : *cps)
+      if (cp.shard == shard) return cp.checkpoint;
+    return std::string();
+  };
+}
+
+// Usage errors first: they must not need the network or the state.
+Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const RequestDefaults& defaults, int64_t now) {
+  SLSFLOW_RETURN_IF_ERROR(CheckOutputFlag(f.output));
+  RequestFlags probe = given;
+  auto parsed = ParseRequest(&probe, defaults, now);
+  if (!parsed.ok()) return parsed.status();
+  auto formatter = Formatter::Create(parsed->format);
+  if (!formatter.ok()) return formatter.status();
+  auto filter = LogFilter::Create(parsed->greps, parsed->wheres);
+  if (!filter.ok()) return filter.status();
+  auto fallback = ParseTimeSpec(f.from_fallback, now);
+  if (!fallback.ok() || fallback->kind == TimeSpec::kCheckpoint)
+    return Status::Usage("--from-fallback '" + f.from_fallback + "': expected begin, end or a time");
+  if (parsed->from.kind == TimeSpec::kCheckpoint && f.group.empty() && f.sync_group.empty())
+    return Status::Usage("--from checkpoint needs --group or --sync-group");
+  if (f.delivery != "at-least-once" && f.delivery != "at-most-once")
+    return Status::Usage("--delivery must be at-least-once or at-most-once");
+  if (!f.group.empty() && !f.sync_group.empty())
+    return Status::Usage("--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all");
+  if (!f.group.empty() && !f.shards.empty())
+    return Status::Usage("--shards cannot be combined with --group: the group assigns the shards");
+  if ((!f.rotate_size.empty() || !f.rotate_interval.empty()) && f.output.empty())
+    return Status::Usage("--rotate-size/--rotate-interval need -o");
+  if (f.count < 0) return Status::Usage("--count must not be negative");
+  return ParseSize(f.rotate_size).status();
+}
+
+// Where the data goes decides where the state lives; a group member
+// restarted without --consumer takes over its earlier name and files.
+Result<Destination> ResolveOutput(const ConsumeFlags& f, const ConsumeOptions& o, const std::string& format,
+                                  std::string* consumer) {
+  Env* env = Env::Default();
+  DestinationFlags df = MakeDestinationFlags(f, format);
+  // --name names a state of its own under $XDG_STATE_HOME, like --state.
+  if (df.state.empty() && !f.name.empty())
+    df.state = DefaultStatePath(Getenv("XDG_STATE_HOME"), Getenv("HOME"), o.project, o.logstores, o.endpoint, f.name);
+  if (!f.group.empty()) {
+    *consumer = f.consumer;
+    if (consumer->empty()) *consumer = AdoptConsumer(env, df, f.group);
+    if (consumer->empty()) *consumer = DefaultConsumerName();
+    df.consumer = *consumer;
+  }
+  return ResolveDestination(df);
+}
+
+// Before 0.2 every run of a logstore shared one state under
+// $XDG_STATE_HOME; it is no longer used unless named.
+void NoticeOldState(const ConsumeFlags& f, const ConsumeOptions& o, const Destination& dest,
+                    const std::function<void(const std::string&)>& notice) {
+  if (!f.state.empty() || !f.name.empty()) return;
+  const std::string old =
+      DefaultStatePath(Getenv("XDG_STATE_HOME"), Getenv("HOME"), o.project, o.logstores, o.endpoint, "");
+  if (old == dest.state_path || !Env::Default()->FileExists(old)) return;
+  notice("an earlier slsflow kept the position of this logstore in " + old +
+         ", which is no longer used on its own; pass --state " + old + " to keep resuming from it");
+}
+
+int Finish(const ConsumeFlags& f, const ConsumeOptions& o, const Result<ConsumeStats>& result, const Session& session,
+           const Formatter& formatter, const std::string& shown, const std::function<void(const std::string&)>& notice) {
+  if (o.progress) std::fprintf(stderr, "\n");
+  if (const int64_t missing = formatter.records_without_field(); missing > 0)
+    std::fprintf(stderr, "slsflow: %lld records had no field '%s'; see --field\n", static_cast<long long>(missing),
+                 session.request.at("--field").empty() ? "content" : session.request.at("--field").c_str());
+  if (!result.ok()) {
+    if (f.stats) std::fprintf(stderr, "slsflow: stopped on an error; the state keeps what was delivered\n");
+    return ReportError(result.status());
+  }
+  if (f.stats) PrintStats(*result);
+  if (session.complete && result->logs == 0)
+    notice("nothing to do: " + shown + " already holds " + DescribeRequest(session.request, {"--from", "--to"}) +
+           "; --reset to redo");
+  if (result->broken_pipe) return 0;  // `| head`: the reader had enough
+  if (result->interrupted && o.to_unix && !result->completed) {
+    std::fprintf(stderr, "slsflow: interrupted before --to was reached; rerun the same command to resume\n");
+    return 1;
+  }
+  return 0;
+}
+
+int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   SetupLogging(common);
   Env* env = Env::Default();
   const int64_t now = env->NowMicros() / 1000000;
-
-  // Flags first: a usage error must not need the network or the state.
-  ConsumeOptions o;
-  const std::string from_text = !f.from.empty() ? f.from : (!f.to.empty() ? "begin" : "end");
-  auto from = ParseTimeSpec(from_text, now);
-  if (!from.ok()) return ReportError(from.status().WithContext("--from"));
-  o.from = *from;
-  auto fallback = ParseTimeSpec(f.from_fallback, now);
-  if (!fallback.ok() || fallback->kind == TimeSpec::kCheckpoint)
-    return ReportError(Status::Usage("--from-fallback '" + f.from_fallback + "': expected begin, end or a time"));
-  o.from_fallback = *fallback;
-  if (o.from.kind == TimeSpec::kCheckpoint)
-    return ReportError(Status::Usage("--from checkpoint needs a consumer group (--group), which this build does not support yet"));
-  if (!f.to.empty()) {
-    auto to = ParseTimeSpec(f.to, now);
-    if (!to.ok()) return ReportError(to.status().WithContext("--to"));
-    if (to->kind == TimeSpec::kBegin || to->kind == TimeSpec::kCheckpoint)
-      return ReportError(Status::Usage("--to '" + f.to + "': expected end, now or a time"));
-    // A bound in the future cannot be resolved to a cursor yet: SLS
-    // answers "end" for it, so it means "what is there now".
-    o.to_unix = to->kind == TimeSpec::kEnd ? now : std::min<int64_t>(to->unix_seconds, now);
-    if (o.from.kind == TimeSpec::kUnix && o.from.unix_seconds > *o.to_unix)
-      return ReportError(Status::Usage("--from is after --to"));
-  }
-  if (f.max_per_fetch != 0 && (f.max_per_fetch < 1 || f.max_per_fetch > 1000))
-    return ReportError(Status::Usage("--max-per-fetch must be within 1..1000"));
-  if (f.count < 0 || f.last < 0) return ReportError(Status::Usage("--count and --last must not be negative"));
-  if (f.delivery != "at-least-once" && f.delivery != "at-most-once")
-    return ReportError(Status::Usage("--delivery must be at-least-once or at-most-once"));
-  std::vector<int> selection;
-  if (!f.shards.empty()) {
-    auto sel = ParseShardSet(f.shards);
-    if (!sel.ok()) return ReportError(sel.status());
-    selection = *sel;
-  }
-
-  FormatOptions fo;
-  fo.format = !f.format.empty() ? f.format : !f.tmpl.empty() ? "template" : !f.field.empty() ? "raw"
-                                          : (isatty(STDOUT_FILENO) && f.output.empty() ? "pretty" : "jsonl");
-  if (!f.field.empty()) fo.raw_field = f.field;
-  fo.tmpl = f.tmpl;
-  fo.fields = f.fields;
-  fo.with_shard = f.with_shard;
-  fo.with_cursor = f.with_cursor;
-  fo.color = fo.format == "pretty" && f.output.empty() && UseColor(common, /*for_stdout=*/true);
-  auto binary = ParseBinaryMode(f.binary);
-  if (!binary.ok()) return ReportError(binary.status());
-  fo.binary = *binary;
-  auto formatter = Formatter::Create(fo);
-  if (!formatter.ok()) return ReportError(formatter.status());
-  auto filter = LogFilter::Create(f.greps, f.wheres);
-  if (!filter.ok()) return ReportError(filter.status());
-  auto rotate_bytes = ParseSize(f.rotate_size);
-  if (!rotate_bytes.ok()) return ReportError(rotate_bytes.status());
-  int64_t rotate_interval = 0;
-  if (!f.rotate_interval.empty()) {
-    auto d = ParseDurationMicros(f.rotate_interval);
-    if (!d.ok() || *d <= 0) return ReportError(Status::Usage("--rotate-interval: expected a duration such as 1h"));
-    rotate_interval = *d;
-  }
-  if ((*rotate_bytes || rotate_interval) && f.output.empty())
-    return ReportError(Status::Usage("--rotate-size/--rotate-interval need -o"));
+  auto notice = [&common](const std::string& line) {
+    if (!common.quiet) std::fprintf(stderr, "slsflow: %s\n", line.c_str());
+  };
+  const RequestFlags given = GivenRequest(cmd, f);
+  RequestDefaults defaults;
+  defaults.format = isatty(STDOUT_FILENO) && f.output.empty() ? "pretty" : "jsonl";
+  if (Status s = CheckUsage(f, given, defaults, now); !s.ok()) return ReportError(s);
 
   auto settings = ResolveSettings(common, env);
   if (!settings.ok()) return ReportError(settings.status());
   if (settings->logstores.empty()) return ReportError(Status::Usage("no logstore: pass -l/--logstore"));
-  // The Flink connector's start position, from a profile, when no --from.
-  if (auto it = settings->extra.find("CONSUMER_BEGIN_POSITION"); it != settings->extra.end() && f.from.empty()) {
-    const std::string& v = it->second;
-    std::string text = v == "begin_cursor" ? "begin" : v == "end_cursor" ? "end" : v;
-    auto spec = ParseTimeSpec(text, now);
-    if (!spec.ok())
-      return ReportError(Status::Config("CONSUMER_BEGIN_POSITION '" + v + "' in profile '" + settings->profile +
-                                        "': expected begin_cursor, end_cursor or unix seconds"));
-    o.from = *spec;
-  }
+  auto profile_from = ProfileFrom(*settings);
+  if (!profile_from.ok()) return ReportError(profile_from.status());
+  defaults.from = *profile_from;
+  ConsumeOptions o;
   o.project = settings->project;
   o.endpoint = settings->endpoint.ToString();
   o.logstores = settings->logstores;
-  auto fetch = Duration(f.fetch_interval, "--fetch-interval", *settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
-  auto discovery = Duration(f.discovery_interval, "--discovery-interval", *settings,
-                            "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
-  auto commit = Duration(f.commit_interval, "--commit-interval", *settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);
-  auto idle = Duration(f.idle_exit, "--idle-exit", *settings, "SLSFLOW_IDLE_EXIT_MILLIS", 0);
-  auto window = Duration(f.window, "--window", *settings, "", 2000000);
-  for (auto* d : {&fetch, &discovery, &commit, &idle, &window})
-    if (!d->ok()) return ReportError(d->status());
-  o.fetch_interval_us = *fetch;
-  o.discovery_interval_us = std::max<int64_t>(*discovery, 100000);
-  o.commit_interval_us = std::max<int64_t>(*commit, 1000);
-  o.idle_exit_us = *idle;
-  o.window_us = *window;
-  o.max_per_fetch = f.max_per_fetch;
-  if (o.max_per_fetch == 0) {
-    o.max_per_fetch = 100;
-    if (auto it = settings->extra.find("LOG_MAX_NUMBER_PER_FETCH"); it != settings->extra.end())
-      o.max_per_fetch = std::clamp(std::atoi(it->second.c_str()), 1, 1000);
-  }
-  o.exit_at_end = f.exit_at_end;
-  o.count = f.count;
-  o.last_n = f.last;
-  o.ordered = f.ordered;
-  o.query = f.query;
+  if (Status s = ApplyRunFlags(f, *settings, &o); !s.ok()) return ReportError(s);
 
-  // The sink: -o, or stdout (a regular file is exactly-once like -o).
-  std::unique_ptr<Sink> sink;
-  const std::string header = (*formatter)->Header();
-  if (!f.output.empty()) {
-    FileSinkOptions so;
-    struct stat st;
-    const bool is_dir = f.output.back() == '/' || (::stat(f.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
-    so.path_template = is_dir ? DirectoryTemplate(f.output, Extension(fo.format)) : f.output;
-    auto check = ExpandPathTemplate(so.path_template, "x", 0, now);
-    if (!check.ok()) return ReportError(check.status());
-    so.header = header;
-    so.rotate_bytes = *rotate_bytes;
-    so.rotate_interval_us = rotate_interval;
-    sink = NewFileSink(env, so);
-  } else if (FdIsRegularFile(STDOUT_FILENO)) {
-    FileSinkOptions so;
-    so.path_template = "-";
-    so.header = header;
-    sink = NewFileSink(env, so);
-  } else {
-    sink = NewStreamSink(STDOUT_FILENO, f.delivery == "at-most-once" ? Delivery::kAtMostOnce : Delivery::kAtLeastOnce,
-                         header);
+  RequestFlags probe = given;
+  const std::string given_format = ParseRequest(&probe, defaults, now)->format.format;
+  std::string consumer;
+  auto dest = ResolveOutput(f, o, given_format, &consumer);
+  if (!dest.ok()) return ReportError(dest.status());
+  SessionOptions so;
+  so.destination = *dest;
+  so.project = o.project;
+  so.endpoint = o.endpoint;
+  so.logstores = o.logstores;
+  so.name = f.name;
+  so.group = f.group;
+  so.consumer = consumer;
+  so.given = given;
+  so.reset = f.reset;
+  so.notice = notice;
+  auto session = OpenSession(env, so);
+  if (!session.ok()) return ReportError(session.status());
+  auto request = ParseRequest(&session->request, defaults, now);
+  if (!request.ok()) return ReportError(request.status());
+  // A format taken from the state names the files of a DIR/ too.
+  if (request->format.format != given_format && dest->kind == OutputKind::kFiles) {
+    auto again = ResolveOutput(f, o, request->format.format, &consumer);
+    if (!again.ok()) return ReportError(again.status());
+    dest->path_template = again->path_template;
   }
-
-  const std::string state_path =
-      !f.state.empty() ? f.state
-                       : DefaultStatePath(Getenv("XDG_STATE_HOME"), Getenv("HOME"), o.project, o.logstores,
-                                          o.endpoint, f.name);
-  auto store = StateStore::Open(env, state_path);
-  if (!store.ok()) return ReportError(store.status());
-  ConsumeState state;
-  if (f.reset) {
-    Status s = (*store)->Remove();
-    if (!s.ok()) return ReportError(s.WithContext("--reset"));
-  } else {
-    auto loaded = (*store)->Load();
-    if (!loaded.ok()) return ReportError(loaded.status());
-    if (loaded->has_value()) {
-      Status s = CheckStateIdentity(**loaded, state_path, o.project, o.endpoint, o.logstores);
-      if (!s.ok()) return ReportError(s);
-      state = std::move(**loaded);
-    }
+  o.from = request->from;
+  o.to_unix = request->to_unix;
+  o.last_n = request->last;
+  o.query = request->query;
+  o.from_fallback = *ParseTimeSpec(f.from_fallback, now);
+  ConsumeState& state = session->state;
+  session->complete = ApplyBounds(&state, o.to_unix);
+  if (session->resumed && !session->complete) {
+    o.on_recovered = [notice, line = "resuming " + dest->shown + " (" + DescribeProgress(state) +
+                                      "); --reset to start over"] { notice(line); };
   }
-  state.project = o.project;
-  state.endpoint = o.endpoint;
-  state.logstores = o.logstores;
-  state.name = f.name;
-  spdlog::debug("state file {}", state_path);
+  NoticeOldState(f, o, *dest, notice);
+  state.request = session->request;
+  state.output = dest->kind == OutputKind::kFiles ? dest->path_template
+                 : dest->kind == OutputKind::kStdoutFile ? "-" : "";
+  spdlog::debug("state file {}", dest->state_path.empty() ? "(none)" : dest->state_path);
 
-  const bool progress = !f.to.empty() && !f.no_progress && !common.quiet && isatty(STDERR_FILENO);
-  if (progress) {
+  FormatOptions fo = request->format;
+  fo.color = fo.format == "pretty" && f.output.empty() && UseColor(common, /*for_stdout=*/true);
+  auto formatter = Formatter::Create(fo);
+  auto filter = LogFilter::Create(request->greps, request->wheres);
+  if (!formatter.ok() || !filter.ok()) return ReportError(!formatter.ok() ? formatter.status() : filter.status());
+  auto sink = MakeSink(f, *dest, (*formatter)->Header(), now);
+  if (!sink.ok()) return ReportError(sink.status());
+
+  if (o.to_unix && !f.no_progress && !common.quiet && isatty(STDERR_FILENO)) {
     const int64_t from_unix = o.from.kind == TimeSpec::kUnix ? o.from.unix_seconds : 0;
     const int64_t to_unix = *o.to_unix;
     o.progress = [from_unix, to_unix](const ConsumeProgress& p) { DrawProgress(p, from_unix, to_unix); };
@@ -327,60 +487,15 @@ int Run(const CommonFlags& common, const ConsumeFlags& f) {
 
   auto client = MakeClient(*settings);
   auto source = NewClientSource(client.get());
-  if (!f.group.empty() && !f.sync_group.empty())
-    return ReportError(Status::Usage("--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all"));
-  if (!f.group.empty() && !f.shards.empty())
-    return ReportError(Status::Usage("--shards cannot be combined with --group: the group assigns the shards"));
-  std::unique_ptr<ShardAssigner> assigner = NewAllShardsAssigner(selection);
   GroupAssigner* group = nullptr;
-  if (!f.group.empty()) {
-    GroupOptions go;
-    go.group = f.group;
-    go.consumer = f.consumer;
-    go.timeout_seconds = f.group_timeout;
-    go.in_order = f.in_order;
-    auto beat = ParseDurationMicros(f.heartbeat_interval);
-    if (!beat.ok() || *beat <= 0) return ReportError(Status::Usage("--heartbeat-interval '" + f.heartbeat_interval + "' is not a duration"));
-    go.heartbeat_interval_us = *beat;
-    auto g = std::make_unique<GroupAssigner>(client.get(), o.logstores, go, env);
-    Status st = g->Start();
-    if (!st.ok()) return ReportError(st);
-    group = g.get();
-    assigner = std::move(g);
-  } else if (!f.sync_group.empty()) {
-    auto g = std::make_unique<SyncGroupAssigner>(std::move(assigner), client.get(), f.sync_group);
-    Status st = g->Start(o.logstores, f.group_timeout);
-    if (!st.ok()) return ReportError(st);
-    assigner = std::move(g);
-  }
-  if (o.from.kind == TimeSpec::kCheckpoint) {
-    const std::string cg = !f.group.empty() ? f.group : f.sync_group;
-    if (cg.empty()) return ReportError(Status::Usage("--from checkpoint needs --group or --sync-group"));
-    SlsClient* c = client.get();
-    o.checkpoint_cursor = [c, cg](const std::string& ls, int shard) -> Result<std::string> {
-      auto cps = c->GetCheckpoints(ls, cg, shard);
-      if (!cps.ok()) return cps.status();
-      for (auto& cp : *cps)
-        if (cp.shard == shard) return cp.checkpoint;
-      return std::string();
-    };
-  }
-  auto result = RunConsume(o, source.get(), assigner.get(), store->get(), std::move(state), sink.get(),
+  auto assigner = MakeAssigner(f, consumer, *request, client.get(), o.logstores, env, &group);
+  if (!assigner.ok()) return ReportError(assigner.status());
+  if (o.from.kind == TimeSpec::kCheckpoint) CheckpointCursors(f, client.get(), &o);
+  auto result = RunConsume(o, source.get(), assigner->get(), session->store.get(), std::move(state), sink->get(),
                            formatter->get(), &*filter, env);
   // After the final commit pushed the last checkpoints: stop heartbeating.
   if (group) group->Stop();
-  if (progress) std::fprintf(stderr, "\n");
-  if (!result.ok()) {
-    if (f.stats) std::fprintf(stderr, "slsflow: stopped on an error; the state keeps what was delivered\n");
-    return ReportError(result.status());
-  }
-  if (f.stats) PrintStats(*result);
-  if (result->broken_pipe) return 0;  // `| head`: the reader had enough
-  if (result->interrupted && o.to_unix && !result->completed) {
-    std::fprintf(stderr, "slsflow: interrupted before --to was reached; rerun the same command to resume\n");
-    return 1;
-  }
-  return 0;
+  return Finish(f, o, result, *session, **formatter, dest->shown, notice);
 }
 
 }  // namespace
@@ -437,7 +552,7 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {date:%Y-%m-%d}");
   cmd->add_option("--rotate-size", f->rotate_size, "start a new output file past this size (e.g. 100M)");
   cmd->add_option("--rotate-interval", f->rotate_interval, "start a new output file after this long (e.g. 1h)");
-  cmd->callback([common, f, exit_code] { *exit_code = Run(*common, *f); });
+  cmd->callback([cmd, common, f, exit_code] { *exit_code = Run(*cmd, *common, *f); });
 }
 
 }  // namespace slsflow::cli

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/consume/group_lag.h"
 #include "core/consume/last.h"
 #include "core/consume/lineage.h"
 #include "core/consume/ordered.h"
@@ -46,6 +47,10 @@ class Engine {
     int64_t skip_logs = 0;
     int64_t last_log_time = 0;
     bool listed = true;
+    // Log-group numbers inside the cursors where this run found the shard
+    // and where it ends (--to), for progress; nullopt when they don't decode.
+    std::optional<uint64_t> start_number;
+    std::optional<uint64_t> end_number;
   };
 
   Status Discover(bool startup);
@@ -54,6 +59,7 @@ class Engine {
   Status StartReader(Shard* shard);
   Result<std::string> ResolveStart(const std::string& logstore, int shard, bool startup);
   Status Process(Shard* shard, ReaderBatch* batch, bool* stop);
+  bool EmitBatch(Shard* shard, ReaderBatch* batch, ShardPosition* after, int64_t* emitted);
   Status Deliver(const ShardKey& key, const ShardPosition& after);
   Status DrainOrdered(bool flush);
   Status Commit();
@@ -157,7 +163,9 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
       // while another process held it: its checkpoint wins.
       auto group_cursor = assigner_->StartCursor(logstore, info.id);
       if (!group_cursor.ok()) return group_cursor.status();
-      if (!group_cursor->empty() && *group_cursor != pos.cursor) {
+      // Ours is never behind what we pushed, so only a checkpoint that is
+      // neither ours nor what we pushed means another member read on.
+      if (!group_cursor->empty() && *group_cursor != pos.cursor && *group_cursor != pos.checkpoint) {
         pos.cursor = *group_cursor;
         pos.skip_groups = pos.skip_logs = 0;
       }
@@ -173,6 +181,7 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
       pos.skip_groups = pos.skip_logs = 0;
       if (startup && !continues) fresh_.push_back({logstore, info.id, *c});
     }
+    if (!sh.start_number) sh.start_number = DecodeCursorNumber(pos.cursor);
     const bool became_readonly = info.readonly() && !sh.readonly;
     sh.readonly = info.readonly();
     if (sh.end_cursor.empty() && (o_.to_unix || became_readonly)) {
@@ -181,6 +190,7 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
       auto end = source_->GetCursor(logstore, info.id, to);
       if (!end.ok()) return end.status().WithContext("GetCursor " + logstore + "/" + std::to_string(info.id));
       sh.end_cursor = *end;
+      sh.end_number = DecodeCursorNumber(sh.end_cursor);
       if (sh.reader) sh.reader->SetEndCursor(sh.end_cursor);
     }
   }
@@ -237,15 +247,12 @@ Status Engine::StartReader(Shard* sh) {
   return Status::OK();
 }
 
-Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
-  if (!batch->status.ok()) return batch->status;
+// Formats the batch's logs past the shard's skip counts into out_ (or the
+// reorder window). Returns false when --count was reached inside it; then
+// `after` says how far it got.
+bool Engine::EmitBatch(Shard* sh, ReaderBatch* batch, ShardPosition* after, int64_t* emitted) {
   const ShardKey key{sh->logstore, sh->id};
   const RecordMeta meta{sh->logstore, sh->id, batch->cursor};
-  out_.clear();
-  stats_.raw_bytes += static_cast<int64_t>(batch->raw_bytes);
-  int64_t emitted = 0;
-  ShardPosition after = state_.shards[key];
-  after.cursor = batch->next_cursor;
   const int n = batch->group_count();
   for (int gi = 0; gi < n; ++gi) {
     if (sh->skip_groups > 0) {
@@ -257,13 +264,12 @@ Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
     sh->skip_logs = 0;
     const bool group_ok = !filter_ || filter_->MatchGroup(g);
     for (int li = first; li < g.logs_size(); ++li) {
-      if (o_.count > 0 && stats_.logs + emitted >= o_.count) {
+      if (o_.count > 0 && stats_.logs + *emitted >= o_.count) {
         // Stopped inside the batch: the position says how far we got.
-        after.cursor = batch->cursor;
-        after.skip_groups = gi;
-        after.skip_logs = li;
-        count_reached_ = *stop = true;
-        goto done;
+        after->cursor = batch->cursor;
+        after->skip_groups = gi;
+        after->skip_logs = li;
+        return false;
       }
       ++stats_.scanned;
       if (!group_ok || (filter_ && !filter_->MatchLog(g, li))) continue;
@@ -279,21 +285,37 @@ Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
       } else {
         formatter_->FormatLog(g, li, meta, &out_);
       }
-      ++emitted;
+      ++*emitted;
       sh->last_log_time = std::max<int64_t>(sh->last_log_time, g.logs(li).time());
     }
   }
   // Whatever skip was not used up (a shorter batch) carries over.
-  after.skip_groups = sh->skip_groups;
-  after.skip_logs = sh->skip_groups > 0 ? sh->skip_logs : 0;
-  if (batch->reached_end && o_.count > 0 && stats_.logs + emitted >= o_.count) count_reached_ = *stop = true;
-done:
-  if (batch->reached_end && after.cursor == batch->next_cursor) after.finished = true;
+  after->skip_groups = sh->skip_groups;
+  after->skip_logs = sh->skip_groups > 0 ? sh->skip_logs : 0;
+  return true;
+}
+
+Status Engine::Process(Shard* sh, ReaderBatch* batch, bool* stop) {
+  if (!batch->status.ok()) return batch->status;
+  const ShardKey key{sh->logstore, sh->id};
+  out_.clear();
+  stats_.raw_bytes += static_cast<int64_t>(batch->raw_bytes);
+  int64_t emitted = 0;
+  ShardPosition after = state_.shards[key];
+  after.cursor = batch->next_cursor;
+  const bool whole = EmitBatch(sh, batch, &after, &emitted);
+  if (!whole || (batch->reached_end && o_.count > 0 && stats_.logs + emitted >= o_.count))
+    count_reached_ = *stop = true;
+  if (batch->reached_end && after.cursor == batch->next_cursor) {
+    after.finished = true;
+    // With --to, the end is the --to cursor: a later --to reads on.
+    after.at_to = o_.to_unix.has_value();
+  }
   after.logs += emitted;
   stats_.logs += emitted;
   auto& ss = stats_.shards[key];
   ss.logs += emitted;
-  if (n > 0) last_data_us_ = env_->MonotonicMicros();
+  if (batch->group_count() > 0) last_data_us_ = env_->MonotonicMicros();
   if (reorder_) {
     processed_[key] = after;
     if (!reorder_->Holds(key)) state_.shards[key] = after;  // nothing waits: catch up now
@@ -364,7 +386,14 @@ Status Engine::DrainOrdered(bool flush) {
 
 Status Engine::Commit() {
   SLSFLOW_RETURN_IF_ERROR(sink_->Sync(&state_));
-  SLSFLOW_RETURN_IF_ERROR(store_->Commit(&state_));
+  // What the group holds now goes into this commit: after a crash, a group
+  // checkpoint equal to it proves nobody else moved the shard since.
+  for (auto& [key, pos] : state_.shards) {
+    std::string pushed = assigner_->PushedCheckpoint(key.first, key.second);
+    if (!pushed.empty()) pos.checkpoint = std::move(pushed);
+  }
+  // A read to a pipe or terminal keeps no state; the group still hears of it.
+  if (store_) SLSFLOW_RETURN_IF_ERROR(store_->Commit(&state_));
   for (const auto& [key, pos] : state_.shards) assigner_->OnCommitted(key.first, key.second, pos.cursor);
   return Status::OK();
 }
@@ -436,11 +465,25 @@ void Engine::Progress(int64_t now_us) {
     for (const auto& info : list) {
       ++p.shards;
       auto it = state_.shards.find({ls, info.id});
-      if (it != state_.shards.end() && it->second.finished) {
+      const bool finished = it != state_.shards.end() && it->second.finished;
+      auto sh = shards_.find({ls, info.id});
+      // What is left, counted in log groups between the cursors.
+      if (sh != shards_.end() && sh->second.start_number && sh->second.end_number) {
+        const uint64_t start = *sh->second.start_number, end = std::max(start, *sh->second.end_number);
+        uint64_t at = end;
+        if (!finished) {
+          auto n = it == state_.shards.end() ? std::nullopt : DecodeCursorNumber(it->second.cursor);
+          at = n ? std::clamp(*n, start, end) : start;
+        }
+        p.groups_total += static_cast<int64_t>(end - start);
+        p.groups_done += static_cast<int64_t>(at - start);
+      } else if (!finished) {
+        p.groups_unknown = true;
+      }
+      if (finished) {
         ++p.shards_finished;
         continue;
       }
-      auto sh = shards_.find({ls, info.id});
       int64_t t = sh == shards_.end() ? 0 : sh->second.last_log_time;
       if (p.low_watermark_unix == 0 || (t != 0 && t < p.low_watermark_unix)) p.low_watermark_unix = t;
     }
@@ -451,6 +494,7 @@ void Engine::Progress(int64_t now_us) {
 Result<ConsumeStats> Engine::Run() {
   start_us_ = last_data_us_ = env_->MonotonicMicros();
   SLSFLOW_RETURN_IF_ERROR(sink_->Recover(&state_));
+  if (o_.on_recovered) o_.on_recovered();
   Status s = Discover(/*startup=*/true);
   // Start positions resolved at start-up are remembered at once, so that
   // `--from end` means the same thing after a crash.

@@ -32,6 +32,12 @@ struct ConsumeProgress {
   int64_t low_watermark_unix = 0;
   int shards = 0;
   int shards_finished = 0;
+  // Log groups between each shard's start and its --to cursor, and how
+  // many of them are read; `groups_unknown` when a cursor did not decode
+  // (then only the time is known).
+  int64_t groups_total = 0;
+  int64_t groups_done = 0;
+  bool groups_unknown = false;
 };
 
 struct ShardStats {
@@ -77,6 +83,9 @@ struct ConsumeOptions {
   int queue_depth = 1;
 
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
+  // Called once the outputs are recovered, before anything is read: the
+  // moment to say "resuming".
+  std::function<void()> on_recovered;
   std::function<void(const ConsumeProgress&)> progress;
   int64_t progress_interval_us = 500000;
 };

@@ -67,6 +67,10 @@ class Formatter {
   // at all when the format skips it, e.g. raw with the field missing).
   virtual void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
                          std::string* out) = 0;
+
+  // raw: the logs that had no --field and so printed nothing, for the
+  // warning at exit. 0 for every other format.
+  virtual int64_t records_without_field() const { return 0; }
 };
 
 }  // namespace slsflow

@@ -46,11 +46,15 @@ class RawFormatter final : public Formatter {
       out->push_back('\n');
       return;
     }
+    ++without_field_;
   }
+
+  int64_t records_without_field() const override { return without_field_; }
 
  private:
   std::string field_;
   Binary binary_;
+  int64_t without_field_ = 0;
 };
 
 class TemplateFormatter final : public Formatter {

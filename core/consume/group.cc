@@ -172,6 +172,12 @@ void GroupAssigner::OnCommitted(const std::string& logstore, int shard, const st
   }
 }
 
+std::string GroupAssigner::PushedCheckpoint(const std::string& logstore, int shard) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pushed_.find({logstore, shard});
+  return it == pushed_.end() ? std::string() : it->second;
+}
+
 Result<std::string> GroupAssigner::StartCursor(const std::string& logstore, int shard) {
   auto cps = client_->GetCheckpoints(logstore, options_.group, shard);
   if (!cps.ok()) return cps.status().WithContext("reading the checkpoint of group " + options_.group);

@@ -73,6 +73,7 @@ class GroupAssigner final : public ShardAssigner {
   void OnCommitted(const std::string& logstore, int shard, const std::string& cursor) override;
   bool ServerOrdersLineage() const override { return true; }
   Result<std::string> StartCursor(const std::string& logstore, int shard) override;
+  std::string PushedCheckpoint(const std::string& logstore, int shard) override;
 
  private:
   Status Beat(const std::string& logstore);

@@ -7,9 +7,14 @@ namespace slsflow {
 
 namespace {
 
+// Logs of one second come out by shard, then by position in the shard, so
+// the same data always prints the same way (the man page says so).
 struct Newer {
   bool operator()(const LastRecord& a, const LastRecord& b) const {
-    return a.time != b.time ? a.time > b.time : a.order > b.order;
+    if (a.time != b.time) return a.time > b.time;
+    if (a.logstore != b.logstore) return a.logstore > b.logstore;
+    if (a.shard != b.shard) return a.shard > b.shard;
+    return a.order > b.order;
   }
 };
 

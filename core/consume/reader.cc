@@ -166,7 +166,10 @@ void ShardReader::Run() {
       }
     }
     const bool empty = batch->group_count() == 0 && batch->next_cursor == cursor;
-    batch->reached_end = batch->status.ok() && !end.empty() && batch->next_cursor == end;
+    // With an end cursor, everything up to it is already written (it is a
+    // --to in the past or a readonly shard's end), so an empty reply means
+    // the position is at or past it: done, never a poll that spins forever.
+    batch->reached_end = batch->status.ok() && !end.empty() && (batch->next_cursor == end || empty);
     const bool failed = !batch->status.ok();
     cursor = batch->next_cursor;
     if (empty && !batch->reached_end) {

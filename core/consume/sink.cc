@@ -13,6 +13,8 @@ namespace slsflow {
 namespace {
 
 constexpr char kStdout[] = "-";
+constexpr char kWaysOut[] =
+    "restore it, or rerun with --reset to empty what this output wrote and read again from --from";
 
 FileIdentity IdentityOfFd(int fd) {
   FileIdentity id;
@@ -71,40 +73,43 @@ class FileSink final : public Sink {
 
   Status Recover(ConsumeState* state) override {
     for (const auto& [path, fs] : state->files) {
-      FileIdentity id;
-      bool exists = path == kStdout ? (id = IdentityOfFd(STDOUT_FILENO), id.regular) : IdentityOfPath(path, &id);
-      const std::string shown = path == kStdout ? "stdout" : path;
-      if (!exists) {
-        if (path != kStdout)
-          spdlog::warn("{} is gone since the last run; the logs committed into it are not rewritten", shown);
-        continue;  // forgotten: a later Prepare creates it anew
-      }
-      if (fs.inode != 0 && (id.device != fs.device || id.inode != fs.inode)) {
-        // Another file now: never cut what we did not write.
-        if (path != kStdout) spdlog::warn("{} was replaced since the last run; appending to the new file", shown);
+      if (fs.sealed) {
+        sealed_[path] = fs;
         continue;
+      }
+      const bool is_stdout = path == kStdout;
+      const std::string shown = is_stdout ? options_.stdout_name : path;
+      const bool ours = fs.committed > fs.origin;  // bytes this state wrote and committed
+      FileIdentity id;
+      const bool exists = is_stdout ? (id = IdentityOfFd(STDOUT_FILENO), id.regular) : IdentityOfPath(path, &id);
+      if (!exists || (fs.inode != 0 && (id.device != fs.device || id.inode != fs.inode))) {
+        // Never cut a file we did not write, and never skip silently what
+        // the state says is in it.
+        if (ours)
+          return Status::Config(shown + (exists ? " was replaced by another file" : " is gone") +
+                                " since the last run, but the state says it held " +
+                                std::to_string(fs.committed - fs.origin) + " bytes of this output; " + kWaysOut);
+        continue;  // nothing of ours was in it: a later Prepare opens it anew
+      }
+      if (id.size < fs.committed) {
+        return Status::Config(shown + " is shorter (" + std::to_string(id.size) + " bytes) than the " +
+                              std::to_string(fs.committed) + " bytes the state committed: it was cut outside " +
+                              "slsflow; " + kWaysOut);
       }
       Known k;
       k.state = fs;
       if (id.size > fs.committed) {
         // Bytes written after the last commit: their logs will be read and
         // written again, so drop them.
-        Status s = path == kStdout ? TruncateStdout(fs.committed) : env_->TruncateFile(path, fs.committed);
+        Status s = is_stdout ? TruncateStdout(fs.committed) : env_->TruncateFile(path, fs.committed);
         if (!s.ok()) return s.WithContext("recovering output " + shown);
-        k.good = fs.committed;
-      } else {
-        if (id.size < fs.committed) {
-          spdlog::warn("{} is shorter than committed ({} < {} bytes): it was cut outside slsflow{}", shown, id.size,
-                        fs.committed, path == kStdout ? " (resume with >> rather than >)" : "");
-        }
-        k.good = id.size;
-        if (path == kStdout) SLSFLOW_RETURN_IF_ERROR(TruncateStdout(id.size));
+      } else if (is_stdout) {
+        SLSFLOW_RETURN_IF_ERROR(TruncateStdout(fs.committed));
       }
-      k.state.committed = k.good;
+      k.good = fs.committed;
       files_[path] = std::move(k);
     }
-    state->files.clear();
-    for (const auto& [path, k] : files_) state->files[path] = k.state;
+    WriteFileList(state);
     return Status::OK();
   }
 
@@ -155,6 +160,11 @@ class FileSink final : public Sink {
         SLSFLOW_RETURN_IF_ERROR(old.file->Sync());
         SLSFLOW_RETURN_IF_ERROR(old.file->Close());
       }
+      // Kept in the state as sealed, so --reset can still empty it.
+      OutputFileState sealed = old.state;
+      sealed.committed = old.good;
+      sealed.sealed = true;
+      sealed_[current] = sealed;
       files_.erase(current);
       changed = true;
       // Other shards may route to the closed file (one file for all shards).
@@ -186,11 +196,8 @@ class FileSink final : public Sink {
         k.dirty = false;
       }
     }
-    state->files.clear();
-    for (auto& [path, k] : files_) {
-      k.state.committed = k.good;
-      state->files[path] = k.state;
-    }
+    for (auto& [path, k] : files_) k.state.committed = k.good;
+    WriteFileList(state);
     return Status::OK();
   }
 
@@ -245,6 +252,11 @@ class FileSink final : public Sink {
     return out;
   }
 
+  void WriteFileList(ConsumeState* state) const {
+    state->files = sealed_;
+    for (const auto& [path, k] : files_) state->files[path] = k.state;
+  }
+
   bool NeedsRotation(const Known& k, int64_t now_us) const {
     if (options_.rotate_bytes && k.good >= options_.rotate_bytes) return true;
     if (options_.rotate_interval_us && k.file && now_us - k.opened_us >= options_.rotate_interval_us) return true;
@@ -273,9 +285,21 @@ class FileSink final : public Sink {
   Status OpenInto(Known* kp, const std::string& path, const std::string& stream, int64_t segment, int64_t now_us,
                   bool known, bool* changed) {
     Known& k = *kp;
+    if (!known) {
+      // A sealed segment written to again (the rotation count restarted)
+      // keeps the origin it had: what came before it is still not ours.
+      if (auto s = sealed_.find(path); s != sealed_.end()) {
+        k.state.origin = s->second.origin;
+        k.state.inode = s->second.inode;
+        sealed_.erase(s);
+      }
+    }
     if (path == kStdout) {
       FileIdentity id = IdentityOfFd(STDOUT_FILENO);
-      if (!known) k.good = id.size;
+      if (!known) {
+        k.good = id.size;
+        k.state.origin = id.size;
+      }
       // Writes go after what is accounted for, whatever offset the shell
       // left (`1<>file` opens at 0 without truncating).
       if (::lseek(STDOUT_FILENO, static_cast<off_t>(k.good), SEEK_SET) < 0) return PosixError("seeking stdout", errno);
@@ -287,12 +311,15 @@ class FileSink final : public Sink {
       auto f = env_->NewAppendableFile(path, options_.file_mode);
       if (!f.ok()) return f.status();
       k.file = std::move(*f);
-      if (!known) k.good = k.file->Size();  // an existing file is appended to, never cut
       FileIdentity id;
-      if (IdentityOfPath(path, &id)) {
-        k.state.device = id.device;
-        k.state.inode = id.inode;
+      const bool same_file = IdentityOfPath(path, &id) && id.inode == k.state.inode;
+      if (!known) {
+        k.good = k.file->Size();  // an existing file is appended to, never cut
+        // Only what we append is ours (a sealed segment reopened keeps its origin).
+        if (!same_file || k.state.origin > k.good) k.state.origin = k.good;
       }
+      k.state.device = id.device;
+      k.state.inode = id.inode;
     }
     k.state.stream = stream;
     k.state.segment = segment;
@@ -311,6 +338,7 @@ class FileSink final : public Sink {
   Env* env_;
   FileSinkOptions options_;
   std::map<std::string, Known> files_;
+  std::map<std::string, OutputFileState> sealed_;  // finished segments, never written again
   std::map<ShardKey, Route> routes_;
 };
 
@@ -397,12 +425,6 @@ Result<std::string> ExpandPathTemplate(std::string_view tmpl, std::string_view l
     i = end;
   }
   return out;
-}
-
-std::string DirectoryTemplate(const std::string& dir, const std::string& extension) {
-  std::string d = dir;
-  while (d.size() > 1 && d.back() == '/') d.pop_back();
-  return d + "/{logstore}-{shard}." + extension;
 }
 
 std::string SegmentPath(const std::string& path, int64_t segment) {

@@ -55,14 +55,13 @@ struct FileSinkOptions {
   uint64_t rotate_bytes = 0;        // 0: never
   int64_t rotate_interval_us = 0;   // 0: never
   int file_mode = 0644;
+  std::string stdout_name = "stdout";  // how messages name "-" (the file behind it)
 };
 
 // Expands {logstore}, {shard}, {date} and {date:FMT} (strftime, local time).
 // kUsage for an unknown or unterminated placeholder.
 Result<std::string> ExpandPathTemplate(std::string_view tmpl, std::string_view logstore, int shard,
                                        int64_t unix_seconds);
-// The template that `-o DIR/` stands for: DIR/{logstore}-{shard}.<ext>.
-std::string DirectoryTemplate(const std::string& dir, const std::string& extension);
 // "out/app-0.jsonl" segment 2 -> "out/app-0.2.jsonl" (segment 0 is the name itself).
 std::string SegmentPath(const std::string& path, int64_t segment);
 

@@ -47,6 +47,9 @@ class ShardAssigner {
   // (consumer groups): the engine then starts every assigned shard at once,
   // since a parent may be read by another process.
   virtual bool ServerOrdersLineage() const { return false; }
+  // The last checkpoint of this shard pushed to a consumer group, "" when
+  // none (recorded in the state, see ShardPosition::checkpoint).
+  virtual std::string PushedCheckpoint(const std::string& /*logstore*/, int /*shard*/) { return std::string(); }
   // Where a newly assigned shard starts, overriding the local state (a
   // consumer group's checkpoint: another process may have read further).
   // "" means no opinion.

@@ -71,9 +71,9 @@ bool GetPath(const nlohmann::json& obj, const char* key, std::string* path) {
 }
 
 Status CorruptState(const std::string& path, const std::string& why) {
-  return Status::Config("state file " + path + " is corrupt (" + why +
-                        "); it was not written by this slsflow or was damaged. Move it away to start over "
-                        "(or pass --reset), or pass --state to use another file");
+  // The advice depends on what the state owns; the caller adds it
+  // (StateAdvice in core/consume/session.cc).
+  return Status::Config("state file " + path + " is corrupt (" + why + ")");
 }
 
 }  // namespace
@@ -84,6 +84,11 @@ std::string EncodeConsumeState(const ConsumeState& state) {
   body["endpoint"] = state.endpoint;
   body["logstores"] = state.logstores;
   body["name"] = state.name;
+  body["request"] = state.request;
+  body["to_unix"] = state.to_unix;
+  PutPath(&body, "output", state.output);
+  body["group"] = state.group;
+  body["consumer"] = state.consumer;
   body["sequence"] = state.sequence;
   body["updated_unix_micros"] = state.updated_unix_micros;
   nlohmann::json shards = nlohmann::json::array();
@@ -94,13 +99,15 @@ std::string EncodeConsumeState(const ConsumeState& state) {
                       {"skip_groups", pos.skip_groups},
                       {"skip_logs", pos.skip_logs},
                       {"finished", pos.finished},
-                      {"logs", pos.logs}});
+                      {"logs", pos.logs},
+                      {"at_to", pos.at_to},
+                      {"checkpoint", pos.checkpoint}});
   }
   body["shards"] = std::move(shards);
   nlohmann::json files = nlohmann::json::array();
   for (const auto& [path, f] : state.files) {
     nlohmann::json o = {{"committed", f.committed}, {"device", f.device}, {"inode", f.inode},
-                        {"segment", f.segment}};
+                        {"segment", f.segment},     {"origin", f.origin}, {"sealed", f.sealed}};
     PutPath(&o, "path", path);
     PutPath(&o, "stream", f.stream);
     files.push_back(std::move(o));
@@ -164,6 +171,15 @@ Result<ConsumeState> DecodeConsumeState(const std::string& bytes, const std::str
     st.endpoint = body.at("endpoint").get<std::string>();
     st.logstores = body.at("logstores").get<std::vector<std::string>>();
     st.name = body.value("name", std::string());
+    // Version 1 had no request, output or group: a rerun records them.
+    if (auto it = body.find("request"); it != body.end())
+      st.request = it->get<std::map<std::string, std::string>>();
+    st.to_unix = body.value("to_unix", int64_t{0});
+    if (body.contains("output") || body.contains("output_hex")) {
+      if (!GetPath(body, "output", &st.output)) return CorruptState(path, "bad output");
+    }
+    st.group = body.value("group", std::string());
+    st.consumer = body.value("consumer", std::string());
     st.sequence = body.at("sequence").get<uint64_t>();
     st.updated_unix_micros = body.value("updated_unix_micros", int64_t{0});
     for (const auto& s : body.at("shards")) {
@@ -173,6 +189,8 @@ Result<ConsumeState> DecodeConsumeState(const std::string& bytes, const std::str
       p.skip_logs = s.value("skip_logs", int64_t{0});
       p.finished = s.value("finished", false);
       p.logs = s.value("logs", int64_t{0});
+      p.at_to = s.value("at_to", false);
+      p.checkpoint = s.value("checkpoint", std::string());
       if (p.skip_groups < 0 || p.skip_logs < 0) return CorruptState(path, "negative skip count");
       st.shards[{s.at("logstore").get<std::string>(), s.at("shard").get<int>()}] = p;
     }
@@ -184,6 +202,9 @@ Result<ConsumeState> DecodeConsumeState(const std::string& bytes, const std::str
       fs.device = f.value("device", uint64_t{0});
       fs.inode = f.value("inode", uint64_t{0});
       fs.segment = f.value("segment", int64_t{0});
+      fs.origin = f.value("origin", uint64_t{0});
+      fs.sealed = f.value("sealed", false);
+      if (fs.origin > fs.committed) return CorruptState(path, "a file's origin is past its committed length");
       if (!GetPath(f, "stream", &fs.stream)) fs.stream = fpath;
       st.files[fpath] = fs;
     }
@@ -203,8 +224,7 @@ Status CheckStateIdentity(const ConsumeState& state, const std::string& path, co
   if (state.project != project || state.endpoint != endpoint || state.logstores != logstores) {
     return Status::Config("state file " + path + " belongs to project '" + state.project + "', logstore(s) '" +
                           join(state.logstores) + "' at " + state.endpoint + ", not project '" + project +
-                          "', logstore(s) '" + join(logstores) + "' at " + endpoint +
-                          "; pass --state or --name to use another state file");
+                          "', logstore(s) '" + join(logstores) + "' at " + endpoint);
   }
   return Status::OK();
 }

@@ -18,7 +18,9 @@
 
 namespace slsflow {
 
-inline constexpr int kConsumeStateVersion = 1;
+// Version 2 adds the request, the output's ownership (origin, sealed) and
+// the group checkpoint; version 1 files are still read.
+inline constexpr int kConsumeStateVersion = 2;
 
 // A shard's read position. Cursors address log groups, and a pull returns
 // several, so the position is "the batch starting at `cursor`, of which
@@ -29,6 +31,13 @@ struct ShardPosition {
   int64_t skip_logs = 0;
   bool finished = false;   // a readonly shard read to its end, or --to reached
   int64_t logs = 0;        // logs emitted from this shard over the state's life (stats only)
+  // Finished because it reached the --to cursor (not a readonly end): a
+  // later run whose --to resolves later reads on from here.
+  bool at_to = false;
+  // --group: the last checkpoint this member pushed to the server before
+  // the commit. A server checkpoint equal to it means nobody else moved
+  // the shard since, so the local position (never behind it) wins.
+  std::string checkpoint;
 
   bool operator==(const ShardPosition&) const = default;
 };
@@ -42,6 +51,12 @@ struct OutputFileState {
   uint64_t inode = 0;
   std::string stream;    // the template expanded without date/segment: one per writer
   int64_t segment = 0;   // rotation counter of that stream
+  // Bytes that were in the file before this state first wrote to it: they
+  // belong to someone else, and --reset cuts the file back to here.
+  uint64_t origin = 0;
+  // A finished segment (rotated, or its date passed): never written again,
+  // kept so that --reset can empty it.
+  bool sealed = false;
   bool operator==(const OutputFileState&) const = default;
 };
 
@@ -53,6 +68,20 @@ struct ConsumeState {
   std::string endpoint;
   std::vector<std::string> logstores;
   std::string name;  // --name, "" when not given
+
+  // The request that made this state, flag -> value as typed ("--from" ->
+  // "yesterday", not the instant): a rerun with other explicit values is
+  // refused, and flags left out are taken from here.
+  std::map<std::string, std::string> request;
+  // --to as resolved by the last run (unix seconds, 0 for none): a rerun
+  // whose --to resolves later continues the shards finished at it.
+  int64_t to_unix = 0;
+  // The output this state owns: a path template, "-" for a stdout file,
+  // "" for a pipe or terminal.
+  std::string output;
+  // --group: this member's group and consumer name.
+  std::string group;
+  std::string consumer;
 
   std::map<ShardKey, ShardPosition> shards;
   // Key: the output path, or "-" for a stdout redirected to a file.

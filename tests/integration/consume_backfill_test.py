@@ -87,7 +87,7 @@ def main():
         outdir = os.path.join(d, "multi") + "/"
         r = run([BIN, "consume", "--endpoint", emu.url, "-p", "demo", "-l", "app", "-l", "web", "-q", "--from", "begin",
                  "-e", "--state", os.path.join(d, "multi2.state"), "-o", outdir])
-        files = sorted(os.listdir(outdir))
+        files = sorted(f for f in os.listdir(outdir) if not f.startswith("."))
         check(r.returncode == 0 and files == ["app-0.jsonl", "app-1.jsonl", "web-0.jsonl", "web-1.jsonl", "web-2.jsonl"],
               "per-shard files: %s %r" % (files, r.stderr))
     # A flaky server (20% of requests answer 5xx): backoff and retry keep

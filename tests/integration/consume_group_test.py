@@ -42,7 +42,7 @@ def read_seqs(paths):
     for p in paths:
         if not os.path.exists(p):
             continue
-        files = [os.path.join(p, f) for f in sorted(os.listdir(p))] if os.path.isdir(p) else [p]
+        files = [os.path.join(p, f) for f in sorted(f for f in os.listdir(p) if not f.startswith("."))] if os.path.isdir(p) else [p]
         for f in files:
             with open(f) as fh:
                 for line in fh:
@@ -101,7 +101,7 @@ def test_three_consumers_with_a_kill():
                  len(lost), dups))
         if dups and os.environ.get("GROUP_DEBUG"):
             for n, o in outs.items():
-                for f in sorted(os.listdir(o)):
+                for f in sorted(f for f in os.listdir(o) if not f.startswith(".")):
                     for line in open(os.path.join(o, f)):
                         rec = json.loads(line)
                         if counts[rec["seq"]] > 1:

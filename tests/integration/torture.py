@@ -168,7 +168,7 @@ def main():
                     c[json.loads(line)["content"]] += 1
         return c
 
-    sinks = {"-o DIR/": content_of(os.path.join(out_dir, f) for f in os.listdir(out_dir)),
+    sinks = {"-o DIR/": content_of(os.path.join(out_dir, f) for f in os.listdir(out_dir) if not f.startswith(".")),
              "> file": content_of([out_file])}
     bad = False
     for name, got in sinks.items():

@@ -20,7 +20,6 @@ TEST_CASE("path templates") {
   CHECK(ExpandPathTemplate("{date}", "a", 0, 1764000000)->size() == 10);
   CHECK(ExpandPathTemplate("{bogus}", "a", 0, 0).status().ExitCode() == 2);
   CHECK(ExpandPathTemplate("x{shard", "a", 0, 0).status().ExitCode() == 2);
-  CHECK(DirectoryTemplate("out//", "jsonl") == "out/{logstore}-{shard}.jsonl");
   CHECK(SegmentPath("out/app-0.jsonl", 0) == "out/app-0.jsonl");
   CHECK(SegmentPath("out/app-0.jsonl", 2) == "out/app-0.2.jsonl");
   CHECK(SegmentPath("out.d/log", 1) == "out.d/log.1");
@@ -56,7 +55,7 @@ TEST_CASE("a new file is announced before it is written, and recovery cuts uncom
   CHECK(test::ReadFileOrDie(dir + "/app-1.csv") == "a,b\n1,2\n5,6\n");
 }
 
-TEST_CASE("an existing file we do not know is appended to, never cut") {
+TEST_CASE("an existing file we do not know is appended to, and only the new bytes are ours") {
   std::string dir = test::MakeTempDir();
   test::WriteFileOrDie(dir + "/out.txt", "precious\n");
   FileSinkOptions o;
@@ -68,15 +67,70 @@ TEST_CASE("an existing file we do not know is appended to, never cut") {
   REQUIRE(sink->Write("app", 0, "new\n").ok());
   REQUIRE(sink->Sync(&st).ok());
   CHECK(test::ReadFileOrDie(dir + "/out.txt") == "precious\nnew\n");
-  // A file replaced behind our back (other inode) is not cut either.
-  ::unlink((dir + "/out.txt").c_str());
-  test::WriteFileOrDie(dir + "/out.txt", "someone else's\n");
-  auto again = NewFileSink(Env::Default(), o);
-  REQUIRE(again->Recover(&st).ok());
-  CHECK(test::ReadFileOrDie(dir + "/out.txt") == "someone else's\n");
+  CHECK(st.files.at(dir + "/out.txt").origin == 9);
+  CHECK(st.files.at(dir + "/out.txt").committed == 13);
 }
 
-TEST_CASE("size rotation starts a new segment and drops the finished one from the state") {
+TEST_CASE("a file replaced, gone or cut short since the last run is an error that names the ways out") {
+  std::string dir = test::MakeTempDir();
+  FileSinkOptions o;
+  o.path_template = dir + "/out.txt";
+  ConsumeState st;
+  {
+    auto sink = NewFileSink(Env::Default(), o);
+    REQUIRE(sink->Recover(&st).ok());
+    REQUIRE(sink->Prepare("app", 0).ok());
+    REQUIRE(sink->Write("app", 0, "ours\n").ok());
+    REQUIRE(sink->Sync(&st).ok());
+    REQUIRE(sink->Close().ok());
+  }
+  auto expect_error = [&](const char* what) {
+    ConsumeState copy = st;
+    auto again = NewFileSink(Env::Default(), o);
+    Status s = again->Recover(&copy);
+    INFO(what << ": " << s.ToString());
+    CHECK(s.ExitCode() == 3);
+    CHECK(s.message().find("--reset") != std::string::npos);
+    CHECK(s.message().find("restore") != std::string::npos);
+  };
+  // Renamed over it, so the new file cannot reuse the old inode.
+  test::WriteFileOrDie(dir + "/other.txt", "someone else's\n");
+  REQUIRE(::rename((dir + "/other.txt").c_str(), (dir + "/out.txt").c_str()) == 0);
+  expect_error("replaced");
+  CHECK(test::ReadFileOrDie(dir + "/out.txt") == "someone else's\n");  // never cut
+  ::unlink((dir + "/out.txt").c_str());
+  expect_error("gone");
+  // Cut shorter than committed, same file.
+  test::WriteFileOrDie(dir + "/out.txt", "ours\n");
+  {
+    ConsumeState fresh;
+    auto sink = NewFileSink(Env::Default(), o);
+    REQUIRE(sink->Recover(&fresh).ok());
+    REQUIRE(sink->Prepare("app", 0).ok());
+    REQUIRE(sink->Write("app", 0, "more\n").ok());
+    REQUIRE(sink->Sync(&fresh).ok());
+    st = fresh;
+  }
+  REQUIRE(::truncate((dir + "/out.txt").c_str(), 7) == 0);
+  expect_error("cut short");
+}
+
+TEST_CASE("a file with nothing of ours in it may go away") {
+  std::string dir = test::MakeTempDir();
+  test::WriteFileOrDie(dir + "/out.txt", "theirs\n");
+  FileSinkOptions o;
+  o.path_template = dir + "/out.txt";
+  ConsumeState st;
+  auto sink = NewFileSink(Env::Default(), o);
+  REQUIRE(sink->Recover(&st).ok());
+  REQUIRE(*sink->Prepare("app", 0));
+  REQUIRE(sink->Sync(&st).ok());  // the intent commit: listed, nothing written yet
+  ::unlink((dir + "/out.txt").c_str());
+  auto again = NewFileSink(Env::Default(), o);
+  CHECK(again->Recover(&st).ok());
+}
+
+TEST_CASE("size rotation starts a new segment and keeps the finished one as sealed") {
   std::string dir = test::MakeTempDir();
   FileSinkOptions o;
   o.path_template = dir + "/{shard}.log";
@@ -94,9 +148,16 @@ TEST_CASE("size rotation starts a new segment and drops the finished one from th
   CHECK(*changed);
   REQUIRE(sink->Write("a", 0, "x\n").ok());
   REQUIRE(sink->Sync(&st).ok());
-  CHECK(st.files.size() == 1);
-  CHECK(st.files.count(dir + "/0.1.log") == 1);
+  CHECK(st.files.size() == 2);
+  CHECK(st.files.at(dir + "/0.log").sealed);
+  CHECK(st.files.at(dir + "/0.log").committed == 6);
+  CHECK_FALSE(st.files.at(dir + "/0.1.log").sealed);
   CHECK(st.files.at(dir + "/0.1.log").segment == 1);
+  // A restart adopts the open segment and leaves the sealed one alone.
+  auto again = NewFileSink(Env::Default(), o);
+  REQUIRE(again->Recover(&st).ok());
+  CHECK(st.files.size() == 2);
+  CHECK(st.files.at(dir + "/0.log").sealed);
   CHECK(test::ReadFileOrDie(dir + "/0.log") == "12345\n");
   CHECK(test::ReadFileOrDie(dir + "/0.1.log") == "x\n");
 }

@@ -15,10 +15,15 @@ ConsumeState Sample() {
   s.endpoint = "http://127.0.0.1:8080";
   s.logstores = {"app", "web"};
   s.name = "nightly";
-  s.shards[{"app", 0}] = {"MTYwMDAwMDAwMDAwMDAwMDAwMA==", 2, 5, false, 40};
-  s.shards[{"web", 3}] = {"MTYwMDAwMDAwMDAwMDAwMDAwNQ==", 0, 0, true, 7};
-  s.files["out/app-0.jsonl"] = {1234, 2049, 77, "out/app-0.jsonl", 0};
-  s.files[std::string("bad\xff", 4)] = {5, 1, 2, "x", 3};
+  s.shards[{"app", 0}] = {"MTYwMDAwMDAwMDAwMDAwMDAwMA==", 2, 5, false, 40, false, ""};
+  s.shards[{"web", 3}] = {"MTYwMDAwMDAwMDAwMDAwMDAwNQ==", 0, 0, true, 7, true, "MTYwMDAwMDAwMDAwMDAwMDAwNA=="};
+  s.files["out/app-0.jsonl"] = {1234, 2049, 77, "out/app-0.jsonl", 0, 10, false};
+  s.files[std::string("bad\xff", 4)] = {5, 1, 2, "x", 3, 0, true};
+  s.request = {{"--from", "yesterday"}, {"--to", "today"}, {"--grep", "a\nb"}};
+  s.to_unix = 1764028800;
+  s.output = "out/{logstore}-{shard}.jsonl";
+  s.group = "etl";
+  s.consumer = "host-1";
   s.sequence = 9;
   s.updated_unix_micros = 1764000000000000;
   return s;
@@ -27,7 +32,7 @@ ConsumeState Sample() {
 TEST_CASE("state round-trips through the documented encoding") {
   ConsumeState s = Sample();
   std::string bytes = EncodeConsumeState(s);
-  CHECK(bytes.rfind("slsflow-consume-state\nversion 1\nlength ", 0) == 0);
+  CHECK(bytes.rfind("slsflow-consume-state\nversion 2\nlength ", 0) == 0);
   auto back = DecodeConsumeState(bytes, "x.state");
   REQUIRE(back.ok());
   CHECK(*back == s);
@@ -53,7 +58,7 @@ TEST_CASE("any flipped byte is a corrupt state, exit 3") {
 
 TEST_CASE("a newer format version is refused with advice, not restarted") {
   std::string bytes = EncodeConsumeState(Sample());
-  bytes.replace(bytes.find("version 1"), 9, "version 7");
+  bytes.replace(bytes.find("version 2"), 9, "version 7");
   auto r = DecodeConsumeState(bytes, "x.state");
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().ExitCode() == 3);
