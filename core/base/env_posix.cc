@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -91,6 +92,14 @@ class PosixFileLock final : public FileLock {
 
 class PosixEnv final : public Env {
  public:
+  // Integration tests that span days ("--from yesterday" on three
+  // simulated nights) move the whole process's wall clock with
+  // SLSFLOW_TEST_CLOCK_OFFSET_SECONDS, as the emulator's admin clock does.
+  PosixEnv() {
+    if (const char* v = std::getenv("SLSFLOW_TEST_CLOCK_OFFSET_SECONDS"); v && *v)
+      clock_offset_us_ = std::strtoll(v, nullptr, 10) * 1000000;
+  }
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path, int mode) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) return PosixError("creating " + path, errno);
@@ -179,7 +188,7 @@ class PosixEnv final : public Env {
       ::close(fd);
       if (e == EWOULDBLOCK)
         return Status::Error(ErrorKind::kConflict,
-                             path + " is locked by another slsflow process; stop it, or pass --state to use another state file");
+                             path + " is locked by another running slsflow; wait for it or stop it");
       return PosixError("locking " + path, e);
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
@@ -192,7 +201,8 @@ class PosixEnv final : public Env {
   int64_t NowMicros() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
-        .count();
+               .count() +
+           clock_offset_us_;
   }
   int64_t MonotonicMicros() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -206,6 +216,9 @@ class PosixEnv final : public Env {
     thread_local std::mt19937_64 rng(std::random_device{}());
     return rng();
   }
+
+ private:
+  int64_t clock_offset_us_ = 0;
 };
 
 }  // namespace

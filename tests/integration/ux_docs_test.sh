@@ -7,7 +7,7 @@ bin=${SLSFLOW_BIN:?}
 fail=0
 
 for page in "$src"/man/*.1; do
-  err=$(groff -ww -man -Tutf8 "$page" 2>&1 >/dev/null) || true
+  err=$(groff -t -ww -man -Tutf8 "$page" 2>&1 >/dev/null) || true  # -t: tables (tbl)
   if [[ -n "$err" ]]; then
     echo "FAIL: $page renders with warnings: $err"
     fail=1
