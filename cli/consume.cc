@@ -280,9 +280,9 @@ Result<std::unique_ptr<Sink>> MakeSink(const ConsumeFlags& f, const Destination&
 
 // Reads as a group member: the group's shards, heartbeats, checkpoints.
 Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const std::string& consumer,
-                                                    const ParsedRequest& request, SlsClient* client,
-                                                    const std::vector<std::string>& logstores, Env* env,
-                                                    GroupAssigner** group) {
+                                                    const ParsedRequest& request, const ConsumeState& state,
+                                                    SlsClient* client, const std::vector<std::string>& logstores,
+                                                    Env* env, GroupAssigner** group) {
   std::unique_ptr<ShardAssigner> assigner = NewAllShardsAssigner(request.shards);
   if (!f.group.empty()) {
     GroupOptions go;
@@ -295,7 +295,9 @@ Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const
       return Status::Usage("--heartbeat-interval '" + f.heartbeat_interval + "' is not a duration");
     go.heartbeat_interval_us = *beat;
     auto g = std::make_unique<GroupAssigner>(client, logstores, go, env);
-    SLSFLOW_RETURN_IF_ERROR(g->Start());
+    std::vector<CommittedShard> committed;
+    for (const auto& [key, pos] : state.shards) committed.push_back({key.first, key.second, pos.cursor, pos.checkpoint});
+    SLSFLOW_RETURN_IF_ERROR(g->Start(committed));
     *group = g.get();
     return std::unique_ptr<ShardAssigner>(std::move(g));
   }
@@ -488,7 +490,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   auto client = MakeClient(*settings);
   auto source = NewClientSource(client.get());
   GroupAssigner* group = nullptr;
-  auto assigner = MakeAssigner(f, consumer, *request, client.get(), o.logstores, env, &group);
+  auto assigner = MakeAssigner(f, consumer, *request, state, client.get(), o.logstores, env, &group);
   if (!assigner.ok()) return ReportError(assigner.status());
   if (o.from.kind == TimeSpec::kCheckpoint) CheckpointCursors(f, client.get(), &o);
   auto result = RunConsume(o, source.get(), assigner->get(), session->store.get(), std::move(state), sink->get(),

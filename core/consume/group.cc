@@ -62,15 +62,42 @@ GroupAssigner::GroupAssigner(SlsClient* client, std::vector<std::string> logstor
 
 GroupAssigner::~GroupAssigner() { Stop(); }
 
-Status GroupAssigner::Start() {
-  for (auto& ls : logstores_) {
+Status GroupAssigner::Start(const std::vector<CommittedShard>& committed) {
+  for (auto& ls : logstores_)
     SLSFLOW_RETURN_IF_ERROR(
         EnsureConsumerGroup(client_, ls, options_.group, options_.timeout_seconds, options_.in_order));
-    SLSFLOW_RETURN_IF_ERROR(Beat(ls));
-  }
+  RestoreCommitted(committed);
+  for (auto& ls : logstores_) SLSFLOW_RETURN_IF_ERROR(Beat(ls));
   last_ok_us_ = env_->MonotonicMicros();
   thread_ = std::thread([this] { Loop(); });
   return Status::OK();
+}
+
+// A member killed between a local commit and its push left the group one
+// checkpoint behind what its files hold. Before the first heartbeat (which
+// may release the shard to another member) the committed position is
+// pushed, but only where the group still holds the checkpoint we pushed:
+// one that another member moved is theirs.
+void GroupAssigner::RestoreCommitted(const std::vector<CommittedShard>& committed) {
+  for (const auto& c : committed) {
+    if (c.pushed.empty() || c.cursor.empty() || c.cursor == c.pushed) continue;
+    auto cps = client_->GetCheckpoints(c.logstore, options_.group, c.shard);
+    if (!cps.ok()) {
+      spdlog::warn("group {}: reading the checkpoint of {} shard {}: {}", options_.group, c.logstore, c.shard,
+                   cps.status().ToString());
+      continue;
+    }
+    auto it = std::find_if(cps->begin(), cps->end(), [&](const auto& cp) { return cp.shard == c.shard; });
+    if (it == cps->end() || it->checkpoint != c.pushed) continue;
+    Status st = client_->UpdateCheckpoint(c.logstore, options_.group, options_.consumer, c.shard, c.cursor, true);
+    if (!st.ok()) {
+      spdlog::warn("group {}: restoring the checkpoint of {} shard {}: {}", options_.group, c.logstore, c.shard,
+                   st.ToString());
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    pushed_[{c.logstore, c.shard}] = c.cursor;
+  }
 }
 
 void GroupAssigner::Stop() {

@@ -57,14 +57,24 @@ struct GroupOptions {
   int64_t heartbeat_interval_us = 20000000;  // the SLS libraries' default
 };
 
+// A shard position this member committed locally, and the checkpoint it
+// had pushed to the group before that commit.
+struct CommittedShard {
+  std::string logstore;
+  int shard = 0;
+  std::string cursor;
+  std::string pushed;
+};
+
 class GroupAssigner final : public ShardAssigner {
  public:
   GroupAssigner(SlsClient* client, std::vector<std::string> logstores, GroupOptions options, Env* env);
   ~GroupAssigner() override;
 
   // Creates the group if missing, joins with a first heartbeat per
-  // logstore, then heartbeats in the background.
-  Status Start();
+  // logstore, then heartbeats in the background. `committed` is the local
+  // state of a restarted member: see RestoreCommitted.
+  Status Start(const std::vector<CommittedShard>& committed = {});
   // Stops heartbeating. Called after the engine's final commit, so that the
   // last checkpoints are already on the server.
   void Stop();
@@ -77,6 +87,7 @@ class GroupAssigner final : public ShardAssigner {
 
  private:
   Status Beat(const std::string& logstore);
+  void RestoreCommitted(const std::vector<CommittedShard>& committed);
   void Loop();
 
   SlsClient* client_;

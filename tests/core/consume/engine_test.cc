@@ -12,6 +12,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "core/consume/session.h"
 #include "tests/core/consume/fake_source.h"
 #include "tests/core/consume/fault_env.h"
 #include "tests/test_util.h"
@@ -38,6 +39,7 @@ struct Harness {
   ConsumeOptions options;
   Env* env = Env::Default();
   std::function<std::unique_ptr<Sink>()> make_sink;  // default: a FileSink on `output`
+  std::function<void(ConsumeState*)> before_run;      // e.g. ApplyBounds, as the CLI does
   uint64_t rotate_bytes = 0;
 
   Harness() {
@@ -59,6 +61,7 @@ struct Harness {
     st.project = options.project;
     st.endpoint = options.endpoint;
     st.logstores = options.logstores;
+    if (before_run) before_run(&st);
     FileSinkOptions so;
     so.path_template = output;
     so.rotate_bytes = rotate_bytes;
@@ -419,6 +422,66 @@ TEST_CASE("disk faults never let the state run ahead of the output") {
       CHECK(Bag(all) == Bag(corpus));
     }
   }
+}
+
+TEST_CASE("a --to behind the state ends at once instead of polling forever") {
+  test::FakeSource src(2);
+  auto corpus = Corpus(src, 2, 20, 2);
+  Harness h;
+  h.options.exit_at_end = true;
+  REQUIRE(h.Run(&src).ok());
+  CHECK(h.Lines().size() == corpus.size());
+  // The state is past the cursor of 1005 on every shard.
+  h.options.exit_at_end = false;
+  h.options.to_unix = 1005;
+  auto r = h.Run(&src);
+  REQUIRE(r.ok());
+  CHECK(r->completed);
+  CHECK(r->logs == 0);
+}
+
+TEST_CASE("a later --to reads on from the shards finished at the earlier one: no gap, no overlap") {
+  test::FakeSource src(3);
+  auto corpus = Corpus(src, 3, 30, 2);
+  Harness h;
+  h.options.to_unix = 1010;  // groups 0..9 of each shard
+  h.before_run = [&](ConsumeState* st) { ApplyBounds(st, h.options.to_unix); };
+  REQUIRE(h.Run(&src).ok());
+  CHECK(h.Lines().size() == 3 * 10 * 2);
+  h.options.to_unix = 1010;  // the same night again: nothing to do
+  auto same = h.Run(&src);
+  REQUIRE(same.ok());
+  CHECK(same->logs == 0);
+  h.options.to_unix = 1025;
+  REQUIRE(h.Run(&src).ok());
+  CHECK(h.Lines().size() == 3 * 25 * 2);
+  h.options.to_unix = 1040;  // past the data: up to what is there
+  REQUIRE(h.Run(&src).ok());
+  CHECK(Bag(Values(h.Lines())) == Bag(corpus));
+}
+
+TEST_CASE("progress counts the log groups left between the cursors, not the share of the time range") {
+  test::FakeSource src(4);
+  Corpus(src, 4, 25, 1);
+  Harness h;
+  h.options.to_unix = 1020;  // groups 0..19 of each shard: 80
+  h.options.max_per_fetch = 1;
+  h.options.progress_interval_us = 0;
+  std::vector<ConsumeProgress> seen;
+  h.options.progress = [&](const ConsumeProgress& p) { seen.push_back(p); };
+  auto r = h.Run(&src);
+  REQUIRE(r.ok());
+  REQUIRE_FALSE(seen.empty());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    INFO("report " << i);
+    CHECK_FALSE(seen[i].groups_unknown);
+    CHECK(seen[i].groups_total == 80);
+    CHECK(seen[i].groups_done <= seen[i].groups_total);
+    // Never ahead of what was written: each group holds one log.
+    if (i + 1 < seen.size()) CHECK(seen[i].groups_done <= seen[i].logs + 4);
+    if (i > 0) CHECK(seen[i].groups_done >= seen[i - 1].groups_done);
+  }
+  CHECK(seen.back().groups_done == 80);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <zlib.h>
+
+#include <cstdio>
 
 #include "tests/core/consume/fault_env.h"
 #include "tests/test_util.h"
@@ -36,6 +39,25 @@ TEST_CASE("state round-trips through the documented encoding") {
   auto back = DecodeConsumeState(bytes, "x.state");
   REQUIRE(back.ok());
   CHECK(*back == s);
+}
+
+TEST_CASE("a version 1 state (before requests and ownership were recorded) is still read") {
+  const std::string body =
+      R"({"project":"demo","endpoint":"e","logstores":["app"],"name":"","sequence":3,"shards":[)"
+      R"({"logstore":"app","shard":0,"cursor":"c","skip_groups":0,"skip_logs":0,"finished":true,"logs":4}],)"
+      R"("files":[{"path":"o.jsonl","committed":9,"device":1,"inode":2,"stream":"o.jsonl","segment":0}]})";
+  std::string bytes = "slsflow-consume-state\nversion 1\nlength " + std::to_string(body.size()) + "\n" + body + "\n";
+  char crc[16];
+  std::snprintf(crc, sizeof crc, "%08lx", crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()),
+                                                static_cast<uInt>(bytes.size())));
+  bytes += std::string("crc32 ") + crc + "\n";
+  auto st = DecodeConsumeState(bytes, "old.state");
+  REQUIRE(st.ok());
+  CHECK(st->request.empty());
+  CHECK(st->shards.at({"app", 0}).finished);
+  CHECK_FALSE(st->shards.at({"app", 0}).at_to);
+  CHECK(st->files.at("o.jsonl").origin == 0);
+  CHECK_FALSE(st->files.at("o.jsonl").sealed);
 }
 
 TEST_CASE("any flipped byte is a corrupt state, exit 3") {
