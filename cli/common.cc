@@ -232,4 +232,24 @@ int ReportError(const Status& status) {
   return status.ExitCode();
 }
 
+Result<uint64_t> ParseSize(const std::string& text, const char* flag) {
+  size_t i = 0;
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    overflow |= v > (UINT64_MAX - 9) / 10;
+    v = v * 10 + static_cast<unsigned>(text[i] - '0');
+  }
+  std::string unit = text.substr(i);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (i == 0 || shift < 0 || overflow || v > (UINT64_MAX >> shift))
+    return Status::Usage(std::string(flag) + " takes a size like 512k, 100m or 1048576, not '" + text + "'");
+  return v << shift;
+}
+
 }  // namespace slsflow::cli

@@ -69,6 +69,10 @@ void SetupLogging(const CommonFlags& flags);
 // True when colour should be used on stderr (or stdout when `for_stdout`).
 bool UseColor(const CommonFlags& flags, bool for_stdout = false);
 
+// A size flag: digits and an optional unit, either case: B, K/KB/KiB,
+// M/MB/MiB, G/GB/GiB (all powers of 1024). kUsage naming `flag` otherwise.
+Result<uint64_t> ParseSize(const std::string& text, const char* flag);
+
 // Prints "slsflow: <message>" on stderr and returns the exit code.
 int ReportError(const Status& status);
 

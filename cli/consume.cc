@@ -98,21 +98,6 @@ Result<int64_t> Duration(const std::string& flag, const char* what, const Settin
   return def_us;
 }
 
-Result<uint64_t> ParseSize(const std::string& text) {
-  if (text.empty()) return uint64_t{0};
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  std::string unit = end ? end : "";
-  uint64_t mul = 1;
-  if (unit == "" || unit == "B") mul = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KiB") mul = 1ull << 10;
-  else if (unit == "M" || unit == "MB" || unit == "MiB") mul = 1ull << 20;
-  else if (unit == "G" || unit == "GB" || unit == "GiB") mul = 1ull << 30;
-  else return Status::Usage("--rotate-size '" + text + "': expected a size such as 100M");
-  if (end == text.c_str() || v == 0) return Status::Usage("--rotate-size '" + text + "': expected a size such as 100M");
-  return static_cast<uint64_t>(v) * mul;
-}
-
 std::string Extension(const std::string& format) {
   if (format == "jsonl" || format == "csv" || format == "tsv") return format;
   return "log";
@@ -263,7 +248,7 @@ Result<std::unique_ptr<Sink>> MakeSink(const ConsumeFlags& f, const Destination&
     so.stdout_name = dest.shown;
     return NewFileSink(Env::Default(), so);
   }
-  auto rotate_bytes = ParseSize(f.rotate_size);
+  auto rotate_bytes = f.rotate_size.empty() ? Result<uint64_t>(uint64_t{0}) : ParseSize(f.rotate_size, "--rotate-size");
   if (!rotate_bytes.ok()) return rotate_bytes.status();
   so.path_template = dest.path_template;
   auto check = ExpandPathTemplate(so.path_template, "x", 0, now);
@@ -344,7 +329,7 @@ Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const Reques
   if ((!f.rotate_size.empty() || !f.rotate_interval.empty()) && f.output.empty())
     return Status::Usage("--rotate-size/--rotate-interval need -o");
   if (f.count < 0) return Status::Usage("--count must not be negative");
-  return ParseSize(f.rotate_size).status();
+  return f.rotate_size.empty() ? Status::OK() : ParseSize(f.rotate_size, "--rotate-size").status();
 }
 
 // Where the data goes decides where the state lives; a group member

@@ -52,22 +52,6 @@ struct ProduceFlags {
 };
 
 // "32MB", "512KB", "1GiB", "1000": bytes.
-Result<size_t> ParseSize(const std::string& text, const char* flag) {
-  size_t i = 0;
-  unsigned long long v = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') v = v * 10 + static_cast<unsigned>(text[i++] - '0');
-  std::string unit = text.substr(i);
-  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  unsigned long long mult = 0;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1ull << 10;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1ull << 20;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1ull << 30;
-  if (i == 0 || mult == 0)
-    return Status::Usage(std::string(flag) + " takes a size like 32MB, 512KB or 1048576, not '" + text + "'");
-  return static_cast<size_t>(v * mult);
-}
-
 Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& settings) {
   ProduceOptions o;
   o.project = settings.project;

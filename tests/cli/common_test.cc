@@ -38,6 +38,20 @@ struct ConfigSandbox {
   }
 };
 
+TEST_CASE("one size grammar for every size flag, either case") {
+  CHECK(*cli::ParseSize("512k", "--x") == 512u << 10);
+  CHECK(*cli::ParseSize("100M", "--x") == 100u << 20);
+  CHECK(*cli::ParseSize("1g", "--x") == 1ull << 30);
+  CHECK(*cli::ParseSize("2KiB", "--x") == 2048);
+  CHECK(*cli::ParseSize("7", "--x") == 7);
+  for (const char* bad : {"", "k", "1x", "-1", "99999999999999999999", "17179869184G"}) {
+    auto r = cli::ParseSize(bad, "--rotate-size");
+    INFO(bad);
+    CHECK(r.status().ExitCode() == 2);
+    CHECK(r.status().message().find("--rotate-size") != std::string::npos);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("precedence: flags > env > slsflow profile > ~/.aliyunlogcli") {
