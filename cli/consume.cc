@@ -107,6 +107,9 @@ void DrawProgress(const ConsumeProgress& p, int64_t from, int64_t to) {
   double frac = 0;
   if (p.shards > 0 && p.shards == p.shards_finished) {
     frac = 1;
+  } else if (!p.groups_unknown && p.groups_total > 0) {
+    // What is really left: log groups between the cursors.
+    frac = double(p.groups_done) / double(p.groups_total);
   } else if (to > from && p.low_watermark_unix > 0) {
     frac = std::clamp(double(p.low_watermark_unix - from) / double(to - from), 0.0, 1.0);
   } else if (p.shards > 0) {
