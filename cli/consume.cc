@@ -491,15 +491,16 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
 }  // namespace
 
 void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("consume", "tail or backfill logstores, resumable exactly-once from a state file");
+  auto* cmd = root.add_subcommand("consume", "tail or backfill logstores; an output resumes exactly-once from the state it keeps");
   cmd->footer(
       "Examples:\n"
       "  slsflow consume -p web -l access                         # tail, pretty on a TTY, jsonl in a pipe\n"
       "  slsflow consume -p web -l access --from -15m -e --where level=error\n"
-      "  slsflow consume -p web -l access --from 2026-11-01T00:00Z --to 2026-11-02T00:00Z -o out/\n"
+      "  slsflow consume -p web -l access --from 2026-11-01T00:00Z --to 2026-11-02T00:00Z -o out/   # rerun resumes\n"
       "  slsflow consume -p web -l access -f raw --field content | head -100\n"
-      "  slsflow consume -p web -l access --group etl -o /data/etl/   # one of many processes\n"
-      "See slsflow-consume(1).");
+      "  slsflow consume -p web -l access --group etl -o /data/etl/   # one of many processes, each its own files\n"
+      "State: -o DIR/ and -o FILE keep it in .slsflow/ beside the data, >> FILE beside the file;\n"
+      "a terminal or pipe keeps none unless --name/--state. See STATE in slsflow-consume(1).");
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ConsumeFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kMany);
@@ -509,7 +510,7 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--group-timeout", f->group_timeout, "when creating the group: seconds without a heartbeat before a consumer's shards move (default 60)");
   cmd->add_flag("--in-order", f->in_order, "when creating the group: hand out a split's children only after the parent is fully consumed");
   cmd->add_option("--sync-group", f->sync_group, "read every shard as usual and push the local positions to this group as checkpoints");
-  cmd->add_option("--from", f->from, "where shards without state start: begin, end (default), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint");
+  cmd->add_option("--from", f->from, "where shards without state start: begin, end (default; begin with --to), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint (with --group)");
   cmd->add_option("--from-fallback", f->from_fallback, "with --from checkpoint: where shards with no checkpoint start (default begin)");
   cmd->add_option("--to", f->to, "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done");
   cmd->add_flag("-e,--exit-at-end", f->exit_at_end, "exit once every shard is caught up");
@@ -534,12 +535,12 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   cmd->add_flag("--with-cursor", f->with_cursor, "add __cursor__ to each record");
   cmd->add_flag("--stats", f->stats, "print a summary line on stderr at the end");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar with --to on a TTY");
-  cmd->add_option("--state", f->state, "state file (default under $XDG_STATE_HOME/slsflow/)");
-  cmd->add_option("--name", f->name, "name this consumer: a separate default state file");
-  cmd->add_flag("--reset", f->reset, "forget the state and start over from --from");
+  cmd->add_option("--state", f->state, "keep the state in this file (default: with the output; none for a pipe)");
+  cmd->add_option("--name", f->name, "a named state under $XDG_STATE_HOME/slsflow/ (resume a pipe)");
+  cmd->add_flag("--reset", f->reset, "empty what this output's state wrote, forget it, start over from --from");
   cmd->add_option("--commit-interval", f->commit_interval, "state commit period (default 1s)");
-  cmd->add_option("--delivery", f->delivery, "stdout pipe/TTY: at-least-once (default) or at-most-once");
-  cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {date:%Y-%m-%d}");
+  cmd->add_option("--delivery", f->delivery, "a pipe/TTY with --name/--state: at-least-once (default) or at-most-once");
+  cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {consumer} {date:%Y-%m-%d}");
   cmd->add_option("--rotate-size", f->rotate_size, "start a new output file past this size (e.g. 100M)");
   cmd->add_option("--rotate-interval", f->rotate_interval, "start a new output file after this long (e.g. 1h)");
   cmd->callback([cmd, common, f, exit_code] { *exit_code = Run(*cmd, *common, *f); });

@@ -47,17 +47,17 @@ echo "$ slsflow produce -l access --input regex --regex '...(?P<status>\d+)...' 
 
 step "3a. consume from the beginning as pretty output (first 5 lines)"
 echo "$ slsflow consume -l access --from begin -e -f pretty | head -5"
-"$bin" consume -l access --name demo-pretty --from begin -e -f pretty --color "$color" | head -5
+"$bin" consume -l access --from begin -e -f pretty --color "$color" | head -5
 
 step "3b. the same as jsonl, into a file"
 echo "$ slsflow consume -l access --from begin -e -f jsonl > all.jsonl"
-"$bin" consume -l access --name demo-jsonl --from begin -e -f jsonl >"$work/all.jsonl"
+"$bin" consume -l access --from begin -e -f jsonl >"$work/all.jsonl"
 echo "$(wc -l <"$work/all.jsonl") lines; the first:"
 head -1 "$work/all.jsonl"
 
 step "4. kill -9 a consume mid-run, then rerun the same command"
 echo "$ slsflow consume -l access --from begin -e -o out/ --max-per-fetch 1 &   ... kill -9"
-"$bin" consume -l access --name demo-crash --from begin -e -o "$work/out/" --max-per-fetch 1 \
+"$bin" consume -l access --from begin -e -o "$work/out/" --max-per-fetch 1 \
   --commit-interval 50ms 2>/dev/null &
 pid=$!
 # Strike as soon as the first lines are on disk, well before the end.
@@ -68,8 +68,8 @@ done
 kill -9 $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
 echo "killed after $(cat "$work"/out/* 2>/dev/null | wc -l) lines on disk"
-echo "$ slsflow consume -l access --from begin -e -o out/      # the same command again"
-"$bin" consume -l access --name demo-crash --from begin -e -o "$work/out/" --stats
+echo "$ slsflow consume -l access --from begin -e -o out/      # the same command again: out/ keeps its state"
+"$bin" consume -l access --from begin -e -o "$work/out/" --stats 2>&1 | sed "s|$work/||g"
 total=$(cat "$work"/out/* | wc -l)
 dups=$(cat "$work"/out/* | python3 -c 'import sys,json,collections; c=collections.Counter(json.loads(l)["seq"] for l in sys.stdin); print(sum(v-1 for v in c.values() if v>1))')
 echo "after the rerun: $total lines for 50000 produced, $dups duplicated"
