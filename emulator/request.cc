@@ -33,6 +33,21 @@ EmuResponse JsonResponse(std::string body) {
   return r;
 }
 
+namespace {
+
+// As SLS reads a query: '+' is a space (Python's requests and Go's
+// url.Values encode spaces so), "%2B" a plus. A client signs the decoded
+// text, so verifying needs it decoded the same way (doc/protocol.md §3.3).
+std::string QueryDecode(std::string_view s) {
+  std::string spaced(s);
+  for (char& c : spaced) {
+    if (c == '+') c = ' ';
+  }
+  return PercentDecode(spaced);
+}
+
+}  // namespace
+
 QueryList ParseQuery(std::string_view raw) {
   QueryList out;
   size_t pos = 0;
@@ -43,9 +58,9 @@ QueryList ParseQuery(std::string_view raw) {
     if (!part.empty()) {
       size_t eq = part.find('=');
       if (eq == std::string_view::npos) {
-        out.emplace_back(PercentDecode(part), "");
+        out.emplace_back(QueryDecode(part), "");
       } else {
-        out.emplace_back(PercentDecode(part.substr(0, eq)), PercentDecode(part.substr(eq + 1)));
+        out.emplace_back(QueryDecode(part.substr(0, eq)), QueryDecode(part.substr(eq + 1)));
       }
     }
     pos = amp + 1;

@@ -15,7 +15,7 @@ struct EmuRequest {
   std::string method;
   std::string raw_path;  // as sent (percent-encoded)
   std::string path;      // percent-decoded
-  QueryList query;       // percent-decoded values ('+' kept), wire order
+  QueryList query;       // decoded keys and values ('+' is a space), wire order
   HeaderList headers;
   std::string body;
   std::string project;  // resolved from Host by the service
@@ -52,7 +52,7 @@ Status SlsError(int status, std::string_view code, std::string message);
 EmuResponse StatusResponse(const Status& status);
 EmuResponse JsonResponse(std::string body);
 
-// Splits "a=1&b=%3D" into decoded pairs (PercentDecode keeps '+').
+// Splits "a=1&b=%3D&c=x+y" into decoded pairs ("c" is "x y"; "%2B" is '+').
 QueryList ParseQuery(std::string_view raw_query);
 // Fills raw_path, path and query from a request target ("/p%20x?a=1").
 void SetTarget(std::string_view target, EmuRequest* req);

@@ -74,6 +74,35 @@ TEST_CASE("v1 (sha1, sha256) and v4 signatures from the core signer are accepted
   CHECK(svc->Handle(late_header).status == 200);
 }
 
+TEST_CASE("a space in a query value verifies whether it came as '+' or %20, and %2B is a plus (v1 and v4)") {
+  int64_t now = kNow;
+  auto svc = AuthService(&now);
+  Credentials good{"testid", "testsecret", ""};
+  // What the client signs: the decoded value, with a space and a plus.
+  const QueryList signed_query = {{"logstoreName", "a b+c"}};
+  for (auto opt : {SignOptions{SignatureVersion::kV1, HmacMethod::kSha1, ""},
+                   SignOptions{SignatureVersion::kV4, HmacMethod::kSha1, "cn-hangzhou"}}) {
+    SignableRequest s{"GET", "/logstores", signed_query,
+                      {{"Host", "demo.127.0.0.1"}, {"x-log-apiversion", "0.6.0"}, {"x-log-bodyrawsize", "0"}}};
+    SignRequest(&s, "", good, opt, now / 1000000);
+    auto on_wire = [&](const std::string& target) {
+      EmuRequest r;
+      r.method = "GET";
+      SetTarget(target, &r);
+      r.headers = s.headers;
+      return svc->Handle(r);
+    };
+    // Python's requests (and Go's url.Values) form-encode: '+' for space.
+    auto form = on_wire("/logstores?logstoreName=a+b%2Bc");
+    CHECK_MESSAGE(form.status == 200, form.body);
+    // RFC 3986 spelling (slsflow, Java).
+    auto rfc = on_wire("/logstores?logstoreName=a%20b%2Bc");
+    CHECK_MESSAGE(rfc.status == 200, rfc.body);
+    // An unescaped plus is a space, so this is "a b c": not what was signed.
+    CHECK(Code(on_wire("/logstores?logstoreName=a+b+c")) == "SignatureNotMatch");
+  }
+}
+
 TEST_CASE("STS tokens: the configured one is accepted, any other refused") {
   int64_t now = kNow;
   auto svc = AuthService(&now, "sts-token-1");
