@@ -10,6 +10,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "core/base/time_grammar.h"
 #include "emulator/server.h"
 
 namespace slsflow::cli {
@@ -28,9 +30,27 @@ struct EmulatorFlags {
   double fault_5xx = 0;
   emulator::FaultOptions faults;
   std::string admin_token;
-  int read_timeout_s = 5;
   std::string tls_cert;
   std::string tls_key;
+  // Limits (emulator/limits.h), as typed: sizes take k/m/g, durations s/m/h/d.
+  std::string max_body = "10m";
+  std::string max_group_bytes = "5m";
+  uint64_t max_logs_per_request = 0;
+  std::string max_key_bytes = "128";
+  std::string max_value_bytes = "1m";
+  std::string max_topic_bytes = "128";
+  std::string max_log_age = "168h";
+  std::string max_log_ahead = "15m";
+  bool accept_invalid_utf8 = false;
+  std::string max_json_body = "1m";
+  int max_json_depth = 32;
+  std::string max_pull_bytes = "16m";
+  std::string pull_cache_bytes = "256m";
+  int max_shards = 1024;
+  std::string read_timeout = "5s";
+  std::string request_deadline = "60s";
+  std::string keep_alive_idle = "30s";
+  size_t max_connections = 512;
 };
 
 int Fail(int code, const std::string& message) {
@@ -38,8 +58,54 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
+// Fills `limits` from the flags; a usage error names the flag.
+Status ParseLimits(const EmulatorFlags& f, emulator::EmulatorLimits* limits) {
+  auto size = [](const std::string& text, const char* flag, uint64_t min, size_t* out) -> Status {
+    auto v = ParseSize(text, flag);
+    if (!v.ok()) return v.status();
+    if (*v < min) return Status::Usage(std::string(flag) + " must be at least " + std::to_string(min) + " bytes");
+    *out = static_cast<size_t>(*v);
+    return Status::OK();
+  };
+  auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t* out) -> Status {
+    auto us = ParseDurationMicros(text);
+    if (!us.ok()) {
+      return Status::Usage(std::string(flag) + " takes a duration like 30s, 15m or 168h, not '" + text + "'");
+    }
+    if (*us / 1000000 < min_s) {
+      return Status::Usage(std::string(flag) + " must be at least " + std::to_string(min_s) + "s");
+    }
+    *out = *us / 1000000;
+    return Status::OK();
+  };
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_body, "--max-body", 1024, &limits->max_body_bytes));
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_group_bytes, "--max-group-bytes", 1024, &limits->max_group_bytes));
+  limits->max_logs_per_request = static_cast<size_t>(f.max_logs_per_request);
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_key_bytes, "--max-key-bytes", 1, &limits->max_key_bytes));
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_value_bytes, "--max-value-bytes", 1, &limits->max_value_bytes));
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_topic_bytes, "--max-topic-bytes", 1, &limits->max_topic_bytes));
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_age, "--max-log-age", 0, &limits->max_log_age_s));
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_ahead, "--max-log-ahead", 0, &limits->max_log_ahead_s));
+  limits->accept_invalid_utf8 = f.accept_invalid_utf8;
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_json_body, "--max-json-body", 1024, &limits->max_json_body_bytes));
+  limits->max_json_depth = f.max_json_depth;
+  SLSFLOW_RETURN_IF_ERROR(size(f.max_pull_bytes, "--max-pull-bytes", 1024, &limits->max_pull_bytes));
+  SLSFLOW_RETURN_IF_ERROR(size(f.pull_cache_bytes, "--pull-cache-bytes", 0, &limits->pull_cache_bytes));
+  limits->max_shards = f.max_shards;
+  int64_t s = 0;
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.read_timeout, "--read-timeout", 1, &s));
+  limits->read_timeout_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.request_deadline, "--request-deadline", 1, &s));
+  limits->request_deadline_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.keep_alive_idle, "--keep-alive-idle", 1, &s));
+  limits->keep_alive_idle_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
+  limits->max_connections = f.max_connections;
+  return Status::OK();
+}
+
 int Run(EmulatorFlags f) {
   emulator::EmulatorOptions opt;
+  if (Status st = ParseLimits(f, &opt.service.limits); !st.ok()) return Fail(2, st.message());
   if (f.tls_cert.empty() != f.tls_key.empty()) {
     return Fail(2, std::string("--tls-cert and --tls-key go together: give both to serve HTTPS (missing ") +
                        (f.tls_cert.empty() ? "--tls-cert" : "--tls-key") + "), or neither for plain HTTP");
@@ -71,9 +137,9 @@ int Run(EmulatorFlags f) {
       } catch (...) {
         ls.shards = 0;
       }
-      if (ls.shards < 1 || ls.shards > emulator::kMaxShardsPerLogStore) {
-        return Fail(2, "--logstore " + spec + ": SHARDS must be 1.." +
-                           std::to_string(emulator::kMaxShardsPerLogStore));
+      if (ls.shards < 1 || ls.shards > opt.service.limits.max_shards) {
+        return Fail(2, "--logstore " + spec + ": SHARDS must be 1.." + std::to_string(opt.service.limits.max_shards) +
+                           " (--max-shards)");
       }
     }
     if (ls.name.empty()) return Fail(2, "--logstore needs NAME[:SHARDS]");
@@ -87,7 +153,6 @@ int Run(EmulatorFlags f) {
   if (!have_keys && !f.no_auth) return Fail(2, "give --access-key-id and --access-key-secret, or --no-auth");
   opt.service.auth = have_keys;
   opt.service.credentials = Credentials{f.access_key_id, f.access_key_secret, f.sts_token};
-  opt.read_timeout_ms = f.read_timeout_s * 1000;
   opt.faults = f.faults;
   if (f.fault_5xx > 0) {
     opt.faults.p500 += f.fault_5xx / 3;
@@ -118,6 +183,49 @@ int Run(EmulatorFlags f) {
 }
 
 }  // namespace
+
+// Every bound of emulator/limits.h, under their own heading in --help.
+void AddLimitFlags(CLI::App* cmd, EmulatorFlags& f) {
+  const char* g = "Limits (sizes take k, m, g; durations s, m, h, d)";
+  auto size = [&](const char* name, std::string& v, const char* what) {
+    cmd->add_option(name, v, what)->capture_default_str()->type_name("SIZE")->group(g);
+  };
+  auto duration = [&](const char* name, std::string& v, const char* what) {
+    cmd->add_option(name, v, what)->capture_default_str()->type_name("DURATION")->group(g);
+  };
+  size("--max-body", f.max_body, "PutLogs body as sent; larger: 413 PostBodyTooLarge");
+  size("--max-group-bytes", f.max_group_bytes, "One LogGroup after decompression; larger: 413 PostBodyTooLarge");
+  cmd->add_option("--max-logs-per-request", f.max_logs_per_request,
+                  "Logs in one PutLogs, 0 for no count (older SLS docs: 4096); more: 400 PostBodyTooLarge")
+      ->capture_default_str()
+      ->group(g);
+  size("--max-key-bytes", f.max_key_bytes, "Content key length; longer: 400 InvalidKey");
+  size("--max-value-bytes", f.max_value_bytes, "Content value length; longer: 400 PostBodyInvalid");
+  size("--max-topic-bytes", f.max_topic_bytes, "Topic and source length; longer: 400 PostBodyInvalid");
+  duration("--max-log-age", f.max_log_age, "Oldest log time accepted, before now; 0 = any (400 PostBodyInvalid)");
+  duration("--max-log-ahead", f.max_log_ahead, "Latest log time accepted, after now; 0 = any (400 PostBodyInvalid)");
+  cmd->add_flag("--accept-invalid-utf8", f.accept_invalid_utf8,
+                "Store values, topics, sources and tags that are not UTF-8 instead of 400 InvalidEncoding")
+      ->group(g);
+  size("--max-json-body", f.max_json_body, "Body of any other API (JSON); larger: 413 PostBodyTooLarge");
+  cmd->add_option("--max-json-depth", f.max_json_depth, "Nesting of a JSON body; deeper: 400 PostBodyInvalid")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000))
+      ->group(g);
+  size("--max-pull-bytes", f.max_pull_bytes, "A PullLogs reply stops adding LogGroups past this (uncompressed)");
+  size("--pull-cache-bytes", f.pull_cache_bytes, "Memory for compressed pull replies kept for re-reads; 0 = none");
+  cmd->add_option("--max-shards", f.max_shards, "Shards per logstore, readonly ones included")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20))
+      ->group(g);
+  duration("--read-timeout", f.read_timeout, "Silence allowed in the middle of a request (1s..1h)");
+  duration("--request-deadline", f.request_deadline, "A whole request must arrive within this (1s..1h)");
+  duration("--keep-alive-idle", f.keep_alive_idle, "Idle keep-alive connections are closed after this (1s..1h)");
+  cmd->add_option("--max-connections", f.max_connections, "Connections served at once (a thread each)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->group(g);
+}
 
 void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   auto flags = std::make_shared<EmulatorFlags>();
@@ -162,13 +270,11 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--admin-token", flags->admin_token,
                   "Enable the admin endpoint /_slsflow/admin/ for requests with header x-slsflow-admin-token")
       ->envname("SLSFLOW_EMULATOR_ADMIN_TOKEN");
-  cmd->add_option("--read-timeout", flags->read_timeout_s, "Seconds a client may stay silent mid-request")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
   cmd->add_option("--tls-cert", flags->tls_cert,
                   "Serve HTTPS with this PEM certificate (server first, then intermediates); needs --tls-key")
       ->type_name("PEM");
   cmd->add_option("--tls-key", flags->tls_key, "Unencrypted PEM private key of --tls-cert")->type_name("PEM");
+  AddLimitFlags(cmd, *flags);
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
 

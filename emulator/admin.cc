@@ -32,6 +32,7 @@ std::optional<EmuResponse> EmulatorServer::HandleAdmin(const EmuRequest& req) {
   }
   std::string what = req.path.substr(kAdminPrefix.size());
   bool write = req.method == "PUT" || req.method == "POST";
+  if (Status st = CheckJsonBody(req.body, options_.service.limits); !st.ok()) return StatusResponse(st);
   if (what == "faults") {
     FaultOptions o = faults_->options();
     if (write) {

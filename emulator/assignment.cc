@@ -33,16 +33,13 @@ const char* AllocStateName(AllocState s) {
 Result<std::vector<int>> ConsumerGroupState::Heartbeat(const std::string& consumer, const std::vector<int>& held,
                                                        const std::vector<ShardView>& shards, int64_t now_us) {
   Expire(now_us);
-  if (!last_beat_.count(consumer)) {
-    // A consumer we timed out must first drop what it held (the SDKs do,
-    // after timeout + interval) and rejoin with []. A name never seen is
-    // simply registered, whatever it lists: that is how a consumer
-    // resumes after an emulator restart.
-    bool was_expired = expired_.erase(consumer) > 0;
-    if (was_expired && !held.empty()) {
-      return GroupError(400, "NotExistConsumerWithBody",
-                        "consumer " + consumer + " timed out; heartbeat with an empty shard list to rejoin");
-    }
+  if (!last_beat_.count(consumer) && !held.empty()) {
+    // A consumer the group does not know (timed out, or never seen, as
+    // after an emulator restart) must drop what it holds and join with []
+    // (doc/protocol.md §12.2, §13.3); the SDKs and slsflow do.
+    return GroupError(400, "NotExistConsumerWithBody",
+                      "consumer " + consumer + " is not in the group (timed out or never joined); " +
+                          "heartbeat with an empty shard list to join");
   }
   last_beat_[consumer] = now_us;
   SyncShards(shards);
@@ -57,7 +54,7 @@ Result<std::vector<int>> ConsumerGroupState::Heartbeat(const std::string& consum
     }
   }
   // Stickiness: an unowned shard the caller still holds goes back to it
-  // first (e.g. after a restart of the emulator), as far as balance allows.
+  // first, as far as balance allows.
   size_t live = last_beat_.size();
   size_t consumable = 0;
   size_t mine = 0;
@@ -131,7 +128,6 @@ void ConsumerGroupState::Expire(int64_t now_us) {
   }
   for (auto& name : gone) {
     last_beat_.erase(name);
-    expired_.insert(name);
     Release(name);
   }
 }

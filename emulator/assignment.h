@@ -37,7 +37,8 @@ class ConsumerGroupState {
   // Registers or refreshes `consumer`, expires consumers silent for longer
   // than the timeout, settles transfers, rebalances, and returns the shards
   // the consumer owns now (sorted). 400 NotExistConsumerWithBody when a
-  // consumer the server expired beats with a non-empty list.
+  // consumer that is not live (expired or never seen) beats with a
+  // non-empty list.
   Result<std::vector<int>> Heartbeat(const std::string& consumer, const std::vector<int>& held,
                                      const std::vector<ShardView>& shards, int64_t now_us);
 
@@ -70,7 +71,6 @@ class ConsumerGroupState {
 
   ConsumerGroupMeta meta_;
   std::map<std::string, int64_t> last_beat_;  // live consumers
-  std::set<std::string> expired_;                // timed out, not yet rejoined
   std::map<int, ShardSlot> slots_;
   std::map<int, CheckpointRecord> checkpoints_;
 };

@@ -40,12 +40,21 @@ std::string ShardListBody(const std::vector<const ShardMeta*>& metas) {
 }
 
 EmuResponse Service::GetProject(Project& p) {
+  // Every key some SDK reads: Py indexes owner and the six before it
+  // unconditionally; Go and Java read resourceGroupId, dataRedundancyType,
+  // location and deletionProtection when present. Go documents owner as
+  // empty.
   json j = {{"projectName", p.name},
             {"status", "Normal"},
+            {"owner", ""},
             {"region", "local"},
             {"description", "slsflow emulator"},
             {"createTime", std::to_string(p.create_time_s)},
-            {"lastModifyTime", std::to_string(p.create_time_s)}};
+            {"lastModifyTime", std::to_string(p.create_time_s)},
+            {"resourceGroupId", ""},
+            {"dataRedundancyType", "LRS"},
+            {"location", ""},
+            {"deletionProtection", false}};
   return JsonResponse(j.dump());
 }
 

@@ -1,12 +1,14 @@
 // PutLogs (doc/protocol.md §10): /shards/lb, /shards/route?key=,
 // /shards/{id} and the Go SDK's bare POST /logstores/{ls}. The LogGroup is
-// validated by parsing, then stored exactly as it arrived (decompressed).
+// checked as SLS checks it (wire format, then log_rules.h), then stored
+// exactly as it arrived (decompressed).
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
 #include "core/sls/codec.h"
 #include "core/sls/crypto.h"
+#include "emulator/log_rules.h"
 #include "emulator/loggroup_check.h"
 #include "emulator/service.h"
 
@@ -20,9 +22,10 @@ bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
 }
 
 // Decompresses and validates the body into the stored LogGroup bytes.
-Status DecodeBody(const EmuRequest& req, std::string* raw, uint32_t* log_count) {
-  if (req.body.size() > kMaxPostBody) {
-    return SlsError(413, "PostBodyTooLarge", "body size must be less than " + std::to_string(kMaxPostBody));
+Status DecodeBody(const EmuRequest& req, const EmulatorLimits& limits, int64_t now_s, std::string* raw,
+                  uint32_t* log_count) {
+  if (req.body.size() > limits.max_body_bytes) {
+    return SlsError(413, "PostBodyTooLarge", "body size must be less than " + std::to_string(limits.max_body_bytes));
   }
   if (const std::string* md5 = req.Header("Content-MD5"); md5 && !md5->empty()) {
     if (!EqualsIgnoreCase(*md5, HexUpper(Md5(req.body)))) {
@@ -35,8 +38,9 @@ Status DecodeBody(const EmuRequest& req, std::string* raw, uint32_t* log_count) 
     return SlsError(400, "InvalidCompressType", "x-log-compresstype " + (ct ? *ct : "") + " is unsupported");
   }
   if (*type == CompressType::kNone) {
-    if (req.body.size() > kMaxLogGroupRaw) {
-      return SlsError(413, "PostBodyTooLarge", "a LogGroup must be at most " + std::to_string(kMaxLogGroupRaw) + " bytes");
+    if (req.body.size() > limits.max_group_bytes) {
+      return SlsError(413, "PostBodyTooLarge",
+                      "a LogGroup must be at most " + std::to_string(limits.max_group_bytes) + " bytes");
     }
     *raw = req.body;
   } else {
@@ -49,18 +53,20 @@ Status DecodeBody(const EmuRequest& req, std::string* raw, uint32_t* log_count) 
     if (ec != std::errc() || ptr != rs->data() + rs->size()) {
       return SlsError(400, "InvalidBodyRawSize", "x-log-bodyrawsize " + *rs + " is invalid");
     }
-    if (raw_size > kMaxLogGroupRaw) {
+    if (raw_size > limits.max_group_bytes) {
       return SlsError(413, "PostBodyTooLarge",
-                      "x-log-bodyrawsize " + *rs + " exceeds the LogGroup limit of " + std::to_string(kMaxLogGroupRaw));
+                      "x-log-bodyrawsize " + *rs + " exceeds the LogGroup limit of " +
+                          std::to_string(limits.max_group_bytes));
     }
-    if (Status st = Decompress(*type, req.body, static_cast<size_t>(raw_size), raw, kMaxLogGroupRaw); !st.ok()) {
+    if (Status st = Decompress(*type, req.body, static_cast<size_t>(raw_size), raw, limits.max_group_bytes);
+        !st.ok()) {
       return SlsError(400, "PostBodyUncompressError", "cannot decompress the body: " + st.message());
     }
   }
   if (!CheckLogGroup(*raw, log_count)) {
     return SlsError(400, "PostBodyInvalid", "the body is not a valid LogGroup protobuf");
   }
-  return Status::OK();
+  return CheckLogRules(*raw, limits, now_s);
 }
 
 }  // namespace
@@ -69,7 +75,10 @@ EmuResponse Service::PutLogs(const EmuRequest& req, Project& p, const std::strin
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   auto stored = std::make_shared<StoredGroup>();
-  if (Status st = DecodeBody(req, &stored->raw, &stored->log_count); !st.ok()) return StatusResponse(st);
+  if (Status st = DecodeBody(req, options_.limits, NowMicros() / 1000000, &stored->raw, &stored->log_count);
+      !st.ok()) {
+    return StatusResponse(st);
+  }
 
   std::shared_lock lock(ls->mu);
   Shard* shard = nullptr;

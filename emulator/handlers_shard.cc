@@ -44,7 +44,7 @@ EmuResponse Service::SplitShard(const EmuRequest& req, Project& p, const std::st
       if (!r.end.is_max && r.end.value <= r.begin) return Invalid("shard range too small to split");
     }
   }
-  if (ls->shards.size() + ranges.size() > static_cast<size_t>(kMaxShardsPerLogStore)) {
+  if (ls->shards.size() + ranges.size() > static_cast<size_t>(options_.limits.max_shards)) {
     return Invalid("too many shards");
   }
 

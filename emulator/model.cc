@@ -36,6 +36,20 @@ uint64_t Shard::LowerBoundTime(int64_t us) const {
   return static_cast<uint64_t>(it - groups_.begin());
 }
 
+uint64_t Shard::ExpireBefore(int64_t cutoff_us) {
+  std::lock_guard lock(mu_);
+  auto it = std::lower_bound(groups_.begin() + static_cast<ptrdiff_t>(first_), groups_.end(), cutoff_us,
+                             [](const GroupPtr& g, int64_t t) { return g->receive_time_us < t; });
+  const auto until = static_cast<uint64_t>(it - groups_.begin());
+  for (; first_ < until; ++first_) {
+    // Readers holding the old pointer keep its bytes until they finish.
+    auto stub = std::make_shared<StoredGroup>();
+    stub->receive_time_us = groups_[first_]->receive_time_us;
+    groups_[first_] = std::move(stub);
+  }
+  return first_;
+}
+
 LogStore::LogStore(LogStoreMeta m) : meta(std::move(m)) {}
 
 LogStore::~LogStore() = default;

@@ -85,11 +85,20 @@ class Shard {
     std::lock_guard lock(mu_);
     groups_.push_back(std::move(group));
   }
+  // Retention: the first offset still served. Groups received before
+  // `cutoff_us` are let go (their bytes freed, their offsets kept, so
+  // cursors stay valid); the begin only ever moves forward.
+  uint64_t ExpireBefore(int64_t cutoff_us);
+  uint64_t First() const {
+    std::lock_guard lock(mu_);
+    return first_;
+  }
   std::mutex& append_mutex() { return append_mu_; }
 
  private:
   mutable std::mutex mu_;
   std::vector<GroupPtr> groups_;
+  uint64_t first_ = 0;  // groups before it expired: only their receive times are kept
   // Held across "persist, then publish" so offsets are assigned in order.
   std::mutex append_mu_;
 };

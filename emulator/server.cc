@@ -158,16 +158,17 @@ Status EmulatorServer::Start() {
   faults_ = std::make_unique<Faults>(options_.faults);
   service_->set_faults(faults_.get());
 
+  const EmulatorLimits& bounds = options_.service.limits;
   ConnLimits limits;
-  limits.read_timeout_ms = options_.read_timeout_ms;
-  limits.write_timeout_ms = options_.read_timeout_ms;
-  limits.keep_alive_idle_ms = options_.keep_alive_idle_ms;
-  limits.request_deadline_ms = options_.request_deadline_ms;
-  limits.request_budget = kMaxPostBody + (1u << 20);
+  limits.read_timeout_ms = bounds.read_timeout_ms;
+  limits.write_timeout_ms = bounds.read_timeout_ms;
+  limits.keep_alive_idle_ms = bounds.keep_alive_idle_ms;
+  limits.request_deadline_ms = bounds.request_deadline_ms;
+  limits.request_budget = bounds.MaxRequestBody() + (1u << 20);  // plus headers
   http_ = std::make_unique<Http>(limits);
   auto& svr = http_->svr;
   if (tls) svr.set_tls(std::move(tls));
-  size_t max_threads = options_.max_threads;
+  size_t max_threads = bounds.max_connections;
   svr.new_task_queue = [max_threads] { return new ElasticPool(4, max_threads); };
   svr.set_tcp_nodelay(true);
   // httplib's default also sets SO_REUSEPORT, which lets a second emulator
@@ -176,9 +177,9 @@ Status EmulatorServer::Start() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  svr.set_keep_alive_timeout(options_.keep_alive_idle_ms / 1000);
+  svr.set_keep_alive_timeout(bounds.keep_alive_idle_ms / 1000);
   svr.set_keep_alive_max_count(1000000);
-  svr.set_payload_max_length(kMaxPostBody);
+  svr.set_payload_max_length(bounds.MaxRequestBody());
 
   // Everything is handled before httplib's own routing: we read bodies
   // ourselves (bounded), and no regex ever runs on a hostile path.
@@ -190,12 +191,15 @@ Status EmulatorServer::Start() {
     // The request object is httplib's own non-const local.
     const_cast<httplib::Request&>(hreq).headers.erase("Accept-Encoding");
     ConnStream* stream = EmuHttpServer::CurrentStream();
-    BodyResult body = stream ? ReadBody(*stream, hreq, kMaxPostBody, &req.body) : BodyResult::kBad;
+    // PutLogs may send up to max_body_bytes; any other (JSON) body far
+    // less, refused before it is read.
+    const size_t body_limit = service_->BodyLimit(req);
+    BodyResult body = stream ? ReadBody(*stream, hreq, body_limit, &req.body) : BodyResult::kBad;
     if (body != BodyResult::kOk) {
       EmuHttpServer::CloseAfterReply();
       EmuResponse r = body == BodyResult::kTooLarge
                           ? ErrorResponse(413, "PostBodyTooLarge",
-                                          "body size must be less than " + std::to_string(kMaxPostBody))
+                                          "body size must be less than " + std::to_string(body_limit))
                           : ErrorResponse(400, "PostBodyInvalid", "the request body could not be read");
       WriteReply(r, request_id, hres);
       return httplib::Server::HandlerResponse::Handled;

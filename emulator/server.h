@@ -15,14 +15,10 @@
 namespace slsflow::emulator {
 
 struct EmulatorOptions {
-  ServiceOptions service;
+  ServiceOptions service;  // service.limits holds the connection bounds too
   std::string listen_host = "127.0.0.1";
   int port = 0;           // 0: pick a free port
   std::string data_dir;   // empty: in memory
-  int read_timeout_ms = 5000;
-  int keep_alive_idle_ms = 30000;
-  int request_deadline_ms = 60000;
-  size_t max_threads = 512;
   FaultOptions faults;
   std::string admin_token;  // empty: admin endpoint off
   // Both set: serve HTTPS with this PEM certificate (chain) and key.

@@ -43,7 +43,7 @@ EmuResponse ShardNotExist(int shard, int status) {
 }
 
 Service::Service(ServiceOptions options, std::unique_ptr<Storage> storage)
-    : options_(std::move(options)), storage_(std::move(storage)) {
+    : options_(std::move(options)), storage_(std::move(storage)), pull_cache_(options_.limits.pull_cache_bytes) {
   if (!options_.clock_us) options_.clock_us = SystemMicros;
 }
 
@@ -107,9 +107,9 @@ Status Service::Init() {
 }
 
 Status Service::CreateLogStoreLocked(Project& p, const LogStoreMeta& meta, int n) {
-  if (n < 1 || n > kMaxShardsPerLogStore) {
+  if (n < 1 || n > options_.limits.max_shards) {
     return SlsError(400, "ParameterInvalid", "shardCount must be between 1 and " +
-                                                  std::to_string(kMaxShardsPerLogStore));
+                                                  std::to_string(options_.limits.max_shards));
   }
   auto ls = std::make_shared<LogStore>(meta);
   std::vector<ShardMeta> metas;
@@ -161,6 +161,34 @@ std::string Service::ProjectFromHost(const std::string& host_header) {
   return host.substr(0, dot);
 }
 
+bool Service::IsPutLogs(const EmuRequest& req) {
+  if (req.method != "POST") return false;
+  std::vector<std::string> seg = SplitPath(req.path);
+  if (seg.empty() || seg[0] != "logstores") return false;
+  if (seg.size() == 2) return true;
+  if (seg.size() != 4 || seg[2] != "shards") return false;
+  if (seg[3] == "lb" || seg[3] == "route") return true;
+  return !req.Query("action") && !req.Query("shardCount");
+}
+
+uint64_t Service::RetainedBegin(LogStore& ls, Shard& shard) {
+  int ttl_days = 0;
+  {
+    std::shared_lock lock(ls.mu);
+    ttl_days = ls.meta.ttl_days;
+  }
+  // 3650 days is how SLS spells "keep forever".
+  if (ttl_days <= 0 || ttl_days >= 3650) return shard.First();
+  return shard.ExpireBefore(NowMicros() - int64_t{ttl_days} * 86400 * 1000000);
+}
+
+EmuResponse Service::NotImplemented(const std::string& api) {
+  // 400, not 501: the SDKs retry any 5xx (Py ten times, Go GETs for 90 s)
+  // before they show the message. SLS answers 400 NotSupported for an
+  // operation it does not support (aliyun-log-java-sdk's function tests).
+  return ErrorResponse(400, "NotSupported", api + " is not implemented by slsflow emulator");
+}
+
 Status Service::Authenticate(const EmuRequest& req) {
   int64_t now_s = NowMicros() / 1000000;
   if (!options_.auth) {
@@ -208,16 +236,26 @@ EmuResponse Service::Handle(EmuRequest& req) {
   Project* project = FindProject(name);
   if (!project) return ErrorResponse(404, "ProjectNotExist", "project " + name + " does not exist");
   req.project = name;
+  if (!req.body.empty() && !IsPutLogs(req)) {
+    if (Status st = CheckJsonBody(req.body, options_.limits); !st.ok()) return StatusResponse(st);
+  }
   return Route(req, *project);
 }
 
 EmuResponse Service::Route(EmuRequest& req, Project& p) {
   const std::string& m = req.method;
   std::vector<std::string> seg = SplitPath(req.path);
-  auto unsupported = [&] {
-    return ErrorResponse(400, "ParameterInvalid", "unsupported request " + m + " " + req.path);
-  };
-  if (seg.empty()) return m == "GET" ? GetProject(p) : unsupported();
+  // Anything not served below is an API (or a form of one) the emulator
+  // lacks: the client learns which, instead of a 200 with unrelated JSON.
+  auto unsupported = [&] { return NotImplemented(m + " " + req.path); };
+  if (seg.empty()) {
+    if (m == "GET") return GetProject(p);
+    if (m == "PUT") return NotImplemented("UpdateProject");
+    if (m == "DELETE") return NotImplemented("DeleteProject");
+    if (m == "POST") return NotImplemented("CreateProject");
+    return unsupported();
+  }
+  if (seg[0] == "logs") return NotImplemented("GetProjectLogs (" + m + " /logs)");
   if (seg[0] != "logstores") return unsupported();
   if (seg.size() == 1) {
     if (m == "GET") return ListLogStores(req, p);
@@ -226,12 +264,23 @@ EmuResponse Service::Route(EmuRequest& req, Project& p) {
   }
   const std::string& ls = seg[1];
   if (seg.size() == 2) {
-    if (m == "GET") return GetLogStore(p, ls);
+    if (m == "GET") {
+      // GetLogStore has no type; GetLogs v1, GetHistograms and ListTopics
+      // share its path and differ only by it.
+      std::string type = req.QueryOr("type");
+      if (type.empty()) return GetLogStore(p, ls);
+      if (type == "log") return NotImplemented("GetLogs (GET /logstores/" + ls + "?type=log)");
+      if (type == "histogram") return NotImplemented("GetHistograms");
+      if (type == "topic") return NotImplemented("ListTopics");
+      return NotImplemented("GET /logstores/" + ls + "?type=" + type);
+    }
     if (m == "DELETE") return DeleteLogStore(p, ls);
     if (m == "PUT") return UpdateLogStore(req, p, ls);
     if (m == "POST") return PutLogs(req, p, ls, "");  // Go SDK PutLogs without a hash key
     return unsupported();
   }
+  if (seg[2] == "logs") return NotImplemented("GetLogs (" + m + " /logstores/" + ls + "/logs, the v2 query API)");
+  if (seg[2] == "index") return NotImplemented("the index API (" + m + " /logstores/" + ls + "/index)");
   if (seg[2] == "shards") {
     if (seg.size() == 3) return m == "GET" ? ListShards(p, ls) : unsupported();
     if (seg.size() != 4) return unsupported();

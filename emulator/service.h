@@ -15,18 +15,13 @@
 #include "core/base/status.h"
 #include "emulator/assignment.h"
 #include "emulator/faults.h"
+#include "emulator/limits.h"
 #include "emulator/model.h"
 #include "emulator/pull_cache.h"
 #include "emulator/request.h"
 #include "emulator/storage.h"
 
 namespace slsflow::emulator {
-
-// Limits from doc/protocol.md §14.
-inline constexpr size_t kMaxPostBody = 10485760;            // PostBodyTooLarge
-inline constexpr size_t kMaxLogGroupRaw = 5u << 20;         // one LogGroup
-inline constexpr size_t kMaxPullReplyRaw = 16u << 20;       // stop adding groups past this
-inline constexpr int kMaxShardsPerLogStore = 1024;
 
 struct LogStoreSpec {
   std::string name;
@@ -41,6 +36,7 @@ struct ServiceOptions {
   // Wall clock in microseconds; the default reads the system clock.
   std::function<int64_t()> clock_us;
   int64_t max_skew_s = 15 * 60;
+  EmulatorLimits limits;
 };
 
 class Service {
@@ -61,10 +57,24 @@ class Service {
   // Project named by Host ("demo.127.0.0.1:80" -> "demo"); "" when the
   // Host carries none (a bare IP, "localhost", IPv6).
   static std::string ProjectFromHost(const std::string& host);
+  // True for a request that routes to PutLogs (a protobuf body); every
+  // other body is JSON. Decided from the method, path and query alone, so
+  // the server can pick the body bound before it reads the body.
+  static bool IsPutLogs(const EmuRequest& req);
+  size_t BodyLimit(const EmuRequest& req) const {
+    return IsPutLogs(req) ? options_.limits.max_body_bytes : options_.limits.max_json_body_bytes;
+  }
+  // The first offset of `shard` still within its logstore's ttl on the
+  // server clock. Expired groups are dropped from memory (storage keeps
+  // them; they expire again after a restart) and never come back, even if
+  // the clock is moved back.
+  uint64_t RetainedBegin(LogStore& ls, Shard& shard);
 
  private:
   Status Authenticate(const EmuRequest& req);
   EmuResponse Route(EmuRequest& req, Project& project);
+  // An SLS API the emulator does not serve: 400 NotSupported, naming it.
+  static EmuResponse NotImplemented(const std::string& api);
 
   // handlers_logstore.cc
   EmuResponse GetProject(Project& p);

@@ -138,6 +138,20 @@ TEST_CASE("a silent consumer's shards move after the timeout; it must rejoin wit
   CheckDisjointBalanced(held, {"a", "b"}, 8);
 }
 
+TEST_CASE("a consumer the group never saw may join only with an empty list") {
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 60, false});
+  auto shards = EvenShards(2);
+  int64_t now = 1000 * kSec;
+  // After an emulator restart, say: the consumer still lists what it held.
+  auto stale = g.Heartbeat("a", {0, 1}, shards, now);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.status().http_status() == 400);
+  CHECK(stale.status().sls_code() == "NotExistConsumerWithBody");
+  CHECK(g.LiveConsumers().empty());  // not registered by the refused beat
+  CHECK(Beat(g, "a", {}, shards, now) == std::vector<int>{0, 1});
+  CHECK(Beat(g, "a", {0, 1}, shards, now + kSec) == std::vector<int>{0, 1});
+}
+
 TEST_CASE("in order: split children are handed out only after the parent is checkpointed at its end") {
   ConsumerGroupState g(ConsumerGroupMeta{"cg", 60, true});
   // Shard 0 was split into 1 and 2; shard 0 holds 5 groups and is readonly.

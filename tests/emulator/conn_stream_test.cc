@@ -26,6 +26,7 @@ struct TlsRunning {
     o.tls_cert_file = cert.cert_file;
     o.tls_key_file = cert.key_file;
     if (o.service.logstores.empty()) o.service.logstores = {{"app", 2}};
+    test::AcceptAnyLogTime(&o.service.limits);
     server = std::make_unique<EmulatorServer>(std::move(o));
     Status st = server->Start();
     REQUIRE_MESSAGE(st.ok(), st.ToString());
@@ -91,8 +92,8 @@ TEST_CASE("HTTPS: an endless header line is cut off by the request budget") {
 
 TEST_CASE("HTTPS: stalled requests and stalled handshakes time out and never starve others") {
   EmulatorOptions o;
-  o.read_timeout_ms = 300;
-  o.request_deadline_ms = 1500;
+  o.service.limits.read_timeout_ms = 300;
+  o.service.limits.request_deadline_ms = 1500;
   TlsRunning emu(o);
   std::vector<std::unique_ptr<TlsClient>> stalled;
   std::vector<int> silent;

@@ -91,6 +91,41 @@ json Shape(const json& j) {
   return j.type_name();
 }
 
+// `got` answers at least what `want` shows: every key of an object with
+// the same shape. The capture server's replies left out fields real SLS
+// sends (GetProject's owner, which the Python SDK reads), and ours has them.
+bool Covers(const json& got, const json& want) {
+  if (!want.is_object()) return got == want;
+  if (!got.is_object()) return false;
+  for (auto& [k, v] : want.items()) {
+    if (!got.contains(k) || !Covers(got[k], v)) return false;
+  }
+  return true;
+}
+
+// SDK consumers join with an empty list before they beat with shards; the
+// captures caught only the later beat, which SLS refuses from a consumer it
+// does not know (400 NotExistConsumerWithBody). Join it first, as its SDK
+// did, without going through HTTP.
+void JoinIfHeartbeatWithShards(Service& svc, const json& cap, int64_t now_us) {
+  std::string type, consumer;
+  for (auto& q : cap["query"]) {
+    if (q[0] == "type") type = q[1].get<std::string>();
+    if (q[0] == "consumer") consumer = q[1].get<std::string>();
+  }
+  if (type != "heartbeat" || cap.value("body_len", 0) <= 2) return;
+  std::string path = cap["path"].get<std::string>();
+  std::string group = path.substr(path.rfind('/') + 1);
+  auto ls = svc.FindProject("demo")->Find("app");
+  REQUIRE(ls);
+  std::shared_lock ls_lock(ls->mu);
+  std::vector<ShardView> views = Service::ShardViews(*ls);
+  std::lock_guard lock(ls->groups_mu);
+  auto it = ls->groups.find(group);
+  REQUIRE(it != ls->groups.end());
+  REQUIRE(it->second->Heartbeat(consumer, {}, views, now_us).ok());
+}
+
 struct Emu {
   explicit Emu(const std::string& secret, std::atomic<int64_t>* clock) {
     EmulatorOptions o;
@@ -98,6 +133,8 @@ struct Emu {
     o.service.auth = true;
     o.service.credentials = Credentials{"testid", secret, ""};
     o.service.clock_us = [clock] { return clock->load(); };
+    // The captured SDKs wrote logs dated 2023 in requests dated 2026.
+    test::AcceptAnyLogTime(&o.service.limits);
     server = std::make_unique<EmulatorServer>(o);
     Status st = server->Start();
     REQUIRE_MESSAGE(st.ok(), st.ToString());
@@ -117,6 +154,7 @@ TEST_CASE("golden captures replay with the captured status and body shape") {
     for (auto& cap : caps) {
       CAPTURE(cap.name);
       clock = CaptureTime(cap.j) * 1000000;
+      JoinIfHeartbeatWithShards(emu.server->service(), cap.j, clock);
       test::RawResponse r = test::RawRequest(emu.server->port(), WireBytes(cap.j));
       const json& want = cap.j["response"];
       CHECK_MESSAGE(r.status == want["status"].get<int>(), r.body);
@@ -124,7 +162,7 @@ TEST_CASE("golden captures replay with the captured status and body shape") {
       if (want.contains("body_json")) {
         json got = json::parse(r.body, nullptr, false);
         REQUIRE_FALSE(got.is_discarded());
-        CHECK(Shape(got) == Shape(want["body_json"]));
+        CHECK_MESSAGE(Covers(Shape(got), Shape(want["body_json"])), Shape(got).dump());
         if (want["body_json"].is_object() && want["body_json"].contains("cursor")) {
           CHECK(got["cursor"] == want["body_json"]["cursor"]);
         }

@@ -135,6 +135,64 @@ TEST_CASE("PutLogs rejects bad bodies with SLS codes and stores nothing") {
   CHECK(ShardSize(*svc, 0) == 0);
 }
 
+TEST_CASE("one log that breaks a rule rejects the whole request; its neighbours are not stored") {
+  int64_t now = 1795550000LL * 1000000;
+  ServiceOptions o;  // SLS's default limits, the time window included
+  o.logstores = {{"app", 1}};
+  o.clock_us = [&now] { return now; };
+  Service svc(o, NewMemoryStorage());
+  REQUIRE(svc.Init().ok());
+  auto group_with = [&](const std::string& key, const std::string& value, uint32_t time) {
+    sls::LogGroup g;
+    for (int i = 0; i < 3; ++i) {
+      auto* log = g.add_logs();
+      log->set_time(static_cast<uint32_t>(now / 1000000));
+      auto* c = log->add_contents();
+      c->set_key("ok");
+      c->set_value("good " + std::to_string(i));
+    }
+    auto* bad = g.add_logs();
+    bad->set_time(time);
+    auto* c = bad->add_contents();
+    c->set_key(key);
+    c->set_value(value);
+    return g.SerializeAsString();
+  };
+  const uint32_t t = static_cast<uint32_t>(now / 1000000);
+  struct Case {
+    std::string key, value;
+    uint32_t time;
+    int status;
+    std::string code;
+  };
+  for (const Case& c : {Case{std::string(129, 'k'), "v", t, 400, "InvalidKey"},
+                        Case{"9lives", "v", t, 400, "InvalidKey"}, Case{"__topic__", "v", t, 400, "InvalidKey"},
+                        Case{"k", std::string((1 << 20) + 1, 'v'), t, 400, "PostBodyInvalid"},
+                        Case{"k", "\xff\xfe", t, 400, "InvalidEncoding"},
+                        Case{"k", "v", t - 8 * 86400, 400, "PostBodyInvalid"},
+                        Case{"k", "v", t + 3600, 400, "PostBodyInvalid"}}) {
+    CAPTURE(c.code);
+    auto r = Put(svc, "/logstores/app/shards/lb", group_with(c.key, c.value, c.time));
+    CHECK(r.status == c.status);
+    CHECK(r.content_type == "application/json");
+    CHECK(r.body.find("\"errorCode\":\"" + c.code + "\"") != std::string::npos);
+    CHECK(r.body.find("log 3") != std::string::npos);  // the message names the log
+  }
+  CHECK(ShardSize(svc, 0) == 0);
+  CHECK(Put(svc, "/logstores/app/shards/lb", group_with("k", "v", t)).status == 200);
+  CHECK(ShardSize(svc, 0) == 1);
+}
+
+TEST_CASE("a body over --max-body gets 413 PostBodyTooLarge with SLS's message") {
+  int64_t now = 1795550000LL * 1000000;
+  auto svc = MakeService(1, &now);
+  auto r = Put(*svc, "/logstores/app/shards/lb", std::string(10485761, 'x'));
+  CHECK(r.status == 413);
+  CHECK(r.body.find("PostBodyTooLarge") != std::string::npos);
+  CHECK(r.body.find("body size must be less than 10485760") != std::string::npos);
+  CHECK(ShardSize(*svc, 0) == 0);
+}
+
 TEST_CASE("writes to a readonly shard are refused; lb and route skip readonly shards") {
   int64_t now = 1795550000LL * 1000000;
   auto svc = MakeService(1, &now);

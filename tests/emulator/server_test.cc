@@ -22,6 +22,7 @@ using test::RawResponse;
 struct Running {
   explicit Running(EmulatorOptions o = {}) {
     if (o.service.logstores.empty()) o.service.logstores = {{"app", 2}};
+    test::AcceptAnyLogTime(&o.service.limits);
     server = std::make_unique<EmulatorServer>(std::move(o));
     Status st = server->Start();
     REQUIRE_MESSAGE(st.ok(), st.ToString());
@@ -132,8 +133,8 @@ TEST_CASE("a 100 MB body gets 413 PostBodyTooLarge and the server keeps serving"
 
 TEST_CASE("slowloris clients are timed out and never starve others") {
   EmulatorOptions o;
-  o.read_timeout_ms = 300;
-  o.request_deadline_ms = 1500;
+  o.service.limits.read_timeout_ms = 300;
+  o.service.limits.request_deadline_ms = 1500;
   Running emu(o);
   // Many connections that send half a request line and stop.
   std::vector<int> stalled;
@@ -270,8 +271,8 @@ namespace slsflow::emulator {
 
 TEST_CASE("Stop does not wait for a client stuck in the middle of a request") {
   EmulatorOptions o;
-  o.read_timeout_ms = 30000;
-  o.request_deadline_ms = 60000;
+  o.service.limits.read_timeout_ms = 30000;
+  o.service.limits.request_deadline_ms = 60000;
   Running emu(o);
   int fd = test::Connect(emu.port());
   REQUIRE(test::SendAll(fd, "POST /logstores/app/shards/lb HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));

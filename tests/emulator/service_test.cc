@@ -121,3 +121,60 @@ TEST_CASE("STS tokens: the configured one is accepted, any other refused") {
 }
 
 }  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+
+TEST_CASE("APIs the emulator does not serve answer 400 NotSupported naming the API, never 200") {
+  int64_t now = kNow;
+  auto svc = test::MakeService(1, &now);
+  struct Case {
+    const char* method;
+    const char* target;
+    const char* api;
+  };
+  for (const Case& c : {Case{"GET", "/logstores/app?type=log&from=1&to=2&query=*", "GetLogs"},
+                        Case{"GET", "/logstores/app?type=histogram&from=1&to=2", "GetHistograms"},
+                        Case{"GET", "/logstores/app?type=topic", "ListTopics"},
+                        Case{"POST", "/logstores/app/logs", "GetLogs (POST /logstores/app/logs, the v2 query API)"},
+                        Case{"GET", "/logs?query=x", "GetProjectLogs"},
+                        Case{"GET", "/logstores/app/index", "the index API"},
+                        Case{"DELETE", "/", "DeleteProject"},
+                        Case{"GET", "/machinegroups", "GET /machinegroups"},
+                        Case{"DELETE", "/logstores/app/shards", "DELETE /logstores/app/shards"}}) {
+    CAPTURE(c.target);
+    auto req = test::MakeReq(*svc, c.method, c.target, std::string(c.method) == "POST" ? "{}" : "");
+    auto r = svc->Handle(req);
+    CHECK(r.status == 400);
+    CHECK(Code(r) == "NotSupported");
+    CHECK(r.body.find(c.api) != std::string::npos);
+    CHECK(r.body.find("is not implemented by slsflow emulator") != std::string::npos);
+  }
+  // GetLogStore itself still answers.
+  auto get = test::MakeReq(*svc, "GET", "/logstores/app");
+  CHECK(svc->Handle(get).status == 200);
+}
+
+TEST_CASE("every JSON API checks size and nesting before parsing; PutLogs keeps its own bound") {
+  int64_t now = kNow;
+  auto svc = test::MakeService(1, &now);
+  std::string deep(100, '[');
+  for (const char* target : {"/logstores", "/logstores/app", "/logstores/app/consumergroups",
+                             "/logstores/app/consumergroups/cg?type=heartbeat&consumer=c"}) {
+    CAPTURE(target);
+    auto req = test::MakeReq(*svc, std::string(target) == "/logstores/app" ? "PUT" : "POST", target, deep);
+    auto r = svc->Handle(req);
+    CHECK(r.status == 400);
+    CHECK(Code(r) == "PostBodyInvalid");
+  }
+  auto big = test::MakeReq(*svc, "POST", "/logstores/app/consumergroups", std::string((1 << 20) + 1, ' '));
+  CHECK(svc->Handle(big).status == 413);
+  CHECK(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app/shards/lb")));
+  CHECK(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app/shards/0")));
+  CHECK(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app")));
+  CHECK_FALSE(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app/shards/0?action=split")));
+  CHECK_FALSE(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app/consumergroups")));
+  CHECK(svc->BodyLimit(test::MakeReq(*svc, "POST", "/logstores/app/shards/lb")) == 10485760);
+  CHECK(svc->BodyLimit(test::MakeReq(*svc, "POST", "/logstores/app/consumergroups")) == (1u << 20));
+}
+
+}  // namespace slsflow::emulator
