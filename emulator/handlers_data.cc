@@ -3,10 +3,12 @@
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/sls/codec.h"
 #include "emulator/cursor.h"
 #include "emulator/service.h"
+#include "emulator/spl_pull.h"
 
 namespace slsflow::emulator {
 namespace {
@@ -76,13 +78,12 @@ EmuResponse Service::GetCursor(const EmuRequest& req, Project& p, const std::str
   std::string from = req.QueryOr("from");
   uint64_t offset = 0;
   int64_t t = 0;
-  const uint64_t first = RetainedBegin(*ref.ls, *ref.shard);
   if (from == "begin") {
-    offset = first;
+    offset = 0;
   } else if (from == "end") {
     offset = ref.shard->Size();
   } else if (ParseInt64(from, &t) && t >= 0) {
-    offset = std::max(first, ref.shard->LowerBoundTime(t * 1000000));
+    offset = ref.shard->LowerBoundTime(t * 1000000);
   } else {
     return ErrorResponse(400, "ParameterInvalid", "Parameter From is not valid: use begin, end or unix seconds");
   }
@@ -96,7 +97,6 @@ EmuResponse Service::GetCursorTime(const EmuRequest& req, Project& p, const std:
   uint64_t offset = 0;
   if (!DecodeCursor(req.QueryOr("cursor"), &offset)) return InvalidCursor("cursor is not valid");
   if (offset > ref.shard->Size()) return InvalidCursor("cursor is beyond the end of the shard");
-  offset = std::max(offset, RetainedBegin(*ref.ls, *ref.shard));
   int64_t us = 0;
   int64_t seconds = 0;
   if (ref.shard->ReceiveTimeAt(offset, &us)) {
@@ -124,6 +124,18 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
   if (const std::string* c = req.Query("count"); c && (!ParseInt64(*c, &count) || count < 1 || count > 1000)) {
     return ErrorResponse(400, "ParameterInvalid", "count must be between 1 and 1000");
   }
+  // SPL (query=, with or without pullMode=scan_on_stream): a query we
+  // cannot run is refused, never answered unfiltered.
+  std::optional<spl::Program> program;
+  if (const std::string* q = req.Query("query"); q && !q->empty()) {
+    auto parsed = spl::ParseSpl(*q);
+    if (!parsed.ok()) return ErrorResponse(400, "ParameterInvalid", "invalid query: " + parsed.status().message());
+    program = std::move(*parsed);
+  }
+  if (const std::string* proc = req.Query("processor"); proc && !proc->empty()) {
+    return ErrorResponse(400, "ParameterInvalid",
+                         "processor " + *proc + " is not supported by slsflow emulator; send the SPL itself as query=");
+  }
   uint64_t size = ref.shard->Size();
   uint64_t end = size;
   if (const std::string* e = req.Query("end_cursor"); e && !e->empty()) {
@@ -132,8 +144,6 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
     end = std::min(end, e_off);
   }
   if (begin > size) return InvalidCursor("cursor " + *cursor + " is beyond the end of the shard");
-  // A cursor into expired data reads from the oldest retained group.
-  begin = std::max(begin, RetainedBegin(*ref.ls, *ref.shard));
   uint64_t stop = std::min<uint64_t>(end, begin + static_cast<uint64_t>(count));
   std::vector<GroupPtr> groups = ref.shard->Range(begin, std::max(begin, stop));
   // Bound the reply: never split a group, always return at least one.
@@ -141,7 +151,7 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
   size_t keep = 0;
   for (; keep < groups.size(); ++keep) {
     size_t add = groups[keep]->raw.size() + 11;
-    if (keep > 0 && raw_size + add > options_.limits.max_pull_bytes) break;
+    if (keep > 0 && raw_size + add > kMaxPullReplyRaw) break;
     raw_size += add;
   }
   groups.resize(keep);
@@ -149,11 +159,28 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
 
   EmuResponse r;
   r.content_type = "application/x-protobuf";
-  CompressType codec = groups.empty() ? CompressType::kNone : PullCodec(req);
+  spl::PullStats spl_stats;
+  std::string spl_raw;
+  if (program) {
+    std::vector<std::string_view> stored;
+    stored.reserve(groups.size());
+    for (auto& g : groups) stored.emplace_back(g->raw);
+    if (Status st = spl::RunOnGroups(*program, stored, &spl_raw, &spl_stats); !st.ok()) return StatusResponse(st);
+  }
+  const size_t reply_groups = program ? spl_stats.result_groups : groups.size();
+  CompressType codec = reply_groups == 0 ? CompressType::kNone : PullCodec(req);
   PullCache::Key key{ref.shard->serial, begin, next, static_cast<int>(codec)};
   std::shared_ptr<const CachedReply> cached;
-  if (codec != CompressType::kNone) cached = pull_cache_.Get(key);
-  if (cached) {
+  // The cache holds whole groups as stored; a reply after SPL is built anew.
+  if (codec != CompressType::kNone && !program) cached = pull_cache_.Get(key);
+  if (program) {
+    raw_size = spl_raw.size();
+    if (codec == CompressType::kNone) {
+      r.body = std::move(spl_raw);
+    } else if (Status st = Compress(codec, spl_raw, &r.body); !st.ok()) {
+      return StatusResponse(st);
+    }
+  } else if (cached) {
     r.body = cached->body;
     raw_size = cached->raw_size;
   } else {
@@ -175,16 +202,26 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
       pull_cache_.Put(key, std::move(entry));
     }
   }
-  if (faults_) faults_->ChargeRead(quota_key, raw_size, NowMicros());
+  // The read quota counts what was read, before SPL.
+  if (faults_) faults_->ChargeRead(quota_key, program ? spl_stats.raw_bytes : raw_size, NowMicros());
   int64_t cursor_time = 0;
   int64_t us = 0;
   if (next > 0 && ref.shard->ReceiveTimeAt(next - 1, &us)) cursor_time = us / 1000000;
   r.headers = {{"x-log-cursor", EncodeCursor(next)},
-               {"x-log-count", std::to_string(groups.size())},
+               {"x-log-count", std::to_string(reply_groups)},
                {"x-log-bodyrawsize", std::to_string(raw_size)},
                {"x-log-cursor-time", std::to_string(cursor_time)},
                {"x-log-end-of-cursor", next >= ref.shard->Size() ? "1" : "0"}};
   if (codec != CompressType::kNone) r.headers.emplace_back("x-log-compresstype", CompressTypeToken(codec));
+  if (program) {
+    for (auto [name, n] : {std::pair{"x-log-rawdatacount", spl_stats.raw_groups},
+                           std::pair{"x-log-rawdatasize", spl_stats.raw_bytes},
+                           std::pair{"x-log-rawdatalines", spl_stats.raw_lines},
+                           std::pair{"x-log-resultlines", spl_stats.result_lines},
+                           std::pair{"x-log-failedlines", spl_stats.failed_lines}}) {
+      r.headers.emplace_back(name, std::to_string(n));
+    }
+  }
   return r;
 }
 
