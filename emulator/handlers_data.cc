@@ -78,12 +78,13 @@ EmuResponse Service::GetCursor(const EmuRequest& req, Project& p, const std::str
   std::string from = req.QueryOr("from");
   uint64_t offset = 0;
   int64_t t = 0;
+  const uint64_t first = RetainedBegin(*ref.ls, *ref.shard);
   if (from == "begin") {
-    offset = 0;
+    offset = first;
   } else if (from == "end") {
     offset = ref.shard->Size();
   } else if (ParseInt64(from, &t) && t >= 0) {
-    offset = ref.shard->LowerBoundTime(t * 1000000);
+    offset = std::max(first, ref.shard->LowerBoundTime(t * 1000000));
   } else {
     return ErrorResponse(400, "ParameterInvalid", "Parameter From is not valid: use begin, end or unix seconds");
   }
@@ -97,6 +98,7 @@ EmuResponse Service::GetCursorTime(const EmuRequest& req, Project& p, const std:
   uint64_t offset = 0;
   if (!DecodeCursor(req.QueryOr("cursor"), &offset)) return InvalidCursor("cursor is not valid");
   if (offset > ref.shard->Size()) return InvalidCursor("cursor is beyond the end of the shard");
+  offset = std::max(offset, RetainedBegin(*ref.ls, *ref.shard));
   int64_t us = 0;
   int64_t seconds = 0;
   if (ref.shard->ReceiveTimeAt(offset, &us)) {
@@ -144,6 +146,8 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
     end = std::min(end, e_off);
   }
   if (begin > size) return InvalidCursor("cursor " + *cursor + " is beyond the end of the shard");
+  // A cursor into expired data reads from the oldest retained group.
+  begin = std::max(begin, RetainedBegin(*ref.ls, *ref.shard));
   uint64_t stop = std::min<uint64_t>(end, begin + static_cast<uint64_t>(count));
   std::vector<GroupPtr> groups = ref.shard->Range(begin, std::max(begin, stop));
   // Bound the reply: never split a group, always return at least one.
@@ -151,7 +155,7 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
   size_t keep = 0;
   for (; keep < groups.size(); ++keep) {
     size_t add = groups[keep]->raw.size() + 11;
-    if (keep > 0 && raw_size + add > kMaxPullReplyRaw) break;
+    if (keep > 0 && raw_size + add > options_.limits.max_pull_bytes) break;
     raw_size += add;
   }
   groups.resize(keep);
