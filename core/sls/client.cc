@@ -189,7 +189,8 @@ Status SlsClient::ErrorFromResponse(const HttpResponse& response) const {
 }
 
 Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::string& path, const QueryList& query,
-                                         const HeaderList& extra_headers, std::string_view body) {
+                                         const HeaderList& extra_headers, std::string_view body,
+                                         bool fresh_connection) {
   HttpRequest req;
   req.method = method;
   req.base_url = options_.endpoint.BaseUrl(options_.project);
@@ -209,6 +210,7 @@ Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::s
   SignRequest(&signable, body, options_.credentials, options_.sign, now);
   req.headers = std::move(signable.headers);
   req.body = body;
+  req.fresh_connection = fresh_connection;
 
   auto sent = transport_->Send(req);
   if (!sent.ok()) return sent.status();
@@ -216,8 +218,8 @@ Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::s
 }
 
 Result<HttpResponse> SlsClient::Call(const std::string& method, const std::string& path, const QueryList& query,
-                                     HeaderList headers, std::string_view body) {
-  auto reply = CallOnce(method, path, query, headers, body);
+                                     HeaderList headers, std::string_view body, bool fresh_connection) {
+  auto reply = CallOnce(method, path, query, headers, body, fresh_connection);
   if (!reply.ok()) return reply.status();
   if (reply->status / 100 == 2) return reply;
   Status err = ErrorFromResponse(*reply);
@@ -226,7 +228,7 @@ Result<HttpResponse> SlsClient::Call(const std::string& method, const std::strin
     int64_t server_time = 0;
     if (ParseRequestTime(reply->HeaderOr("date"), &server_time)) {
       clock_offset_.store(server_time - env_->NowMicros() / 1000000);
-      auto retry = CallOnce(method, path, query, headers, body);
+      auto retry = CallOnce(method, path, query, headers, body, fresh_connection);
       if (!retry.ok()) return retry.status();
       if (retry->status / 100 == 2) return retry;
       return ErrorFromResponse(*retry);
@@ -343,7 +345,7 @@ Status SlsClient::PutLogs(const PutRequest& request) {
   HeaderList h = {{"Content-Type", "application/x-protobuf"},
                   {"x-log-bodyrawsize", std::to_string(request.raw_size)}};
   if (request.compress != CompressType::kNone) h.emplace_back("x-log-compresstype", CompressTypeToken(request.compress));
-  return Call("POST", path, q, h, request.body).status();
+  return Call("POST", path, q, h, request.body, request.fresh_connection).status();
 }
 
 Result<std::vector<ShardInfo>> SlsClient::SplitShard(const std::string& logstore, int shard, const std::string& key_hex) {

@@ -83,6 +83,7 @@ struct PutRequest {
   std::string_view body;
   size_t raw_size = 0;         // size before compression
   CompressType compress = CompressType::kLz4;
+  bool fresh_connection = false;  // see HttpRequest::fresh_connection
 };
 
 struct ClientOptions {
@@ -133,7 +134,7 @@ class SlsClient {
   // Low level: signs and sends one request and maps any non-2xx reply to a
   // Status. Exposed for tests and for APIs without a typed method.
   Result<HttpResponse> Call(const std::string& method, const std::string& path, const QueryList& query,
-                            HeaderList headers, std::string_view body);
+                            HeaderList headers, std::string_view body, bool fresh_connection = false);
 
   // Seconds added to the local clock when signing (learned from a server
   // Date after RequestTimeExpired).
@@ -141,7 +142,7 @@ class SlsClient {
 
  private:
   Result<HttpResponse> CallOnce(const std::string& method, const std::string& path, const QueryList& query,
-                                const HeaderList& headers, std::string_view body);
+                                const HeaderList& headers, std::string_view body, bool fresh_connection);
   Status ErrorFromResponse(const HttpResponse& response) const;
 
   ClientOptions options_;

@@ -21,6 +21,11 @@ struct HttpRequest {
   // is hundreds of KB, and copying it per request showed in profiles.
   std::string_view body;
   int timeout_ms = 0;     // 0: the transport default
+  // Send on a new connection, closed afterwards. libcurl re-sends a request
+  // by itself when a reused keep-alive connection dies before any reply
+  // byte, and the server may have handled the first copy; a request on a
+  // fresh connection is sent exactly once.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {
@@ -48,6 +53,11 @@ struct HttpOptions {
   int timeout_ms = 60000;
   std::string ca_file;      // trust this CA bundle instead of the system one
   bool insecure = false;    // skip certificate and host name checks
+  // A pooled connection idle longer than this is not reused (libcurl counts
+  // whole seconds, so the real limit is up to a second more). Servers close
+  // idle keep-alive connections (some load balancers after 15 s); one
+  // closing just as we send makes libcurl send the request again unseen.
+  int max_idle_reuse_s = 10;
   // Called with a redacted one-line trace of each request and reply
   // (Authorization and security tokens removed). Empty: no tracing.
   std::function<void(const std::string&)> trace;

@@ -135,6 +135,13 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
                      static_cast<long>(req.timeout_ms > 0 ? req.timeout_ms : options_.timeout_ms));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, static_cast<long>(options_.max_idle_reuse_s));
+    if (req.fresh_connection) {
+      // libcurl re-sends only on a reused connection; the connection is
+      // closed after, so that it never becomes a reused one either.
+      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
     // curl copies a POST body through its upload buffer, one send() per
     // fill: at the 64 KB default a PutLogs body took four sends. 256 KB
     // holds a typical compressed 512 KB batch; each handle keeps one.
