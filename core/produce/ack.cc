@@ -16,19 +16,20 @@ uint64_t AckTracker::BeginChunk() {
   return next_id_++;
 }
 
-void AckTracker::EndChunk(uint64_t id, InputPosition end, uint64_t logs) {
+bool AckTracker::EndChunk(uint64_t id, InputPosition end, uint64_t logs) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (id < first_id_) return;
+  if (id < first_id_) return false;
   Chunk& c = chunks_[id - first_id_];
   c.closed = true;
   c.total = logs;
   c.end = end;
-  AdvanceSettledPrefixLocked();
+  return AdvanceSettledPrefixLocked();
 }
 
 // The follow position may move only past chunks whose every log is
 // durably delivered, and only in input order.
-void AckTracker::AdvanceSettledPrefixLocked() {
+bool AckTracker::AdvanceSettledPrefixLocked() {
+  bool moved = false;
   while (!chunks_.empty() && chunks_.front().closed && !chunks_.front().failed &&
          chunks_.front().settled >= chunks_.front().total) {
     position_ = chunks_.front().end;
@@ -36,10 +37,12 @@ void AckTracker::AdvanceSettledPrefixLocked() {
     reported_ = false;
     chunks_.pop_front();
     ++first_id_;
+    moved = true;
   }
+  return moved;
 }
 
-void AckTracker::Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks, bool durable) {
+bool AckTracker::Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks, bool durable) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [id, n] : chunks) {
     if (id < first_id_) continue;
@@ -47,7 +50,7 @@ void AckTracker::Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks
     c.settled += n;
     if (!durable) c.failed = true;
   }
-  AdvanceSettledPrefixLocked();
+  return AdvanceSettledPrefixLocked();
 }
 
 bool AckTracker::Advance(InputPosition* pos) {

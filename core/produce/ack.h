@@ -33,11 +33,13 @@ class AckTracker {
  public:
   // Reader thread: a chunk starts; its logs may be settled before it ends.
   uint64_t BeginChunk();
-  // Reader thread: every line of the chunk was handed on; `logs` went into batches.
-  void EndChunk(uint64_t id, InputPosition end, uint64_t logs);
+  // Reader thread: every line of the chunk was handed on; `logs` went into
+  // batches. True when that moved the settled prefix (a chunk without logs).
+  bool EndChunk(uint64_t id, InputPosition end, uint64_t logs);
   // Sender threads. `durable` false (undelivered and not written anywhere)
-  // pins the prefix before this chunk for good.
-  void Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks, bool durable);
+  // pins the prefix before this chunk for good. True when the settled
+  // prefix moved: a follow-state commit has something new to save.
+  bool Settle(const std::vector<std::pair<uint64_t, uint32_t>>& chunks, bool durable);
   // The end of the longest settled prefix; false when it has not moved
   // since the last call.
   bool Advance(InputPosition* pos);
@@ -45,7 +47,7 @@ class AckTracker {
   size_t open_chunks() const;
 
  private:
-  void AdvanceSettledPrefixLocked();  // mu_ held
+  bool AdvanceSettledPrefixLocked();  // mu_ held; true when it moved
   struct Chunk {
     bool closed = false;
     bool failed = false;

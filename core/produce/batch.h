@@ -32,6 +32,9 @@ struct Batch {
   // (input chunk id, logs of this batch that came from it), in order.
   std::vector<std::pair<uint64_t, uint32_t>> chunks;
   int attempts = 0;
+  // The server refused this one log for its content: sending it again can
+  // never succeed, so it must not hold the follow position back.
+  bool refused_alone = false;
 };
 
 // The --buffer byte budget shared by every stage: batches in the making,

@@ -18,6 +18,21 @@ size_t BatchBufferBytes(const BatcherOptions& options) {
   return std::min<size_t>(options.max_bytes + kRoomStep, kMaxLogGroupBytes);
 }
 
+void ApplyLogMeta(const ParsedLog& log, GroupMeta* meta) {
+  if (log.has_topic) meta->topic.assign(log.topic);
+  if (log.has_source) meta->source.assign(log.source);
+  for (const auto& t : log.tags) {
+    bool replaced = false;
+    for (auto& d : meta->tags) {
+      if (d.first == t.first) {
+        d.second.assign(t.second);
+        replaced = true;
+      }
+    }
+    if (!replaced) meta->tags.emplace_back(std::string(t.first), std::string(t.second));
+  }
+}
+
 Batcher::Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit)
     : options_(std::move(options)),
       budget_(budget),
@@ -54,18 +69,7 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
     batch->route.hash_key.assign(route_hash);
   }
   batch->meta = options_.defaults;
-  if (log.has_topic) batch->meta.topic.assign(log.topic);
-  if (log.has_source) batch->meta.source.assign(log.source);
-  for (const auto& t : log.tags) {
-    bool replaced = false;
-    for (auto& d : batch->meta.tags) {
-      if (d.first == t.first) {
-        d.second.assign(t.second);
-        replaced = true;
-      }
-    }
-    if (!replaced) batch->meta.tags.emplace_back(std::string(t.first), std::string(t.second));
-  }
+  ApplyLogMeta(log, &batch->meta);
   batch->created_us = now_us;
   // A recycled buffer brings its size as room, already resident.
   batch->data = budget_->TakeBuffer();
@@ -94,15 +98,6 @@ void Batcher::MakeRoom(Batch* batch, size_t bytes) {
 }
 
 Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t chunk, int64_t now_us) {
-  for (const auto& kv : log.contents) {
-    if (kv.second.size() > kMaxValueBytes)
-      return Status::Invalid("the value of '" + std::string(kv.first.substr(0, 64)) + "' is " +
-                             std::to_string(kv.second.size()) + " bytes; SLS allows at most 1 MiB (1048576) per value");
-  }
-  if (log.has_topic && log.topic.size() > kMaxMetaBytes)
-    return Status::Invalid("__topic__ is over 128 bytes, the SLS limit");
-  if (log.has_source && log.source.size() > kMaxMetaBytes)
-    return Status::Invalid("__source__ is over 128 bytes, the SLS limit");
   bool with_ns = log.has_time_ns;
   size_t body = LogBodySize(log.time, with_ns, log.contents);
   size_t size = LogFieldSize(body);

@@ -26,19 +26,25 @@ struct BatcherOptions {
 // batch. A settled buffer bigger than this grew for a rare huge log.
 size_t BatchBufferBytes(const BatcherOptions& options);
 
+// Puts the log's own topic, source and tags (jsonl __topic__ etc.) over
+// `meta`, which holds the defaults.
+void ApplyLogMeta(const ParsedLog& log, GroupMeta* meta);
+
 class Batcher {
  public:
   using Emit = std::function<void(std::unique_ptr<Batch>)>;
   Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit);
 
-  // The log must have its time set. kInvalid, and nothing added, when a
-  // value is over 1 MiB or the log alone would make a LogGroup over 5 MB.
+  // The log must have its time set and be within the per-log limits
+  // (LogWithinLimits). kInvalid, and nothing added, when the log alone
+  // would make a LogGroup over 5 MB.
   Status Add(const ParsedLog& log, std::string_view route_hash, uint64_t chunk, int64_t now_us);
   void SealExpired(int64_t now_us);
   void SealAll();
   // When the oldest open batch must go; INT64_MAX with none open.
   int64_t NextDeadline() const;
   size_t open_batches() const { return open_.size(); }
+  const GroupMeta& defaults() const { return options_.defaults; }
 
  private:
   Batch* Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us);

@@ -39,7 +39,7 @@ void AppendJsonValue(std::string* out, std::string_view value) {
   out->push_back('"');
 }
 
-Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out) {
+Result<size_t> LogGroupToJsonl(std::string_view log_group, std::string* out, std::string_view reason) {
   LogGroupListView view;
   if (!view.ParseGroup(log_group).ok() || view.loggroups_size() != 1)
     return Status::Corruption("dead letter: cannot decode our own LogGroup");
@@ -63,16 +63,27 @@ Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out) {
       *out += ':';
       AppendJsonValue(out, c.value());
     }
+    if (!reason.empty()) {
+      *out += ',';
+      AppendJsonValue(out, kDeadLetterReasonKey);
+      *out += ':';
+      AppendJsonValue(out, reason);
+    }
     *out += "}\n";
   }
   return static_cast<size_t>(group.logs_size());
 }
 
-Status DeadLetterSink::Write(const std::string& log_group) {
+Status DeadLetterSink::Write(std::string_view log_group, std::string_view reason) {
   if (path_.empty()) return Status::OK();
   std::string text;
-  auto n = LogGroupToJsonl(log_group, &text);
+  auto n = LogGroupToJsonl(log_group, &text, reason);
   if (!n.ok()) return n.status();
+  return WriteLines(text);
+}
+
+Status DeadLetterSink::WriteLines(std::string_view text) {
+  if (path_.empty() || text.empty()) return Status::OK();
   std::lock_guard<std::mutex> lock(mu_);
   if (!file_) {
     auto f = env_->NewAppendableFile(path_, 0600);

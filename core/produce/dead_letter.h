@@ -1,6 +1,7 @@
 // Logs that could not be delivered, written as jsonl in the format
-// `slsflow consume -f jsonl --binary base64` writes, so that
-// `slsflow produce --input jsonl` can replay the file unchanged.
+// `slsflow consume -f jsonl --binary base64` writes plus, last, the reason
+// under __dead_letter_reason__, which `slsflow produce --input jsonl`
+// drops: it replays the file unchanged.
 #pragma once
 
 #include <memory>
@@ -16,9 +17,10 @@ namespace slsflow {
 // UTF-8 becomes {"base64":"..."}.
 void AppendJsonValue(std::string* out, std::string_view value);
 
-// Every log of a serialized LogGroup as jsonl lines appended to `out`.
-// Returns the number of logs, or kCorruption.
-Result<size_t> LogGroupToJsonl(const std::string& log_group, std::string* out);
+// Every log of a serialized LogGroup as jsonl lines appended to `out`,
+// each with `reason` unless it is empty. Returns the number of logs, or
+// kCorruption.
+Result<size_t> LogGroupToJsonl(std::string_view log_group, std::string* out, std::string_view reason = {});
 
 class DeadLetterSink {
  public:
@@ -27,7 +29,9 @@ class DeadLetterSink {
   bool enabled() const { return !path_.empty(); }
   const std::string& path() const { return path_; }
   // Thread-safe; appends and syncs, so a log is either acknowledged or on disk.
-  Status Write(const std::string& log_group);
+  Status Write(std::string_view log_group, std::string_view reason);
+  // The same for lines LogGroupToJsonl already made.
+  Status WriteLines(std::string_view jsonl);
   Status Close();
 
  private:

@@ -133,6 +133,58 @@ char* WriteEncodedMeta(char* p, const GroupMeta& meta) {
   return p;
 }
 
+namespace {
+
+bool ReadVarint(std::string_view s, size_t* p, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= s.size()) return false;
+    uint8_t b = static_cast<uint8_t>(s[(*p)++]);
+    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status SplitLogGroup(std::string_view group, uint32_t first_logs, std::string* first, std::string* second) {
+  std::vector<std::string_view> logs;
+  std::string meta;
+  size_t p = 0;
+  while (p < group.size()) {
+    size_t field_start = p;
+    uint64_t tag = 0, v = 0;
+    if (!ReadVarint(group, &p, &tag)) return Status::Corruption("splitting a LogGroup: bad field tag");
+    switch (tag & 7) {
+      case 0:
+        if (!ReadVarint(group, &p, &v)) return Status::Corruption("splitting a LogGroup: bad varint");
+        break;
+      case 1: p += 8; break;
+      case 5: p += 4; break;
+      case 2:
+        if (!ReadVarint(group, &p, &v) || v > group.size() - p)
+          return Status::Corruption("splitting a LogGroup: bad length");
+        p += static_cast<size_t>(v);
+        break;
+      default: return Status::Corruption("splitting a LogGroup: bad wire type");
+    }
+    if (p > group.size()) return Status::Corruption("splitting a LogGroup: truncated field");
+    std::string_view whole = group.substr(field_start, p - field_start);
+    if (tag == ((1u << 3) | 2)) {
+      logs.push_back(whole);
+    } else {
+      meta.append(whole);
+    }
+  }
+  first->clear();
+  second->clear();
+  for (size_t i = 0; i < logs.size(); ++i) (i < first_logs ? first : second)->append(logs[i]);
+  first->append(meta);
+  second->append(meta);
+  return Status::OK();
+}
+
 void AppendEncodedMeta(std::string* out, const GroupMeta& meta) {
   size_t at = out->size();
   out->resize(at + EncodedMetaSize(meta));

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/status.h"
 #include "core/produce/record.h"
 
 namespace slsflow {
@@ -42,5 +43,11 @@ size_t EncodedMetaSize(const GroupMeta& meta);
 // Writes exactly EncodedMetaSize(meta) bytes at `p`; returns their end.
 char* WriteEncodedMeta(char* p, const GroupMeta& meta);
 void AppendEncodedMeta(std::string* out, const GroupMeta& meta);
+
+// Cuts a serialized LogGroup after its first `first_logs` logs: `first`
+// gets those, `second` the rest, and each the group fields (topic, source,
+// tags). For isolating the log a server refuses. kCorruption when `group`
+// does not parse as protobuf fields.
+Status SplitLogGroup(std::string_view group, uint32_t first_logs, std::string* first, std::string* second);
 
 }  // namespace slsflow

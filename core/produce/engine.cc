@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "core/produce/dead_letter.h"
+#include "core/produce/encoder.h"
 #include "core/produce/follow_state.h"
 
 namespace slsflow {
@@ -37,38 +38,57 @@ struct Shared {
   MemoryBudget budget;
   AckTracker tracker;
   DeadLetterSink sink;
+  std::unique_ptr<FollowCommitter> committer;  // --follow only
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> dead{0};
-  std::atomic<uint64_t> settled_batches{0};
+  std::atomic<uint64_t> refused_by_server{0};
   std::atomic<bool> auth_failed{false};
   std::mutex mu;
   std::map<std::string, uint64_t> errors;  // distinct final error -> batches
+  uint64_t refusal_warnings = 0;
   std::string sink_error;
+
+  // An acknowledgement or a dead letter moved the settled input: save it now.
+  void Settled(bool moved) {
+    if (moved && committer) committer->Notify();
+  }
 };
+
+constexpr uint64_t kMaxWarningsEach = 20;
 
 void OnBatchDone(Shared* s, std::unique_ptr<Batch> batch, const Status& st) {
   if (st.ok()) {
     s->delivered += batch->logs;
-    s->tracker.Settle(batch->chunks, true);
+    s->Settled(s->tracker.Settle(batch->chunks, true));
   } else {
     if (st.kind() == ErrorKind::kAuth) s->auth_failed = true;
-    Status w = s->sink.Write(batch->data);
+    std::string reason = st.ToString();
+    Status w = s->sink.Write(batch->data, reason);
     {
       std::lock_guard<std::mutex> lock(s->mu);
-      auto& n = s->errors[st.ToString()];
-      if (n++ == 0 && st.kind() != ErrorKind::kAborted)
-        spdlog::error("a batch of {} logs was not delivered after {} attempt(s): {}", batch->logs, batch->attempts,
-                      st.ToString());
+      if (batch->refused_alone) {
+        if (++s->refusal_warnings <= kMaxWarningsEach) spdlog::warn("the server refused a log: {}", reason);
+        if (s->refusal_warnings == kMaxWarningsEach)
+          spdlog::warn("further logs the server refuses are counted without a warning each");
+      } else {
+        auto& n = s->errors[reason];
+        if (n++ == 0 && st.kind() != ErrorKind::kAborted)
+          spdlog::error("a batch of {} logs was not delivered after {} attempt(s): {}", batch->logs, batch->attempts,
+                        reason);
+      }
       if (!w.ok() && s->sink_error.empty()) s->sink_error = w.ToString();
     }
+    if (batch->refused_alone) s->refused_by_server += batch->logs;
     s->dead += batch->logs;
-    // Only a log on disk in the dead-letter file lets the follow state
-    // move past it; otherwise a restart must read it again.
-    s->tracker.Settle(batch->chunks, s->sink.enabled() && w.ok());
+    // Only a log on disk in the dead-letter file lets the follow state move
+    // past it; otherwise a restart must read it again. Without a dead-letter
+    // file, a log the server refused on its own is passed: sending it again
+    // could never succeed, and it would hold back every line after it.
+    bool durable = s->sink.enabled() ? w.ok() : batch->refused_alone;
+    s->Settled(s->tracker.Settle(batch->chunks, durable));
   }
   s->budget.Release(batch->charged);
   s->budget.GiveBuffer(std::move(batch->data));
-  ++s->settled_batches;
 }
 
 std::string AbsolutePath(const std::string& path) {
@@ -91,7 +111,13 @@ class Run {
   // False when reading must stop (fatal invalid line).
   bool HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped);
   void ProcessBlock(const ReadBlock& block);
-  void CommitState(bool force);
+  // log_ breaks an SLS limit: count it as dead-lettered and keep it for the
+  // dead-letter file, which the end of its chunk writes.
+  void Refuse(const std::string& why);
+  // Closes chunk_ at `end` (bytes of the block handled), after the chunk's
+  // refused logs are on disk.
+  void EndChunk(const ReadBlock& block, size_t end);
+  Status OpenFollowState(InputReaderOptions* ro);
   void Flush();
 
   const ProduceOptions& o_;
@@ -108,10 +134,22 @@ class Run {
   std::unique_ptr<FileLock> state_lock_;
   std::string state_file_;
   std::string follow_path_;
-  int64_t last_commit_us_ = 0;
   bool stop_ = false;
   ParsedLog log_;
   uint64_t invalid_warnings_ = 0;
+  uint64_t refusal_warnings_ = 0;
+  // The input chunk being read, its logs in batches, and where it began in
+  // the block.
+  uint64_t chunk_ = 0;
+  uint64_t chunk_logs_ = 0;
+  size_t chunk_begin_ = 0;
+  // With --follow a chunk also ends where a batch was sealed, so that an
+  // acknowledged batch settles its lines without waiting for the rest of a
+  // read (up to --read-size) to be acknowledged too.
+  bool split_chunks_ = false;
+  bool sealed_ = false;
+  std::string refused_jsonl_;  // this chunk's refused logs, for --dead-letter
+  std::string refused_group_;  // scratch: one refused log as a LogGroup
 };
 
 bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped) {
@@ -119,7 +157,7 @@ bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog
   std::string where = "line " + std::to_string(r_.lines);
   if (o_.on_invalid == OnInvalid::kFail) {
     r_.status = Status::Invalid(where + ": " + why +
-                                " (use --on-invalid skip-with-warning or raw to go on past bad lines)");
+                                " (pass --on-invalid skip-with-warning or raw to go on past bad lines)");
     return false;
   }
   if (o_.on_invalid == OnInvalid::kSkip || line.size() > kMaxValueBytes) {
@@ -144,25 +182,25 @@ bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog
 }
 
 void Run::ProcessBlock(const ReadBlock& block) {
-  uint64_t chunk = shared_->tracker.BeginChunk();
-  uint64_t chunk_logs = 0;
-  uint64_t consumed = 0;  // bytes of the block handled
+  chunk_ = shared_->tracker.BeginChunk();
+  chunk_logs_ = 0;
+  chunk_begin_ = 0;
+  sealed_ = false;
   if (block.oversized_bytes > 0) {
     ++r_.lines;
     r_.input_bytes += block.oversized_bytes;
     std::string why = "the line is " + std::to_string(block.oversized_bytes) +
                       " bytes, more than any SLS log can hold (5 MB per LogGroup); it was not sent";
-    bool wrapped = false;
+    uint64_t consumed = 0;
     if (o_.on_invalid == OnInvalid::kFail) {
       r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + why);
       stop_ = true;
     } else {
       ++r_.skipped;
       spdlog::warn("line {} skipped: {}", r_.lines, why);
-      (void)wrapped;
       consumed = block.oversized_bytes;
     }
-    shared_->tracker.EndChunk(chunk, {block.inode, block.start_offset + consumed}, 0);
+    shared_->Settled(shared_->tracker.EndChunk(chunk_, {block.inode, block.start_offset + consumed}, 0));
     return;
   }
   std::string_view data = block.data;
@@ -172,7 +210,8 @@ void Run::ProcessBlock(const ReadBlock& block) {
   // And one wall-clock reading: the lines of a block were read together, so
   // "now" is the same for all of them (and a clock read per log was ~2% of
   // produce CPU).
-  int64_t block_wall_us = -1;
+  const int64_t block_wall_us = env_->NowMicros();
+  const int64_t block_wall_s = block_wall_us / 1000000;
   while (pos < data.size()) {
     ++r_.lines;
     log_.Clear();
@@ -190,60 +229,79 @@ void Run::ProcessBlock(const ReadBlock& block) {
     }
     if (have_log) {
       if (!log_.has_time) {
-        if (block_wall_us < 0) block_wall_us = env_->NowMicros();
-        const int64_t now = block_wall_us;
-        log_.time = static_cast<uint32_t>(now / 1000000);
-        log_.time_ns = static_cast<uint32_t>(now % 1000000) * 1000;
+        log_.time = static_cast<uint32_t>(block_wall_s);
+        log_.time_ns = static_cast<uint32_t>(block_wall_us % 1000000) * 1000;
         log_.has_time = log_.has_time_ns = true;
       }
-      std::string_view route = router_->Route(log_);
-      Status st = batcher_->Add(log_, route, chunk, block_now);
-      if (st.ok()) {
-        ++chunk_logs;
+      if (!LogWithinLimits(log_, block_wall_s, &why)) {
+        Refuse(why);
       } else {
-        bool wrapped = false;
-        if (o_.on_invalid == OnInvalid::kFail) {
-          r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + st.message());
-          stop_ = true;
-          break;
+        std::string_view route = router_->Route(log_);
+        Status st = batcher_->Add(log_, route, chunk_, block_now);
+        if (st.ok()) {
+          ++chunk_logs_;
+          ++r_.logs;
+        } else {
+          Refuse(st.message());
         }
-        // Wrapping cannot make a log smaller: too big is skipped, loudly.
-        ++r_.skipped;
-        spdlog::warn("line {} skipped: {}", r_.lines, st.message());
-        (void)wrapped;
       }
     }
     pos = next;
+    if (sealed_ && split_chunks_) {
+      sealed_ = false;
+      EndChunk(block, pos);
+      chunk_ = shared_->tracker.BeginChunk();
+      chunk_logs_ = 0;
+      chunk_begin_ = pos;
+    }
   }
-  consumed = pos;
-  r_.input_bytes += consumed;
-  r_.logs += chunk_logs;
-  std::string_view tail = data.substr(0, consumed);
-  tail = tail.substr(tail.size() - std::min(tail.size(), kTailBytes));
-  shared_->tracker.EndChunk(
-      chunk, {block.inode, block.start_offset + consumed, static_cast<uint32_t>(tail.size()), TailCrc(tail)},
-      chunk_logs);
+  r_.input_bytes += pos;
+  EndChunk(block, pos);
 }
 
-void Run::CommitState(bool force) {
-  if (!o_.reader.follow) return;
-  int64_t now = env_->MonotonicMicros();
-  if (!force && now - last_commit_us_ < o_.state_interval_us) return;
-  last_commit_us_ = now;
-  InputPosition pos;
-  if (!shared_->tracker.Advance(&pos)) return;
-  Status st = SaveFollowState(env_, state_file_, {follow_path_, pos.inode, pos.offset, pos.tail_len, pos.tail_crc});
-  if (!st.ok() && r_.status.ok()) {
-    r_.status = st;
-    stop_ = true;
+void Run::Refuse(const std::string& why) {
+  ++r_.logs;
+  ++r_.refused;
+  ++shared_->dead;
+  if (++refusal_warnings_ <= kMaxWarningsEach) spdlog::warn("line {} refused: {}", r_.lines, why);
+  if (refusal_warnings_ == kMaxWarningsEach)
+    spdlog::warn("further refused lines are counted without a warning each");
+  if (!shared_->sink.enabled()) return;
+  refused_group_.clear();
+  AppendEncodedLog(&refused_group_, log_.time, log_.time_ns, log_.has_time_ns, log_.contents);
+  GroupMeta meta = batcher_->defaults();
+  ApplyLogMeta(log_, &meta);
+  AppendEncodedMeta(&refused_group_, meta);
+  auto n = LogGroupToJsonl(refused_group_, &refused_jsonl_, why);
+  if (!n.ok()) {
+    // Our own encoding did not decode: the chunk must not settle on it.
+    shared_->tracker.Settle({{chunk_, 0}}, false);
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->sink_error.empty()) shared_->sink_error = n.status().ToString();
   }
+}
+
+void Run::EndChunk(const ReadBlock& block, size_t end) {
+  if (!refused_jsonl_.empty()) {
+    Status w = shared_->sink.WriteLines(refused_jsonl_);
+    refused_jsonl_.clear();
+    if (!w.ok()) {
+      shared_->tracker.Settle({{chunk_, 0}}, false);
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      if (shared_->sink_error.empty()) shared_->sink_error = w.ToString();
+    }
+  }
+  std::string_view tail = block.data.substr(chunk_begin_, end - chunk_begin_);
+  tail = tail.substr(tail.size() - std::min(tail.size(), kTailBytes));
+  shared_->Settled(shared_->tracker.EndChunk(
+      chunk_, {block.inode, block.start_offset + end, static_cast<uint32_t>(tail.size()), TailCrc(tail)},
+      chunk_logs_));
 }
 
 void Run::Flush() {
   int64_t deadline = env_->MonotonicMicros() + o_.flush_timeout_us;
   bool gave_up = false;
   while (!sender_->WaitIdle(100 * 1000)) {
-    CommitState(false);
     if (Interrupts() >= 2) {
       spdlog::warn("second interrupt: abandoning the flush");
       r_.abandoned = gave_up = true;
@@ -262,6 +320,38 @@ void Run::Flush() {
       r_.threads_detached = true;
     }
   }
+}
+
+// Every way the state path cannot serve is kConfig (exit 3): the man page
+// promises that for a bad state, and none of them goes away by retrying.
+Status Run::OpenFollowState(InputReaderOptions* ro) {
+  follow_path_ = AbsolutePath(ro->path);
+  state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
+                                      : o_.state_file;
+  if (Status st = env_->CreateDirs(DirName(state_file_), 0700); !st.ok())
+    return Status::Config("cannot create the directory of the produce state " + state_file_ + " (" + st.message() +
+                          "); pass --state FILE in a directory this user can write");
+  auto lock = env_->LockFile(state_file_ + ".lock");
+  if (!lock.ok()) {
+    if (lock.status().kind() == ErrorKind::kConflict)
+      return lock.status().WithContext("another slsflow produce follows with state " + state_file_);
+    return Status::Config("cannot lock the produce state " + state_file_ + " (" + lock.status().message() +
+                          "); --state must name a file this user can read and write");
+  }
+  state_lock_ = std::move(lock.value());
+  auto loaded = LoadFollowState(env_, state_file_);
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->has_value()) {
+    const FollowState& fs = **loaded;
+    if (fs.path != follow_path_)
+      return Status::Config("state file " + state_file_ + " belongs to " + fs.path + ", not " + follow_path_ +
+                            "; pass another --state");
+    ro->start = {fs.inode, fs.offset, fs.tail_len, fs.tail_crc};
+    spdlog::info("resuming {} at inode {} offset {}", follow_path_, fs.inode, fs.offset);
+  }
+  shared_->committer = std::make_unique<FollowCommitter>(env_, state_file_, follow_path_, &shared_->tracker);
+  shared_->committer->Start();
+  return Status::OK();
 }
 
 ProduceResult Run::Go() {
@@ -285,34 +375,11 @@ ProduceResult Run::Go() {
 
   InputReaderOptions ro = o_.reader;
   if (ro.follow) {
-    follow_path_ = AbsolutePath(ro.path);
-    state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
-                                        : o_.state_file;
-    if (Status st = env_->CreateDirs(DirName(state_file_), 0700); !st.ok()) {
-      r_.status = st.WithContext("creating the directory of the state file");
+    if (Status st = OpenFollowState(&ro); !st.ok()) {
+      r_.status = st;
       return r_;
     }
-    auto lock = env_->LockFile(state_file_ + ".lock");
-    if (!lock.ok()) {
-      r_.status = lock.status().WithContext("another slsflow produce follows with state " + state_file_);
-      return r_;
-    }
-    state_lock_ = std::move(lock.value());
-    auto loaded = LoadFollowState(env_, state_file_);
-    if (!loaded.ok()) {
-      r_.status = loaded.status();
-      return r_;
-    }
-    if (loaded->has_value()) {
-      const FollowState& fs = **loaded;
-      if (fs.path != follow_path_) {
-        r_.status = Status::Config("state file " + state_file_ + " belongs to " + fs.path + ", not " + follow_path_ +
-                                   "; pass another --state");
-        return r_;
-      }
-      ro.start = {fs.inode, fs.offset, fs.tail_len, fs.tail_crc};
-      spdlog::info("resuming {} at inode {} offset {}", follow_path_, fs.inode, fs.offset);
-    }
+    split_chunks_ = true;
   }
   auto reader = InputReader::Open(ro);
   if (!reader.ok()) {
@@ -328,6 +395,7 @@ ProduceResult Run::Go() {
   sender_->Start();
   batcher_ = std::make_unique<Batcher>(o_.batcher, &shared_->budget, [this](std::unique_ptr<Batch> b) {
     ++r_.batches;
+    sealed_ = true;
     sender_->Submit(std::move(b));
   });
 
@@ -348,9 +416,12 @@ ProduceResult Run::Go() {
       spdlog::info("interrupted: flushing what was read (interrupt again to abandon)");
       break;
     }
+    if (shared_->committer && shared_->committer->failed()) {
+      r_.status = shared_->committer->error();
+      break;
+    }
     int64_t now = env_->MonotonicMicros();
     batcher_->SealExpired(now);
-    CommitState(false);
     if (!shared_->budget.Below(read_ahead)) {
       // Backpressure: the reader waits for acknowledgements; nothing drops.
       shared_->budget.WaitBelow(read_ahead, 50 * 1000);
@@ -380,9 +451,13 @@ ProduceResult Run::Go() {
   }
   batcher_->SealAll();
   Flush();
-  if (!r_.threads_detached) {
-    sender_->Stop();
-    CommitState(true);
+  if (!r_.threads_detached) sender_->Stop();
+  if (shared_->committer) {
+    // Whatever is settled by now is saved, even when requests were
+    // abandoned on the wire: settled input is acknowledged or on disk.
+    shared_->committer->Stop();
+    if (shared_->committer->failed() && r_.status.ok()) r_.status = shared_->committer->error();
+    r_.state_saves = shared_->committer->saves();
   }
   r_.delivered = shared_->delivered;
   r_.dead_lettered = shared_->dead;
@@ -390,6 +465,8 @@ ProduceResult Run::Go() {
   const SenderStats& ss = sender_->stats();
   r_.requests = ss.requests;
   r_.retries = ss.retries;
+  r_.splits = ss.splits;
+  r_.refused += shared_->refused_by_server;
   r_.raw_bytes = ss.raw_bytes;
   r_.wire_bytes = ss.wire_bytes;
   r_.peak_buffer = shared_->budget.peak();
@@ -432,6 +509,15 @@ std::string FormatProduceStats(const ProduceResult& r) {
                 secs > 0 ? static_cast<double>(r.input_bytes) / 1e6 / secs : 0.0,
                 secs > 0 ? static_cast<double>(r.logs) / secs : 0.0);
   return buf;
+}
+
+std::string FormatProduceSummary(const ProduceResult& r) {
+  std::string line = "delivered " + std::to_string(r.delivered) + ", retried " + std::to_string(r.retries) +
+                     (r.retries == 1 ? " request" : " requests") + ", dead-lettered " +
+                     std::to_string(r.dead_lettered);
+  if (r.refused > 0) line += " (" + std::to_string(r.refused) + " refused for breaking an SLS limit)";
+  if (r.unconfirmed > 0) line += ", unconfirmed " + std::to_string(r.unconfirmed);
+  return line;
 }
 
 }  // namespace slsflow

@@ -34,9 +34,6 @@ struct ProduceOptions {
   int64_t flush_timeout_us = 30ll * 1000 * 1000;
   std::string dead_letter;     // "" : count only
   std::string state_file;      // --follow; "" : the default path
-  // How often the follow state is saved (each save is an fsync); a crash
-  // re-reads at most the unacknowledged input plus this much.
-  int64_t state_interval_us = 200 * 1000;
   // Abandoned requests still on the wire are waited for this long before
   // they are reported as unconfirmed.
   int64_t abandon_grace_us = 2 * 1000 * 1000;
@@ -46,14 +43,17 @@ struct ProduceResult {
   Status status;                // first fatal error (bad input, reader, state file)
   uint64_t lines = 0;           // input lines seen
   uint64_t input_bytes = 0;
-  uint64_t logs = 0;            // logs handed to batches
+  uint64_t logs = 0;            // logs parsed: delivered + dead_lettered + unconfirmed
   uint64_t delivered = 0;
-  uint64_t dead_lettered = 0;   // failed after retries (written to --dead-letter if given)
+  uint64_t dead_lettered = 0;   // not delivered for good (written to --dead-letter if given)
+  uint64_t refused = 0;         // of those: over an SLS limit, or refused by the server one by one
   uint64_t unconfirmed = 0;     // still in flight when the flush was abandoned
   uint64_t skipped = 0;         // invalid lines skipped (--on-invalid skip-with-warning)
   uint64_t raw_wrapped = 0;     // invalid lines wrapped (--on-invalid raw)
   uint64_t requests = 0;
   uint64_t retries = 0;
+  uint64_t splits = 0;          // refused batches sent again in halves
+  uint64_t state_saves = 0;     // --follow: commits of the read position
   uint64_t raw_bytes = 0;
   uint64_t wire_bytes = 0;
   uint64_t batches = 0;
@@ -75,5 +75,8 @@ ProduceResult RunProduce(const ProduceOptions& options, const PutFn& put, Env* e
 
 // "logs 100000, raw 55.1 MB, wire 12.0 MB, requests 120, retries 2, 1.20 s"
 std::string FormatProduceStats(const ProduceResult& result);
+// "delivered 99990, retried 7 requests, dead-lettered 10 (10 refused)":
+// the line printed at exit when anything was retried or not delivered.
+std::string FormatProduceSummary(const ProduceResult& result);
 
 }  // namespace slsflow

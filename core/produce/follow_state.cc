@@ -47,8 +47,8 @@ std::string EncodeFollowState(const FollowState& state) {
 
 Result<FollowState> DecodeFollowState(const std::string& text) {
   auto bad = [](const std::string& why) {
-    return Status::Corruption("produce state file is damaged (" + why +
-                              "); remove it to start over, or pass another --state");
+    return Status::Config("produce state file is damaged (" + why +
+                          "); remove it to read the file again from its start, or pass another --state");
   };
   size_t crc_at = text.rfind("crc32 ");
   if (text.rfind(kMagic, 0) != 0) return bad("bad magic or version");
@@ -102,10 +102,65 @@ Result<std::optional<FollowState>> LoadFollowState(Env* env, const std::string& 
   if (!env->FileExists(file)) return std::optional<FollowState>();
   std::string text;
   Status st = env->ReadFile(file, &text, 1 << 20);
-  if (!st.ok()) return st.WithContext("reading produce state " + file);
+  if (!st.ok())
+    return Status::Config("cannot read produce state " + file + " (" + st.message() +
+                          "); --state must name a file this user can read and write");
   auto state = DecodeFollowState(text);
   if (!state.ok()) return state.status().WithContext(file);
   return std::optional<FollowState>(std::move(state.value()));
+}
+
+void FollowCommitter::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void FollowCommitter::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    pending_ = true;
+  }
+  cv_.notify_one();
+}
+
+void FollowCommitter::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return pending_ || stopping_; });
+    if (stopping_) return;
+    pending_ = false;
+    lock.unlock();
+    SaveSettled();
+    lock.lock();
+  }
+}
+
+void FollowCommitter::SaveSettled() {
+  if (failed_) return;
+  InputPosition pos;
+  if (!tracker_->Advance(&pos)) return;
+  Status st = SaveFollowState(env_, state_file_, {path_, pos.inode, pos.offset, pos.tail_len, pos.tail_crc});
+  if (st.ok()) {
+    ++saves_;
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  error_ = st.WithContext("saving the produce state " + state_file_);
+  failed_ = true;
+}
+
+void FollowCommitter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  SaveSettled();
+}
+
+Status FollowCommitter::error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
 }
 
 std::string DefaultFollowStatePath(const std::string& abs_path, const std::string& project,

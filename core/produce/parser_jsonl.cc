@@ -71,7 +71,9 @@ class JsonlParser : public Parser {
     }
     SkipWs();
     if (p_ != end_) return Fail("text after the JSON object");
-    if (out->contents.empty()) return Fail("the object has no content keys (SLS needs at least one)");
+    // An object without content keys is valid JSON but not a log SLS
+    // stores: the limits check refuses it, so it is dead-lettered like any
+    // other log SLS would refuse, instead of stopping the input.
     return ParseOutcome::kLog;
   }
 
@@ -264,7 +266,7 @@ class JsonlParser : public Parser {
   bool Utf8Ok(const char* start) {
     if (!high_) return true;
     if (IsValidUtf8(std::string_view(start, static_cast<size_t>(p_ - 1 - start)))) return true;
-    return FailB("not valid UTF-8 (binary values must be {\"base64\":...} objects)");
+    return FailB("a string is not valid UTF-8, which SLS refuses");
   }
 
   // Skips any JSON value, checking its syntax, with a depth limit so a
@@ -401,6 +403,7 @@ class JsonlParser : public Parser {
     }
     out_->arena.resize(mark);  // drop the decoded name/text, keep the bytes
     *out = ArenaAppend(&out_->arena, scratch_);
+    out_->has_binary = true;
     return 1;
   }
 

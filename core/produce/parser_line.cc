@@ -9,7 +9,7 @@ class LineParser : public Parser {
   explicit LineParser(std::string key) : key_(std::move(key)) {}
   ParseOutcome Parse(std::string_view line, ParsedLog* out, std::string* error) override {
     if (!IsValidUtf8(line)) {
-      *error = "not valid UTF-8 (SLS rejects such values; use --on-invalid raw to replace bad bytes)";
+      *error = "not valid UTF-8, which SLS refuses";
       return ParseOutcome::kInvalid;
     }
     out->contents.emplace_back(key_, line);

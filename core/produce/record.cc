@@ -1,5 +1,6 @@
 #include "core/produce/record.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace slsflow {
@@ -65,7 +66,7 @@ Status ParsedLog::AddReservedOrContent(std::string_view key, std::string_view va
       has_hash_key = true;
       return Status::OK();
     }
-    if (key == "__shard__" || key == "__cursor__") return Status::OK();
+    if (key == "__shard__" || key == "__cursor__" || key == kDeadLetterReasonKey) return Status::OK();
     if (key.size() > 8 && key.substr(0, 8) == "__tag__:") {
       tags.emplace_back(key.substr(8), value);
       return Status::OK();
@@ -73,6 +74,123 @@ Status ParsedLog::AddReservedOrContent(std::string_view key, std::string_view va
   }
   contents.emplace_back(key, value);
   return Status::OK();
+}
+
+namespace {
+
+// [A-Za-z0-9_]: the bytes an SLS content key may hold.
+struct KeyByteTable {
+  bool ok[256] = {};
+  constexpr KeyByteTable() {
+    for (int c = 'a'; c <= 'z'; ++c) ok[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) ok[c] = true;
+    for (int c = '0'; c <= '9'; ++c) ok[c] = true;
+    ok[static_cast<unsigned char>('_')] = true;
+  }
+};
+constexpr KeyByteTable kKeyBytes;
+
+bool IsReservedKey(std::string_view key) {
+  return key == "__time__" || key == "__topic__" || key == "__source__" || key == "__partition_time__" ||
+         key == "_extract_others_" || key == "__extract_others__";
+}
+
+// Runs once per key of every log: one table load per byte, and the
+// reserved names only for keys that start with '_'.
+inline bool ContentKeyOk(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyBytes) return false;
+  if (key[0] >= '0' && key[0] <= '9') return false;
+  unsigned bad = 0;
+  for (char c : key) bad |= !kKeyBytes.ok[static_cast<unsigned char>(c)];
+  if (bad) return false;
+  return key[0] != '_' || !IsReservedKey(key);
+}
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 64) out += "...";
+  return out;
+}
+
+}  // namespace
+
+std::string ContentKeyProblem(std::string_view key) {
+  if (ContentKeyOk(key)) return "";
+  if (key.empty()) return "a content key is empty";
+  std::string name = "the key '" + Printable(key) + "'";
+  if (key.size() > kMaxKeyBytes)
+    return name + " is " + std::to_string(key.size()) + " bytes; SLS allows at most 128 per key";
+  if (key[0] >= '0' && key[0] <= '9') return name + " starts with a digit, which SLS does not allow";
+  for (char c : key)
+    if (!kKeyBytes.ok[static_cast<unsigned char>(c)])
+      return name + " holds a character other than letters, digits and '_', which SLS does not allow";
+  return name + " is reserved by SLS";
+}
+
+bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why) {
+  if (log.contents.empty()) {
+    *why = "the log has no content keys; SLS needs at least one";
+    return false;
+  }
+  for (const auto& kv : log.contents) {
+    if (!ContentKeyOk(kv.first)) {
+      *why = ContentKeyProblem(kv.first);
+      return false;
+    }
+    if (kv.second.size() > kMaxValueBytes) {
+      *why = "the value of '" + Printable(kv.first) + "' is " + std::to_string(kv.second.size()) +
+             " bytes; SLS allows at most 1 MiB (1048576) per value";
+      return false;
+    }
+  }
+  if (log.has_topic && log.topic.size() > kMaxMetaBytes) {
+    *why = "__topic__ is " + std::to_string(log.topic.size()) + " bytes; SLS allows at most 128";
+    return false;
+  }
+  if (log.has_source && log.source.size() > kMaxMetaBytes) {
+    *why = "__source__ is " + std::to_string(log.source.size()) + " bytes; SLS allows at most 128";
+    return false;
+  }
+  if (log.has_binary) {
+    for (const auto& kv : log.contents) {
+      if (!IsValidUtf8(kv.second)) {
+        *why = "the value of '" + Printable(kv.first) + "' is not UTF-8, which SLS refuses";
+        return false;
+      }
+    }
+    for (const auto& kv : log.tags) {
+      if (!IsValidUtf8(kv.first) || !IsValidUtf8(kv.second)) {
+        *why = "the tag '" + Printable(kv.first) + "' is not UTF-8, which SLS refuses";
+        return false;
+      }
+    }
+    if (!IsValidUtf8(log.topic) || !IsValidUtf8(log.source)) {
+      *why = "__topic__ or __source__ is not UTF-8, which SLS refuses";
+      return false;
+    }
+  }
+  int64_t t = static_cast<int64_t>(log.time);
+  if (t < now_seconds - kMaxLogAgeSeconds) {
+    *why = "the log time " + std::to_string(t) + " is " + std::to_string((now_seconds - t) / 3600) +
+           " hours old; SLS accepts logs at most 168 hours (7 days) old";
+    return false;
+  }
+  if (t > now_seconds + kMaxLogLeadSeconds) {
+    *why = "the log time " + std::to_string(t) + " is " + std::to_string(t - now_seconds) +
+           " seconds ahead of this machine's clock; SLS accepts at most 15 minutes ahead";
+    return false;
+  }
+  return true;
 }
 
 namespace {

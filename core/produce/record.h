@@ -14,10 +14,18 @@
 namespace slsflow {
 
 // SLS limits a client must check itself: the server rejects the whole
-// request, so one bad log would otherwise take its 4095 neighbours down.
+// request, so one bad log would otherwise take its 4095 neighbours down
+// (doc/protocol.md §10.4, §14).
 inline constexpr size_t kMaxValueBytes = 1u << 20;         // content value
 inline constexpr size_t kMaxLogGroupBytes = 5u * 1000 * 1000;  // one LogGroup
 inline constexpr size_t kMaxMetaBytes = 128;               // topic, source
+inline constexpr size_t kMaxKeyBytes = 128;                // content key
+// The accepted log times, around the server's clock (ours stands in).
+inline constexpr int64_t kMaxLogAgeSeconds = 168 * 3600;
+inline constexpr int64_t kMaxLogLeadSeconds = 15 * 60;
+// A jsonl key that produce drops: the dead-letter file gives each log its
+// reason under it, and replays unchanged.
+inline constexpr std::string_view kDeadLetterReasonKey = "__dead_letter_reason__";
 
 using KeyValue = std::pair<std::string_view, std::string_view>;
 
@@ -29,6 +37,9 @@ struct ParsedLog {
   bool has_topic = false;
   bool has_source = false;
   bool has_hash_key = false;
+  // A value was decoded from {"base64"} or {"hex"}: the parser checked no
+  // UTF-8 there, so the limits check does.
+  bool has_binary = false;
   std::string_view topic;
   std::string_view source;
   std::string_view hash_key;
@@ -40,7 +51,7 @@ struct ParsedLog {
   // Inline: it runs once per line.
   void Clear() {
     time = time_ns = 0;
-    has_time = has_time_ns = has_topic = has_source = has_hash_key = false;
+    has_time = has_time_ns = has_topic = has_source = has_hash_key = has_binary = false;
     topic = source = hash_key = {};
     contents.clear();
     tags.clear();
@@ -62,6 +73,17 @@ struct ParsedLog {
  private:
   Status AddReservedOrContent(std::string_view key, std::string_view value);
 };
+
+// True when SLS would store `log` as it is: every content key is 1..128
+// bytes of [A-Za-z0-9_], not starting with a digit and not a reserved name
+// (__time__, __topic__, __source__, __partition_time__, _extract_others_,
+// __extract_others__); every value is at most 1 MiB; topic and source at
+// most 128 bytes; everything is UTF-8; there is at least one content; the
+// time is within [now - 168 h, now + 15 min]. Otherwise false, with the
+// first broken rule in `why`. Size of the whole LogGroup is the batcher's.
+bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why);
+// The key rule alone ("" when `key` is fine, else what is wrong with it).
+std::string ContentKeyProblem(std::string_view key);
 
 // Appends `s` to `arena` (which must have the room reserved) and returns a
 // view of the copy.

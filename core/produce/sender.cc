@@ -1,8 +1,65 @@
 #include "core/produce/sender.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace slsflow {
+
+bool RefusedForContent(const Status& st) {
+  if (st.ok() || st.retry() != RetryClass::kNever) return false;
+  if (st.http_status() == 413) return true;
+  if (st.http_status() != 400) return false;
+  const std::string& code = st.sls_code();
+  return code == "PostBodyInvalid" || code == "InvalidKey" || code == "InvalidEncoding" ||
+         code == "InvalidTimestamp" || code == "PostBodyTooLarge" || code == "InvalidLogContent";
+}
+
+namespace {
+
+std::string RouteName(const PutRoute& route) {
+  switch (route.kind) {
+    case PutRoute::kHashKey: return "the shard of hash key " + route.hash_key;
+    case PutRoute::kShard: return "shard " + std::to_string(route.shard);
+    default: return "any shard (lb)";
+  }
+}
+
+std::string ErrorCode(const Status& st) {
+  std::string code = st.http_status() ? std::to_string(st.http_status()) : std::string();
+  if (!st.sls_code().empty()) code += (code.empty() ? "" : " ") + st.sls_code();
+  return code.empty() ? std::string(ErrorKindName(st.kind())) : code;
+}
+
+// Two batches with the logs of `whole` before and after its middle log,
+// each with the chunks of its own logs; nullptrs when the bytes do not
+// split (they are our own encoding, so that is a bug worth an error).
+std::pair<std::unique_ptr<Batch>, std::unique_ptr<Batch>> SplitBatch(const Batch& whole) {
+  uint32_t half = whole.logs / 2;
+  auto a = std::make_unique<Batch>();
+  auto b = std::make_unique<Batch>();
+  if (!SplitLogGroup(whole.data, half, &a->data, &b->data).ok()) return {};
+  for (Batch* piece : {a.get(), b.get()}) {
+    piece->seq = whole.seq;
+    piece->route_key = whole.route_key;
+    piece->route = whole.route;
+    piece->meta = whole.meta;
+    piece->created_us = whole.created_us;
+    piece->used = piece->data.size();
+  }
+  a->logs = half;
+  b->logs = whole.logs - half;
+  uint32_t left = half;
+  for (const auto& [chunk, n] : whole.chunks) {
+    uint32_t to_a = std::min(left, n);
+    if (to_a > 0) a->chunks.emplace_back(chunk, to_a);
+    if (n > to_a) b->chunks.emplace_back(chunk, n - to_a);
+    left -= to_a;
+  }
+  return {std::move(a), std::move(b)};
+}
+
+}  // namespace
 
 int64_t BackoffMicros(const SenderOptions& options, int retry, bool quota) {
   int64_t delay = options.backoff_initial_us;
@@ -83,10 +140,8 @@ void Sender::Worker() {
       if (options_.ordered) busy_routes_.insert(batch->route_key);
       ++in_flight_;
     }
-    Status st = aborted_ ? Status::Error(ErrorKind::kAborted, "not sent: the flush was abandoned")
-                         : SendWithRetries(batch.get(), &scratch);
     std::string route = options_.ordered ? batch->route_key : std::string();
-    done_(std::move(batch), st);
+    Deliver(std::move(batch), &scratch);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (options_.ordered) busy_routes_.erase(route);
@@ -107,6 +162,35 @@ bool Sender::SleepUnlessAborted(int64_t micros) {
   }
 }
 
+void Sender::Deliver(std::unique_ptr<Batch> batch, CompressBuffer* scratch) {
+  Status st = aborted_ ? Status::Error(ErrorKind::kAborted, "not sent: the flush was abandoned")
+                       : SendWithRetries(batch.get(), scratch);
+  if (!RefusedForContent(st)) {
+    done_(std::move(batch), st);
+    return;
+  }
+  if (batch->logs <= 1) {
+    batch->refused_alone = true;
+    done_(std::move(batch), st);
+    return;
+  }
+  auto [first, second] = SplitBatch(*batch);
+  if (!first) {
+    done_(std::move(batch), st);
+    return;
+  }
+  ++stats_.splits;
+  spdlog::info("the server refused a batch of {} logs ({}): sending it again in halves to find the log it refuses",
+               batch->logs, st.ToString());
+  // Depth-first, first half first: a route's logs keep their order, and at
+  // most log2(logs) halves wait at a time.
+  Deliver(std::move(first), scratch);
+  Deliver(std::move(second), scratch);
+  batch->logs = 0;
+  batch->chunks.clear();
+  done_(std::move(batch), Status::OK());
+}
+
 Status Sender::SendWithRetries(Batch* batch, CompressBuffer* scratch) {
   PutRequest req;
   req.logstore = options_.logstore;
@@ -121,6 +205,11 @@ Status Sender::SendWithRetries(Batch* batch, CompressBuffer* scratch) {
   for (int attempt = 1;; ++attempt) {
     batch->attempts = attempt;
     ++stats_.requests;
+    // libcurl may send a request again by itself when its reused connection
+    // dies before the reply; on a new connection it never does. So with no
+    // retries allowed every attempt, and otherwise every retry, is sent
+    // exactly once.
+    req.fresh_connection = options_.retries == 0 || attempt > 1;
     last = put_(req);
     if (last.ok()) {
       stats_.raw_bytes += req.raw_size;
@@ -132,6 +221,9 @@ Status Sender::SendWithRetries(Batch* batch, CompressBuffer* scratch) {
     // Equal jitter: half fixed, half random, so parallel senders that failed
     // together do not retry together.
     delay = delay / 2 + static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(delay / 2 + 1));
+    spdlog::info("retrying a batch of {} logs to {} after {} ({}): attempt {} of {} in {} ms", batch->logs,
+                 RouteName(batch->route), ErrorCode(last), last.message(), attempt + 1, options_.retries + 1,
+                 delay / 1000);
     if (!SleepUnlessAborted(delay)) break;
     ++stats_.retries;
   }

@@ -1,7 +1,9 @@
 // N worker threads, each compressing a sealed batch and sending it with
 // PutLogs over the shared keep-alive transport, retrying transient errors
 // with exponential backoff and jitter. With `ordered`, one batch per route
-// is in flight, so a route's batches land in order.
+// is in flight, so a route's batches land in order. A batch the server
+// refuses for its content is sent again in halves, down to single logs, so
+// that one bad log does not take its neighbours with it.
 #pragma once
 
 #include <atomic>
@@ -36,11 +38,19 @@ struct SenderOptions {
 using PutFn = std::function<Status(const PutRequest&)>;
 // Called from a worker thread once per batch: OK when acknowledged,
 // otherwise the last error (retries exhausted, not retriable, or aborted).
+// A batch that was split comes back first as its halves (each with its own
+// logs and chunks, and nothing charged), then itself, OK and emptied of
+// logs, so that its buffer and charge are returned.
 using DoneFn = std::function<void(std::unique_ptr<Batch>, const Status&)>;
+
+// True for the replies that blame the request's content (a bad key, value,
+// time or encoding; a body too large): smaller requests may pass.
+bool RefusedForContent(const Status& status);
 
 struct SenderStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> splits{0};  // batches sent again in halves
   std::atomic<uint64_t> raw_bytes{0};   // acknowledged, before compression
   std::atomic<uint64_t> wire_bytes{0};  // acknowledged, as sent
 };
@@ -69,6 +79,8 @@ class Sender {
 
  private:
   void Worker();
+  // Sends `batch` and reports it (and, when split, its halves) to done_.
+  void Deliver(std::unique_ptr<Batch> batch, CompressBuffer* scratch);
   Status SendWithRetries(Batch* batch, CompressBuffer* scratch);
   bool SleepUnlessAborted(int64_t micros);
 

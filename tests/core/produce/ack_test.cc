@@ -43,3 +43,19 @@ TEST_CASE("a chunk with no logs settles when it ends; a lost batch pins the pref
   CHECK_FALSE(t.Advance(&pos));
   CHECK(t.open_chunks() == 2);
 }
+
+TEST_CASE("Settle and EndChunk say when the settled prefix moved, so a commit can start") {
+  AckTracker t;
+  uint64_t c0 = t.BeginChunk();
+  uint64_t c1 = t.BeginChunk();
+  CHECK_FALSE(t.EndChunk(c1, {1, 20}, 1));
+  CHECK_FALSE(t.Settle({{c1, 1}}, true));  // behind an open chunk
+  CHECK(t.EndChunk(c0, {1, 10}, 0));       // no logs: settles as it ends, and c1 with it
+  InputPosition pos;
+  REQUIRE(t.Advance(&pos));
+  CHECK(pos.offset == 20);
+  uint64_t c2 = t.BeginChunk();
+  CHECK_FALSE(t.EndChunk(c2, {1, 30}, 2));
+  CHECK_FALSE(t.Settle({{c2, 1}}, true));
+  CHECK(t.Settle({{c2, 1}}, true));
+}

@@ -58,10 +58,24 @@ TEST_CASE("the sink appends to its file") {
   std::string dir = test::MakeTempDir("produce-dl");
   DeadLetterSink sink(Env::Default(), dir + "/dead.jsonl");
   std::string group = EncodeWithProtobuf({{1, 0, false, {{"a", "b"}}}}, {});
-  REQUIRE(sink.Write(group).ok());
-  REQUIRE(sink.Write(group).ok());
+  REQUIRE(sink.Write(group, "").ok());
+  REQUIRE(sink.Write(group, "ServerBusy: try later (HTTP 503)").ok());
   REQUIRE(sink.Close().ok());
   std::string text = test::ReadFileOrDie(dir + "/dead.jsonl");
   CHECK(text == "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\"}\n"
-                "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\"}\n");
+                "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\","
+                "\"__dead_letter_reason__\":\"ServerBusy: try later (HTTP 503)\"}\n");
+}
+
+TEST_CASE("a reason replays away: the jsonl parser drops __dead_letter_reason__") {
+  std::string group = EncodeWithProtobuf({{1700000000, 0, false, {{"a", "b"}}}}, {});
+  std::string text;
+  REQUIRE(LogGroupToJsonl(group, &text, "InvalidKey: bad key (HTTP 400)").ok());
+  CHECK(text.find("\"__dead_letter_reason__\":\"InvalidKey: bad key (HTTP 400)\"") != std::string::npos);
+  auto parser = MakeJsonlParser();
+  ParsedLog got;
+  std::string err;
+  REQUIRE(parser->Parse(text.substr(0, text.size() - 1), &got, &err) == ParseOutcome::kLog);
+  REQUIRE(got.contents.size() == 1);
+  CHECK(got.contents[0].first == "a");
 }

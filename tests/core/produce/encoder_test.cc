@@ -116,3 +116,21 @@ TEST_CASE("every short key and value length copies exactly (the inline small-cop
     }
   }
 }
+
+TEST_CASE("a LogGroup splits after any log, each part keeping the group fields") {
+  std::vector<ReferenceLog> logs;
+  for (uint32_t i = 0; i < 5; ++i) logs.push_back({1700000000 + i, i, i % 2 == 0, {{"k", std::to_string(i)}}});
+  GroupMeta meta{"topic", "src", {{"t1", "a"}, {"t2", "b"}}};
+  std::string whole = EncodeWithProtobuf(logs, meta);
+  for (uint32_t cut = 0; cut <= 5; ++cut) {
+    std::string a, b;
+    REQUIRE(SplitLogGroup(whole, cut, &a, &b).ok());
+    std::vector<ReferenceLog> first(logs.begin(), logs.begin() + cut), second(logs.begin() + cut, logs.end());
+    CHECK(a == EncodeWithProtobuf(first, meta));
+    CHECK(b == EncodeWithProtobuf(second, meta));
+  }
+  std::string a, b;
+  CHECK_FALSE(SplitLogGroup(whole.substr(0, whole.size() - 1), 1, &a, &b).ok());
+  CHECK_FALSE(SplitLogGroup("\x0a\xff", 1, &a, &b).ok());
+  CHECK_FALSE(SplitLogGroup("\x0f", 1, &a, &b).ok());
+}

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -187,7 +189,6 @@ TEST_CASE("follow: state advances to what was acknowledged; a restart reads on f
   o.reader.poll_interval_ms = 10;
   o.state_file = dir + "/state";
   o.batcher.linger_us = 10 * 1000;
-  o.state_interval_us = 10 * 1000;
   std::atomic<int> interrupts{0};
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -255,4 +256,164 @@ TEST_CASE("a regular file is read only a few batches ahead of the senders") {
   // (2 x 2 senders + 2) batches of 64 KB, plus one read block (1 MB) that
   // is batched whole, plus the batch being filled.
   CHECK(r.peak_buffer <= 6 * o.batcher.max_bytes + (1u << 20) + 2 * o.batcher.max_bytes);
+}
+
+namespace {
+
+size_t CountLines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("a log over an SLS limit goes to the dead-letter file with its reason; its neighbours go on") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.jsonl";
+  std::string now = std::to_string(time(nullptr));
+  std::string text = "{\"k\":\"good1\"}\n"
+                     "{\"a.b\":\"dotted key\"}\n"
+                     "{\"k\":\"good2\"}\n"
+                     "{\"k\":\"" + std::string(kMaxValueBytes + 1, 'v') + "\"}\n"
+                     "{\"__time__\":\"1000000000\",\"k\":\"too old\"}\n"
+                     "{\"k\":{\"base64\":\"/w==\"}}\n"
+                     "{\"1st\":\"leading digit\"}\n"
+                     "{\"__time__\":\"" + now + "\",\"k\":\"good3\"}\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  ProduceOptions o = Options(file);
+  o.parser.input = "jsonl";
+  o.dead_letter = dir + "/dead.jsonl";
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.status.ok());  // a refused log is undelivered data, not a reason to stop reading
+  CHECK(r.ExitCode() == 1);
+  CHECK(r.logs == 8);
+  CHECK(r.delivered == 3);
+  CHECK(r.dead_lettered == 5);
+  CHECK(r.refused == 5);
+  CHECK(server.Values("k") == std::vector<std::string>{"good1", "good2", "good3"});
+  std::string dead = test::ReadFileOrDie(o.dead_letter);
+  REQUIRE(CountLines(dead) == 5);
+  CHECK(dead.find("\"a.b\":\"dotted key\",\"__dead_letter_reason__\":\"the key 'a.b' holds") != std::string::npos);
+  CHECK(dead.find("1 MiB") != std::string::npos);
+  CHECK(dead.find("168 hours") != std::string::npos);
+  CHECK(dead.find("{\"base64\":\"/w==\"},\"__dead_letter_reason__\":\"the value of 'k' is not UTF-8") !=
+        std::string::npos);
+  CHECK(dead.find("starts with a digit") != std::string::npos);
+  CHECK(FormatProduceSummary(r) == "delivered 3, retried 0 requests, dead-lettered 5 (5 refused for breaking an "
+                                   "SLS limit)");
+}
+
+TEST_CASE("a batch the server refuses for one log delivers the others; that log is dead-lettered with the "
+          "server's reason") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.txt";
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += (i == 37 ? std::string("poison") : "v" + std::to_string(i)) + "\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  PutFn refusing = [&server](const PutRequest& req) -> Status {
+    std::string raw;
+    REQUIRE(Decompress(req.compress, req.body, req.raw_size, &raw).ok());
+    if (raw.find("poison") != std::string::npos)
+      return Status::Invalid("the value is poison").set_http_status(400).set_sls_code("InvalidEncoding").set_request_id(
+          "R1");
+    return server.Put()(req);
+  };
+  ProduceOptions o = Options(file);
+  o.dead_letter = dir + "/dead.jsonl";
+  ProduceResult r = RunProduce(o, refusing, Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 1);
+  CHECK(r.delivered == 59);
+  CHECK(r.dead_lettered == 1);
+  CHECK(r.refused == 1);
+  CHECK(r.splits > 0);
+  CHECK(server.Values("content").size() == 59);
+  std::string dead = test::ReadFileOrDie(o.dead_letter);
+  CHECK(CountLines(dead) == 1);
+  CHECK(dead.find("\"content\":\"poison\",\"__dead_letter_reason__\":\"InvalidEncoding: the value is poison "
+                  "(request R1, HTTP 400)\"") != std::string::npos);
+}
+
+TEST_CASE("follow: an acknowledged batch is saved while a later one is still on the wire") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/app.log";
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "line-" + std::to_string(1000 + i) + "\n";  // 10 bytes a line
+  test::WriteFileOrDie(file, text);
+  ProduceOptions o = Options(file);
+  o.reader.follow = true;
+  o.reader.poll_interval_ms = 10;
+  o.state_file = dir + "/state";
+  o.sender.parallel = 1;  // batches of 100 logs, one at a time
+  std::atomic<int> interrupts{0};
+  std::atomic<bool> saw_first_batch_saved{false};
+  FakeServer server;
+  server.fault = [&](int call) {
+    if (call == 2) {
+      // The first batch (lines 1..100, 1000 bytes) was acknowledged: its
+      // position is saved without waiting for this one, or for any timer.
+      for (int i = 0; i < 500 && !saw_first_batch_saved; ++i) {
+        auto st = LoadFollowState(Env::Default(), o.state_file);
+        if (st.ok() && st->has_value() && (*st)->offset == 1000) saw_first_batch_saved = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    if (call == 3) interrupts = 1;
+    return Status::OK();
+  };
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), &interrupts);
+  CHECK(r.ExitCode() == 0);
+  CHECK(saw_first_batch_saved);
+  auto st = LoadFollowState(Env::Default(), o.state_file);
+  REQUIRE(st.ok());
+  REQUIRE(st->has_value());
+  CHECK((*st)->offset == text.size());
+  CHECK(r.state_saves >= 2);
+}
+
+TEST_CASE("follow: without a dead-letter file a refused log does not hold the position back") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/app.log";
+  std::string text = "{\"k\":\"a\"}\n{\"bad-key\":\"b\"}\n{\"k\":\"c\"}\n";
+  test::WriteFileOrDie(file, text);
+  ProduceOptions o = Options(file);
+  o.parser.input = "jsonl";
+  o.reader.follow = true;
+  o.reader.poll_interval_ms = 10;
+  o.state_file = dir + "/state";
+  o.batcher.linger_us = 10 * 1000;
+  std::atomic<int> interrupts{0};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    interrupts = 1;
+  });
+  FakeServer server;
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), &interrupts);
+  stopper.join();
+  CHECK(r.ExitCode() == 1);
+  CHECK(r.refused == 1);
+  CHECK(server.Values("k") == std::vector<std::string>{"a", "c"});
+  auto st = LoadFollowState(Env::Default(), o.state_file);
+  REQUIRE(st.ok());
+  REQUIRE(st->has_value());
+  CHECK((*st)->offset == text.size());
+}
+
+TEST_CASE("follow: a state path that is a directory or damaged exits 3 before anything is sent") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/app.log";
+  test::WriteFileOrDie(file, "a\n");
+  ProduceOptions o = Options(file);
+  o.reader.follow = true;
+  o.state_file = dir;  // a directory
+  FakeServer server;
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 3);
+  CHECK(r.status.message().find("--state") != std::string::npos);
+  test::WriteFileOrDie(dir + "/damaged.state", "slsflow-produce-state 1\ngarbage\n");
+  o.state_file = dir + "/damaged.state";
+  r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 3);
+  o.state_file = file + "/below-a-file.state";  // its directory is a file
+  r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.ExitCode() == 3);
+  CHECK(server.calls == 0);
 }

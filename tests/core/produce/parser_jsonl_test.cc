@@ -65,7 +65,7 @@ TEST_CASE("jsonl: {base64} and {hex} objects are decoded to bytes") {
 
 TEST_CASE("jsonl: invalid lines say why") {
   for (const char* bad : {"{", "[1]", "{\"a\":}", "{\"a\":\"x\"} trailing", "{\"a\":\"\\q\"}", "{\"a\":\"\\ud800\"}",
-                          "{a:1}", "{\"a\":01}", "{\"a\":tru}", "{}", "not json", "{\"a\":\"ctl\x01\"}"}) {
+                          "{a:1}", "{\"a\":01}", "{\"a\":tru}", "not json", "{\"a\":\"ctl\x01\"}"}) {
     auto p = Run(bad);
     INFO(bad);
     CHECK(p.outcome == ParseOutcome::kInvalid);
@@ -73,6 +73,11 @@ TEST_CASE("jsonl: invalid lines say why") {
   }
   CHECK(Run("   ").outcome == ParseOutcome::kSkip);
   CHECK(Run("{\"a\":\"\xff\"}").outcome == ParseOutcome::kInvalid);
+  // Valid JSON without content keys is a log for the limits check to refuse.
+  auto empty = Run("{}");
+  CHECK(empty.outcome == ParseOutcome::kLog);
+  CHECK(empty.log.contents.empty());
+  CHECK(Run(R"({"__topic__":"t"})").outcome == ParseOutcome::kLog);
   std::string deep(100, '[');
   CHECK(Run("{\"a\":" + deep + "}").outcome == ParseOutcome::kInvalid);
 }

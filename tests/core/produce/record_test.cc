@@ -52,3 +52,81 @@ TEST_CASE("UTF-8 validation") {
   CHECK(ToValidUtf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
   CHECK(ToValidUtf8("ok \xc3\xa9") == "ok \xc3\xa9");
 }
+
+namespace {
+
+constexpr int64_t kNow = 1800000000;
+
+ParsedLog LogWith(std::string_view key, std::string_view value) {
+  ParsedLog log;
+  log.time = static_cast<uint32_t>(kNow);
+  log.has_time = true;
+  log.contents.emplace_back(key, value);
+  return log;
+}
+
+std::string Why(const ParsedLog& log) {
+  std::string why;
+  return LogWithinLimits(log, kNow, &why) ? std::string() : why;
+}
+
+}  // namespace
+
+TEST_CASE("content keys: 1..128 bytes of letters, digits and '_', no leading digit, none reserved") {
+  CHECK(Why(LogWith("level", "x")).empty());
+  CHECK(Why(LogWith("_a1", "x")).empty());
+  CHECK(Why(LogWith("__receive_time__", "x")).empty());
+  CHECK(Why(LogWith(std::string(128, 'k'), "x")).empty());
+  CHECK(Why(LogWith(std::string(129, 'k'), "x")).find("129 bytes") != std::string::npos);
+  CHECK(Why(LogWith("1abc", "x")).find("starts with a digit") != std::string::npos);
+  CHECK(Why(LogWith("a.b", "x")).find("other than letters, digits and '_'") != std::string::npos);
+  CHECK(Why(LogWith("a-b", "x")) != "");
+  CHECK(Why(LogWith("caf\xc3\xa9", "x")) != "");
+  CHECK(Why(LogWith("", "x")).find("empty") != std::string::npos);
+  for (const char* reserved : {"__time__", "__topic__", "__source__", "__partition_time__", "_extract_others_",
+                               "__extract_others__"})
+    CHECK(Why(LogWith(reserved, "x")).find("reserved") != std::string::npos);
+  CHECK(ContentKeyProblem("ok_key").empty());
+  CHECK(ContentKeyProblem("bad\x01key").find("\\x01") != std::string::npos);
+}
+
+TEST_CASE("values: at most 1 MiB, UTF-8 checked where the parser did not") {
+  std::string mib(kMaxValueBytes, 'v');
+  CHECK(Why(LogWith("k", mib)).empty());
+  std::string over = mib + "v";
+  CHECK(Why(LogWith("k", over)).find("1 MiB") != std::string::npos);
+  ParsedLog bin = LogWith("k", "\xff\xfe");
+  CHECK(Why(bin).empty());  // the parsers check UTF-8 of text; only decoded bytes are checked here
+  bin.has_binary = true;
+  CHECK(Why(bin).find("not UTF-8") != std::string::npos);
+  ParsedLog good_bin = LogWith("k", "caf\xc3\xa9\x00");
+  good_bin.has_binary = true;
+  CHECK(Why(good_bin).empty());
+}
+
+TEST_CASE("a log needs a content, a short topic and source, and a time within [-168 h, +15 min]") {
+  ParsedLog empty;
+  empty.time = static_cast<uint32_t>(kNow);
+  CHECK(Why(empty).find("no content") != std::string::npos);
+  ParsedLog meta = LogWith("k", "v");
+  meta.has_topic = true;
+  std::string long_topic(129, 't');
+  meta.topic = long_topic;
+  REQUIRE(meta.topic.size() == 129);
+  CHECK(Why(meta).find("__topic__") != std::string::npos);
+  ParsedLog t = LogWith("k", "v");
+  t.time = static_cast<uint32_t>(kNow - 168 * 3600);
+  CHECK(Why(t).empty());
+  t.time -= 1;
+  CHECK(Why(t).find("168 hours") != std::string::npos);
+  t.time = static_cast<uint32_t>(kNow + 15 * 60);
+  CHECK(Why(t).empty());
+  t.time += 1;
+  CHECK(Why(t).find("15 minutes") != std::string::npos);
+}
+
+TEST_CASE("the dead-letter reason key is dropped on input, so dead letters replay unchanged") {
+  ParsedLog log;
+  CHECK(log.AddField("__dead_letter_reason__", "InvalidKey: ...").ok());
+  CHECK(log.contents.empty());
+}
