@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/produce/engine.h"
+#include "core/produce/record.h"
 #include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
@@ -63,6 +64,10 @@ Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& setti
   o.parser.key = f.key;
   o.parser.regex = f.regex;
   if (!f.regex.empty() && f.input == "line") o.parser.input = "regex";
+  if (o.parser.input == "line") {
+    if (std::string problem = ContentKeyProblem(f.key); !problem.empty())
+      return Status::Usage("--key: " + problem + "; choose another --key");
+  }
   if (f.follow && f.input == "csv")
     return Status::Usage("--follow cannot read csv: a restart resuming mid-file would have no header line");
   auto oi = ParseOnInvalid(f.on_invalid);
@@ -151,6 +156,10 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
 
   if (!r.status.ok()) ReportError(r.status);
   if (f.stats) std::fprintf(stderr, "slsflow: produce: %s\n", FormatProduceStats(r).c_str());
+  // Trouble is summed up at exit even without --stats: retries that -v
+  // showed one by one, and logs that did not arrive.
+  if (r.undelivered() > 0 || (r.retries > 0 && !common.quiet))
+    std::fprintf(stderr, "slsflow: produce: %s\n", FormatProduceSummary(r).c_str());
   if (r.skipped > 0) std::fprintf(stderr, "slsflow: %llu invalid line(s) skipped\n", static_cast<unsigned long long>(r.skipped));
   if (r.undelivered() > 0) {
     std::string where = options->dead_letter.empty()
@@ -161,6 +170,9 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
     std::fprintf(stderr, "slsflow: %llu of %llu logs were NOT delivered (%s)\n",
                  static_cast<unsigned long long>(r.undelivered()), static_cast<unsigned long long>(r.logs),
                  where.c_str());
+    if (r.refused > 0)
+      std::fprintf(stderr, "slsflow: %llu of them broke an SLS limit (the warnings above, or the reason in the "
+                           "dead-letter file, say which)\n", static_cast<unsigned long long>(r.refused));
     if (r.unconfirmed > 0)
       std::fprintf(stderr, "slsflow: %llu of them were still in flight when the flush was abandoned; "
                            "they may have arrived\n", static_cast<unsigned long long>(r.unconfirmed));
@@ -210,7 +222,7 @@ void RegisterProduceCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--compress", f->compress, "lz4 (default), zstd, deflate or none");
   cmd->add_option("--parallel", f->parallel, "requests in flight (default 4)");
   cmd->add_flag("--ordered", f->ordered, "keep order per route: one batch in flight per route");
-  cmd->add_option("--retries", f->retries, "retries per batch (default 10)");
+  cmd->add_option("--retries", f->retries, "retries per batch (default 10; 0: each batch is sent once)");
   cmd->add_option("--linger", f->linger, "send a batch at most this long after its first log (default 200ms)");
   cmd->add_option("--buffer", f->buffer, "memory for unsent data; reading pauses when full (default 32MB)");
   cmd->add_option("--max-batch-bytes", f->max_batch_bytes, "batch size threshold (default 512KB)");
