@@ -32,6 +32,9 @@ class Engine {
       : o_(options), source_(source), assigner_(assigner), store_(store), state_(std::move(state)), sink_(sink),
         formatter_(formatter), filter_(filter && !filter->empty() ? filter : nullptr), env_(env) {
     if (o_.ordered) reorder_ = std::make_unique<ReorderBuffer>(o_.window_us);
+    // A quarter of --memory is the window's: readers plan with the rest,
+    // and the window lets its oldest records out early rather than grow.
+    if (o_.ordered && o_.budget) o_.budget->Reserve(WindowBytes());
   }
 
   Result<ConsumeStats> Run();
@@ -66,6 +69,8 @@ class Engine {
   Status EmitLast();
   bool AllFinished() const;
   bool AllCaughtUp();
+  int64_t HoldBackAfter();
+  size_t WindowBytes() const { return o_.budget ? o_.budget->capacity() / 4 : SIZE_MAX; }
   void Notify() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -239,6 +244,7 @@ Status Engine::StartReader(Shard* sh) {
   ro.query = o_.query;
   ro.fetch_interval_us = o_.fetch_interval_us;
   ro.queue_depth = o_.queue_depth;
+  ro.budget = o_.budget;
   sh->skip_groups = pos.skip_groups;
   sh->skip_logs = pos.skip_logs;
   sh->reader = std::make_unique<ShardReader>(source_, env_, ro, [this] { Notify(); });
@@ -367,7 +373,10 @@ Status Engine::DrainOrdered(bool flush) {
   PendingRecord rec;
   bool have = false;
   out_.clear();
-  while (!stats_.broken_pipe && reorder_->PopReady(now, flush, &key, &rec)) {
+  // Over its share of --memory, the window lets the oldest records go
+  // before their wait is over: still oldest first, only less time to wait.
+  auto over = [this] { return o_.budget && reorder_->bytes() > WindowBytes(); };
+  while (!stats_.broken_pipe && reorder_->PopReady(now, flush || over(), &key, &rec)) {
     if (have && key != current) {
       SLSFLOW_RETURN_IF_ERROR(Deliver(current, after));
       out_.clear();
@@ -403,7 +412,7 @@ Status Engine::Commit() {
 Status Engine::EmitLast() {
   if (o_.last_n <= 0 || fresh_.empty()) return Status::OK();
   auto records = CollectLastLogs(source_, fresh_, o_.last_n, env_->NowMicros() / 1000000, o_.max_per_fetch,
-                                 formatter_, filter_);
+                                 formatter_, filter_, o_.budget ? o_.budget->capacity() : uint64_t{1} << 40);
   if (!records.ok()) return records.status();
   for (size_t i = 0; i < records->size();) {
     // Consecutive records of one shard go out in one write.
@@ -428,6 +437,21 @@ Status Engine::EmitLast() {
     i = j;
   }
   return Commit();
+}
+
+// --ordered under --memory: once the reorder window holds a quarter of the
+// budget, shards whose logs are more than a window ahead of the slowest one
+// wait (their readers stop at a full queue) instead of filling it further;
+// the slowest shard always goes on, and DrainOrdered lets the oldest
+// records out early.
+int64_t Engine::HoldBackAfter() {
+  if (!reorder_ || !o_.budget || reorder_->bytes() < WindowBytes()) return INT64_MAX;
+  int64_t slowest = INT64_MAX;
+  // A caught-up shard has nothing older to bring: it holds nobody back.
+  for (auto& [key, sh] : shards_)
+    if (sh.reader && !sh.reader->CaughtUp()) slowest = std::min(slowest, sh.last_log_time);
+  if (slowest == INT64_MAX) return INT64_MAX;
+  return slowest + std::max<int64_t>(o_.window_us / 1000000, 1);
 }
 
 bool Engine::AllFinished() const {
@@ -513,9 +537,10 @@ Result<ConsumeStats> Engine::Run() {
     std::vector<ShardKey> keys;
     for (auto& [key, sh] : shards_)
       if (sh.reader) keys.push_back(key);
+    const int64_t hold_after = HoldBackAfter();
     for (const auto& key : keys) {
       Shard& sh = shards_[key];
-      if (!sh.reader) continue;
+      if (!sh.reader || sh.last_log_time > hold_after) continue;
       auto batch = sh.reader->TryPop();
       if (!batch) continue;
       progressed = true;
@@ -526,6 +551,7 @@ Result<ConsumeStats> Engine::Run() {
     if (!s.ok() || stats_.broken_pipe) break;
     s = DrainOrdered(/*flush=*/false);
     if (!s.ok() || stats_.broken_pipe) break;
+
     const int64_t now = env_->MonotonicMicros();
     if (now >= next_commit) {
       s = Commit();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/consume/budget.h"
 #include "core/consume/filter.h"
 #include "core/consume/format.h"
 #include "core/consume/sink.h"
@@ -81,6 +82,9 @@ struct ConsumeOptions {
   int64_t window_us = 2000000;
   int64_t commit_interval_us = 1000000;
   int queue_depth = 1;
+  // --memory: every reader pulls under it (null: each reader sizes its
+  // pulls on its own, as the unit tests do).
+  MemoryBudget* budget = nullptr;
 
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
   // Called once the outputs are recovered, before anything is read: the

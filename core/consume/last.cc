@@ -25,7 +25,9 @@ constexpr int64_t kStripSpan = int64_t{1} << 40;  // orders within one strip
 
 Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std::vector<LastShard>& shards,
                                                 int64_t n, int64_t now_unix, int max_per_fetch,
-                                                Formatter* formatter, const LogFilter* filter) {
+                                                Formatter* formatter, const LogFilter* filter, uint64_t memory) {
+  uint64_t kept_bytes = 0;
+  double group_bytes = 0;  // seen so far; sizes the next pull
   // Min-heap of the newest records seen: the top is the first to drop.
   std::priority_queue<LastRecord, std::vector<LastRecord>, Newer> keep;
   std::vector<std::string> upper(shards.size()), begin(shards.size());
@@ -58,9 +60,12 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
         req.shard = sh.shard;
         req.cursor = cursor;
         req.end_cursor = upper[i];
-        req.count = max_per_fetch;
+        req.count = group_bytes > 0 ? static_cast<int>(std::clamp(static_cast<double>(memory / 4) / group_bytes, 1.0,
+                                                                  static_cast<double>(max_per_fetch)))
+                                    : 1;
         auto pulled = source->PullLogs(req);
         if (!pulled.ok()) return pulled.status();
+        if (pulled->count > 0) group_bytes = static_cast<double>(pulled->log_group_list.size()) / pulled->count;
         if (Status st = list.Parse(pulled->log_group_list); !st.ok())
           return Status::Corruption("--last: a LogGroupList from " + sh.logstore + " does not parse (" +
                                     st.message() + ")");
@@ -76,8 +81,20 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
               continue;  // older than everything kept
             }
             formatter->FormatLog(g, li, meta, &r.text);
+            kept_bytes += r.text.size();
             keep.push(std::move(r));
-            if (static_cast<int64_t>(keep.size()) > n) keep.pop();
+            if (static_cast<int64_t>(keep.size()) > n) {
+              kept_bytes -= keep.top().text.size();
+              keep.pop();
+            }
+            if (kept_bytes > memory / 2) {
+              const double need = static_cast<double>(kept_bytes) * static_cast<double>(n) /
+                                  static_cast<double>(keep.size()) * 2;
+              return Status::Usage("--last " + std::to_string(n) + " does not fit in --memory " +
+                                   std::to_string(memory >> 20) + "m: the newest logs need about " +
+                                   std::to_string(static_cast<uint64_t>(need) >> 20) +
+                                   "m; raise --memory or ask for fewer");
+            }
             ++found;
           }
         }

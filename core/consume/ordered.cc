@@ -8,6 +8,7 @@ void ReorderBuffer::Add(const ShardKey& shard, int64_t log_time, int64_t now_us,
                         const ShardPosition& after) {
   int64_t& last = last_sort_time_[shard];
   last = std::max(last, log_time);
+  bytes_ += text.size() + sizeof(PendingRecord) + after.cursor.size();
   queues_[shard].push_back(PendingRecord{last, now_us, std::move(text), after});
   ++size_;
 }
@@ -35,6 +36,7 @@ bool ReorderBuffer::PopReady(int64_t now_us, bool flush, ShardKey* shard, Pendin
   *record = std::move(best->front());
   best->pop_front();
   --size_;
+  bytes_ -= std::min(bytes_, record->text.size() + sizeof(PendingRecord) + record->after.cursor.size());
   return true;
 }
 

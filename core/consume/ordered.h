@@ -34,12 +34,16 @@ class ReorderBuffer {
   bool PopReady(int64_t now_us, bool flush, ShardKey* shard, PendingRecord* record);
   bool Holds(const ShardKey& shard) const;
   size_t size() const { return size_; }
+  // About what the waiting records hold: --memory holds back the shards
+  // that run ahead rather than let this grow.
+  size_t bytes() const { return bytes_; }
 
  private:
   int64_t window_us_;
   std::map<ShardKey, std::deque<PendingRecord>> queues_;
   std::map<ShardKey, int64_t> last_sort_time_;
   size_t size_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace slsflow

@@ -36,8 +36,52 @@ std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
 }
 
 void ShardReader::Recycle(std::unique_ptr<ReaderBatch> batch) {
+  batch->grant.Reset();
+  // The next pull brings its own buffer (it is swapped in), so this one
+  // would only sit idle outside the budget; so would a big index.
+  std::string().swap(batch->bytes);
+  if (options_.budget) batch->view.Release();
   std::lock_guard<std::mutex> lock(mu_);
   if (free_.size() < 2) free_.push_back(std::move(batch));
+}
+
+bool ShardReader::Stopping() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_;
+}
+
+namespace {
+
+// What a batch costs besides its decompressed bytes: the compressed reply
+// while it is decoded, and the formatted text of the batch on the output
+// thread (about the size of the raw bytes for jsonl).
+constexpr uint64_t kBytesPerRawByte = 3;
+// Until any reply showed the group size, assume the largest group SLS
+// accepts (5 MiB), so that a first pull can never blow the budget.
+constexpr uint64_t kLargestGroupBytes = 5u << 20;
+
+}  // namespace
+
+bool ShardReader::PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant) {
+  MemoryBudget* budget = options_.budget;
+  if (!budget) {
+    // Until the group size is known, start small: a first pull of 1000
+    // big groups could be hundreds of MB.
+    *count = options_.target_pull_bytes > 0 ? std::min(options_.max_per_fetch, 16) : options_.max_per_fetch;
+    if (avg_group_bytes > 0 && options_.target_pull_bytes > 0) {
+      double fit = static_cast<double>(options_.target_pull_bytes) / avg_group_bytes;
+      *count = static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(options_.max_per_fetch)));
+    }
+    return true;
+  }
+  uint64_t group = avg_group_bytes > 0 ? static_cast<uint64_t>(avg_group_bytes) : budget->group_bytes_hint();
+  if (group == 0) group = kLargestGroupBytes;
+  const uint64_t per_group = std::max<uint64_t>(group, 1) * kBytesPerRawByte;
+  *count = static_cast<int>(std::clamp<uint64_t>(budget->Share() / per_group, 1, options_.max_per_fetch));
+  const uint64_t want = per_group * static_cast<uint64_t>(*count);
+  if (!budget->Acquire(want, [this] { return Stopping(); })) return false;
+  *grant = BudgetGrant(budget, want);
+  return true;
 }
 
 void ShardReader::SetEndCursor(const std::string& cursor) {
@@ -65,6 +109,12 @@ bool ShardReader::WaitFor(int64_t micros) {
 }
 
 void ShardReader::Run() {
+  if (options_.budget) options_.budget->AddReader();
+  Loop();
+  if (options_.budget) options_.budget->RemoveReader();
+}
+
+void ShardReader::Loop() {
   std::string cursor = options_.start_cursor;
   int64_t backoff_us = 0;
   double avg_group_bytes = 0;  // running average of a group's raw size
@@ -95,13 +145,8 @@ void ShardReader::Run() {
     req.logstore = options_.logstore;
     req.shard = options_.shard;
     req.cursor = cursor;
-    // Until the group size is known, start small: a first pull of 1000
-    // big groups could be hundreds of MB.
-    req.count = options_.target_pull_bytes > 0 ? std::min(options_.max_per_fetch, 16) : options_.max_per_fetch;
-    if (avg_group_bytes > 0 && options_.target_pull_bytes > 0) {
-      double fit = static_cast<double>(options_.target_pull_bytes) / avg_group_bytes;
-      req.count = static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(options_.max_per_fetch)));
-    }
+    BudgetGrant grant;
+    if (!PlanPull(avg_group_bytes, &req.count, &grant)) return;
     req.end_cursor = end;
     req.query = options_.query;
     auto pulled = source_->PullLogs(req);
@@ -152,7 +197,9 @@ void ShardReader::Run() {
     if (r.count > 0) {
       double per = static_cast<double>(r.log_group_list.size()) / r.count;
       avg_group_bytes = avg_group_bytes == 0 ? per : 0.7 * avg_group_bytes + 0.3 * per;
+      if (options_.budget) options_.budget->NoteGroupBytes(static_cast<uint64_t>(per));
     }
+
     if (!r.log_group_list.empty()) {
       batch->bytes.swap(r.log_group_list);
       Status parsed = batch->view.Parse(batch->bytes);
@@ -165,6 +212,10 @@ void ShardReader::Run() {
                                            parsed.message() + ")");
       }
     }
+    // What the batch really holds from now until the engine recycles it:
+    // its bytes, their index, and room for their formatted text.
+    grant.Resize(batch->bytes.size() * (kBytesPerRawByte - 1) + batch->wire_bytes + batch->view.MemoryBytes());
+    batch->grant = std::move(grant);
     const bool empty = batch->group_count() == 0 && batch->next_cursor == cursor;
     // With an end cursor, everything up to it is already written (it is a
     // --to in the past or a readonly shard's end), so an empty reply means

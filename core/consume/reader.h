@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/consume/budget.h"
 #include "core/consume/source.h"
 #include "core/base/env.h"
 #include "core/base/status.h"
@@ -37,6 +38,7 @@ struct ReaderBatch {
   size_t wire_bytes = 0;
   bool reached_end = false;  // next_cursor is the end cursor: the shard is finished
   Status status;             // an error the engine must stop on
+  BudgetGrant grant;         // the --memory this batch holds, given back on Recycle
   int group_count() const { return groups ? groups->loggroups_size() : 0; }
 };
 
@@ -53,6 +55,10 @@ struct ShardReaderOptions {
   // big groups must not turn `count` into hundreds of MB of memory.
   size_t target_pull_bytes = 512u << 10;
   int64_t max_backoff_us = 10000000;
+  // --memory: when set, every pull first takes a grant sized by the
+  // budget's share and the group size seen so far (target_pull_bytes is
+  // then unused).
+  MemoryBudget* budget = nullptr;
 };
 
 class ShardReader {
@@ -83,7 +89,12 @@ class ShardReader {
 
  private:
   void Run();
+  void Loop();
   bool WaitFor(int64_t micros);  // false when stopping
+  bool Stopping();
+  // Groups for the next pull, and (with a budget) the grant that covers
+  // them; false when stopped while waiting for it.
+  bool PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant);
 
   ConsumeSource* source_;
   Env* env_;

@@ -181,6 +181,18 @@ void LogGroupListView::Clear() {
   tags_.clear();
 }
 
+void LogGroupListView::Release() {
+  std::vector<LogGroupView>().swap(groups_);
+  std::vector<LogView>().swap(logs_);
+  std::vector<KeyValueView>().swap(contents_);
+  std::vector<KeyValueView>().swap(tags_);
+}
+
+size_t LogGroupListView::MemoryBytes() const {
+  return groups_.capacity() * sizeof(LogGroupView) + logs_.capacity() * sizeof(LogView) +
+         (contents_.capacity() + tags_.capacity()) * sizeof(KeyValueView);
+}
+
 Status LogGroupListView::Parse(std::string_view bytes) { return Decode(bytes, /*list=*/true); }
 
 Status LogGroupListView::ParseGroup(std::string_view bytes) { return Decode(bytes, /*list=*/false); }

@@ -119,6 +119,10 @@ class LogGroupListView {
   // Decodes one serialized LogGroup as a list of one.
   Status ParseGroup(std::string_view bytes);
   void Clear();
+  // Clear, and give the index's memory back (Clear keeps it for reuse).
+  void Release();
+  // What the index (not the bytes it points into) holds.
+  size_t MemoryBytes() const;
 
   int loggroups_size() const { return static_cast<int>(groups_.size()); }
   const LogGroupView& loggroups(int i) const { return groups_[static_cast<size_t>(i)]; }

@@ -69,5 +69,35 @@ TEST_CASE("filters apply before counting") {
   CHECK((*r)[2].text == "odd19");
 }
 
+TEST_CASE("equal times come out by shard, then by position in the shard") {
+  test::FakeSource src(3);
+  for (int shard : {2, 0, 1}) src.Put(shard, {"s" + std::to_string(shard) + "a", "s" + std::to_string(shard) + "b"},
+                                      1000, 1000);
+  ValueFormatter fmt;
+  auto all = CollectLastLogs(&src, Ends(src, 3), 6, 1001, 100, &fmt, nullptr);
+  REQUIRE(all.ok());
+  std::vector<std::string> got;
+  for (auto& r : *all) got.push_back(r.text);
+  CHECK(got == std::vector<std::string>{"s0a", "s0b", "s1a", "s1b", "s2a", "s2b"});
+  auto two = CollectLastLogs(&src, Ends(src, 3), 2, 1001, 100, &fmt, nullptr);
+  REQUIRE(two.ok());
+  CHECK((*two)[0].text == "s2a");
+  CHECK((*two)[1].text == "s2b");
+}
+
+TEST_CASE("--last N that does not fit in --memory is a usage error naming what it needs") {
+  test::FakeSource src(1);
+  std::vector<std::string> big;
+  for (int i = 0; i < 200; ++i) big.push_back(std::string(10000, 'x') + std::to_string(i));
+  src.Put(0, big, 1000);
+  ValueFormatter fmt;
+  auto r = CollectLastLogs(&src, Ends(src, 1), 200, 1001, 100, &fmt, nullptr, 1u << 20);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().ExitCode() == 2);
+  CHECK(r.status().message().find("--memory 1m") != std::string::npos);
+  CHECK(r.status().message().find("need about 3m") != std::string::npos);
+  CHECK(CollectLastLogs(&src, Ends(src, 1), 20, 1001, 100, &fmt, nullptr, 1u << 20).ok());
+}
+
 }  // namespace
 }  // namespace slsflow

@@ -1,0 +1,107 @@
+#include "core/consume/budget.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace slsflow {
+
+bool MemoryBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t ticket = next_ticket_++;
+  waiting_.push_back(ticket);
+  for (;;) {
+    const bool first = waiting_.front() == ticket;
+    if (first && (held_ == reserved_ || held_ + bytes <= capacity_)) break;
+    if (cancelled && cancelled()) {
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
+      cv_.notify_all();  // the next in line may fit now
+      return false;
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  waiting_.pop_front();
+  held_ += bytes;
+  peak_ = std::max(peak_, held_);
+  cv_.notify_all();  // the next in line may fit too
+  return true;
+}
+
+void MemoryBudget::Release(uint64_t bytes) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ -= std::min(held_, bytes);
+  }
+  cv_.notify_all();
+}
+
+void MemoryBudget::Charge(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_ += bytes;
+  peak_ = std::max(peak_, held_);
+  if (held_ > capacity_ && !reported_over_) {
+    reported_over_ = true;
+    spdlog::info("--memory {} MB exceeded ({} MB held): a log group is larger than the budget; it is read alone",
+                 capacity_ >> 20, held_ >> 20);
+  }
+}
+
+void MemoryBudget::Reserve(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  reserved_ += bytes;
+  held_ += bytes;
+  peak_ = std::max(peak_, held_);
+}
+
+uint64_t MemoryBudget::Share() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t free_of_reservations = capacity_ - std::min(capacity_, reserved_);
+  return free_of_reservations / (2 * static_cast<uint64_t>(std::max(readers_, 1)));
+}
+
+void MemoryBudget::AddReader() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++readers_;
+}
+
+void MemoryBudget::RemoveReader() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --readers_;
+}
+
+uint64_t MemoryBudget::held() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return held_;
+}
+
+uint64_t MemoryBudget::peak() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_;
+}
+
+BudgetGrant& BudgetGrant::operator=(BudgetGrant&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    budget_ = other.budget_;
+    bytes_ = other.bytes_;
+    other.budget_ = nullptr;
+    other.bytes_ = 0;
+  }
+  return *this;
+}
+
+void BudgetGrant::Resize(uint64_t bytes) {
+  if (!budget_) return;
+  if (bytes > bytes_) budget_->Charge(bytes - bytes_);
+  if (bytes < bytes_) budget_->Release(bytes_ - bytes);
+  bytes_ = bytes;
+}
+
+void BudgetGrant::Reset() {
+  if (budget_ && bytes_) budget_->Release(bytes_);
+  budget_ = nullptr;
+  bytes_ = 0;
+}
+
+}  // namespace slsflow

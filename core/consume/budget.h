@@ -1,0 +1,92 @@
+// `consume --memory`: one budget for every byte of log data the process
+// holds (replies in flight, decoded batches waiting for the output thread,
+// their formatted text), so that peak memory depends on the budget, not on
+// the shard count, the group size or --max-per-fetch.
+//
+// A shard reader takes a grant before it pulls and hands it on with the
+// batch; the engine gives it back when the batch is written. Grants are
+// served in arrival order, so a shard that asks for much is never
+// overtaken forever (no starvation), and a request larger than the whole
+// budget (one giant log group) goes through alone once nothing else is
+// held, so nothing deadlocks.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+namespace slsflow {
+
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t capacity) : capacity_(capacity) {}
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  // Waits until `bytes` fit beside what is held (or nothing is held), in
+  // arrival order. False, holding nothing, once `cancelled` returns true; it
+  // is checked at least every 50 ms.
+  bool Acquire(uint64_t bytes, const std::function<bool()>& cancelled);
+  void Release(uint64_t bytes);
+  // Holds more without waiting: a reply larger than its grant is already in
+  // memory. May go past the capacity; the first time it does is reported.
+  void Charge(uint64_t bytes);
+  // Sets a part of the budget aside for good (the --ordered window). It
+  // does not count as "held" when a request larger than what is left waits
+  // to go alone, so a reservation can never block a giant group forever.
+  void Reserve(uint64_t bytes);
+
+  // The part of the budget one reader plans a pull with: both its batches
+  // (one in flight, one waiting) fit in it.
+  uint64_t Share() const;
+  void AddReader();
+  void RemoveReader();
+
+  // Bytes of one log group as the last reply of any shard showed, so that a
+  // shard's first pull is sized by what the others learnt. 0 until known.
+  uint64_t group_bytes_hint() const { return group_hint_.load(std::memory_order_relaxed); }
+  void NoteGroupBytes(uint64_t bytes) { group_hint_.store(bytes, std::memory_order_relaxed); }
+
+  uint64_t capacity() const { return capacity_; }
+  uint64_t held() const;
+  uint64_t peak() const;
+
+ private:
+  const uint64_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t held_ = 0;       // guarded by mu_; includes reserved_
+  uint64_t reserved_ = 0;   // guarded by mu_
+  uint64_t peak_ = 0;       // guarded by mu_
+  int readers_ = 0;         // guarded by mu_
+  uint64_t next_ticket_ = 0;           // guarded by mu_
+  std::deque<uint64_t> waiting_;       // tickets in arrival order; guarded by mu_
+  bool reported_over_ = false;         // guarded by mu_
+  std::atomic<uint64_t> group_hint_{0};
+};
+
+// Bytes held under a budget, given back when the grant is reset or
+// destroyed. Moves with the batch whose memory it covers.
+class BudgetGrant {
+ public:
+  BudgetGrant() = default;
+  BudgetGrant(MemoryBudget* budget, uint64_t bytes) : budget_(budget), bytes_(bytes) {}
+  BudgetGrant(BudgetGrant&& other) noexcept { *this = std::move(other); }
+  BudgetGrant& operator=(BudgetGrant&& other) noexcept;
+  ~BudgetGrant() { Reset(); }
+
+  // What the batch really holds, once the reply is in: gives back the
+  // difference, or charges it without waiting.
+  void Resize(uint64_t bytes);
+  void Reset();
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  MemoryBudget* budget_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace slsflow

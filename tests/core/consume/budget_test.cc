@@ -1,0 +1,127 @@
+#include "core/consume/budget.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace slsflow {
+namespace {
+
+bool Never() { return false; }
+
+TEST_CASE("grants fit the budget, and a request over it goes alone once nothing is held") {
+  MemoryBudget b(100);
+  REQUIRE(b.Acquire(60, Never));
+  REQUIRE(b.Acquire(40, Never));
+  CHECK(b.held() == 100);
+  std::atomic<bool> got{false};
+  std::thread giant([&] {
+    REQUIRE(b.Acquire(500, Never));  // larger than the whole budget
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(got.load());
+  b.Release(60);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(got.load());  // something is still held
+  b.Release(40);
+  giant.join();
+  CHECK(got.load());
+  CHECK(b.held() == 500);
+  CHECK(b.peak() == 500);
+}
+
+TEST_CASE("grants are served in arrival order, so a big request is never overtaken") {
+  MemoryBudget b(100);
+  REQUIRE(b.Acquire(90, Never));
+  std::vector<int> order;
+  std::mutex mu;
+  std::thread big([&] {
+    REQUIRE(b.Acquire(50, Never));
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(1);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread small([&] {
+    REQUIRE(b.Acquire(5, Never));  // would fit now, but waits its turn
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(2);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    CHECK(order.empty());
+  }
+  b.Release(90);
+  big.join();
+  small.join();
+  CHECK(order == std::vector<int>{1, 2});
+}
+
+TEST_CASE("a cancelled wait holds nothing and lets the next in line go") {
+  MemoryBudget b(10);
+  REQUIRE(b.Acquire(10, Never));
+  std::atomic<bool> stop{false};
+  std::atomic<int> result{-1};
+  std::thread waiter([&] { result = b.Acquire(5, [&] { return stop.load(); }) ? 1 : 0; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  stop = true;
+  waiter.join();
+  CHECK(result == 0);
+  CHECK(b.held() == 10);
+  b.Release(10);
+  CHECK(b.Acquire(10, Never));
+}
+
+TEST_CASE("grants move with their batch, resize to what the reply held, and give back on reset") {
+  MemoryBudget b(100);
+  {
+    REQUIRE(b.Acquire(30, Never));
+    BudgetGrant g(&b, 30);
+    g.Resize(120);  // a reply larger than planned: charged without waiting
+    CHECK(b.held() == 120);
+    BudgetGrant moved = std::move(g);
+    CHECK(g.bytes() == 0);
+    moved.Resize(20);
+    CHECK(b.held() == 20);
+  }
+  CHECK(b.held() == 0);
+}
+
+TEST_CASE("the share splits what is not reserved over the readers, two batches each") {
+  MemoryBudget b(1000);
+  CHECK(b.Share() == 500);
+  b.AddReader();
+  b.AddReader();
+  CHECK(b.Share() == 250);
+  b.Reserve(200);
+  CHECK(b.Share() == 200);
+  // A reservation never blocks a request over what is left from going alone.
+  CHECK(b.Acquire(900, Never));
+  CHECK(b.held() == 1100);
+}
+
+TEST_CASE("many readers under a small budget all finish: no deadlock, no starvation") {
+  MemoryBudget b(64);
+  std::atomic<int> done{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 16; ++r) {
+    readers.emplace_back([&, r] {
+      for (int i = 0; i < 200; ++i) {
+        const uint64_t want = (r % 4 == 0) ? 100 : 8;  // some over the whole budget
+        REQUIRE(b.Acquire(want, Never));
+        BudgetGrant g(&b, want);
+      }
+      ++done;
+    });
+  }
+  for (auto& t : readers) t.join();
+  CHECK(done == 16);
+  CHECK(b.held() == 0);
+}
+
+}  // namespace
+}  // namespace slsflow
