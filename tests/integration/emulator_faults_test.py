@@ -9,7 +9,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emulator_testlib import Emulator, check, encode_group  # noqa: E402
 
-GROUP = encode_group([(1700000000, [("k", "v")])])
+
+# SLS takes log times within [now - 168 h, now + 15 min] only.
+T0 = int(time.time()) - 3600
+GROUP = encode_group([(T0, [("k", "v")])])
 
 
 def code(body):

@@ -7,9 +7,13 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emulator_testlib import Emulator, check, cursor, encode_group  # noqa: E402
+
+# SLS takes log times within [now - 168 h, now + 15 min] only.
+T0 = int(time.time()) - 3600
 
 
 def all_groups(emu, shards):
@@ -33,7 +37,7 @@ def main():
         emu = Emulator("--data-dir", data, logstores=("app:2",))
         written = []
         for i in range(50):
-            g = encode_group([(1700000000 + i, [("msg", "hello %d é中" % i), ("n", str(i))])],
+            g = encode_group([(T0 + i, [("msg", "hello %d é中" % i), ("n", str(i))])],
                              topic="t%d" % (i % 3), source="10.0.0.1", tags=[("env", "test")])
             emu.put("app", g, deflate=(i % 2 == 0))
             written.append(g)
@@ -55,7 +59,7 @@ def main():
         check(cp[0]["checkpoint"] == cursor(9) and cp[0]["consumer"] == "x", "checkpoint lost: %s" % cp)
 
         # Acknowledged writes also survive a crash.
-        extra = encode_group([(1700001000, [("msg", "after restart")])])
+        extra = encode_group([(T0 + 1000, [("msg", "after restart")])])
         emu.put("app", extra, target="2")
         emu.stop(signal.SIGKILL)
         emu = Emulator("--data-dir", data, logstores=("app:2",))
