@@ -168,16 +168,18 @@ Status CheckLog(const char* p, const char* end, uint32_t log, const EmulatorLimi
 }
 
 Status CheckTag(const char* p, const char* end) {
+  std::string_view key, value;
   while (p < end) {
     uint32_t tag = 0;
     if (!pbwire::ReadTag(&p, end, &tag)) return Malformed();
     if (tag == MakeTag(1, kLen) || tag == MakeTag(2, kLen)) {
-      std::string_view b;
-      if (!pbwire::ReadBytes(&p, end, &b)) return Malformed();
-      if (!IsUtf8(b)) return SlsError(400, "InvalidEncoding", "LogTag " + Quoted(b) + " is not UTF-8");
+      if (!pbwire::ReadBytes(&p, end, tag == MakeTag(1, kLen) ? &key : &value)) return Malformed();
     } else if (!pbwire::SkipField(tag, &p, end, pbwire::kMaxDepth)) {
       return Malformed();
     }
+  }
+  for (std::string_view b : {key, value}) {
+    if (!IsUtf8(b)) return SlsError(400, "InvalidEncoding", "LogTag " + Quoted(b) + " is not UTF-8");
   }
   return Status::OK();
 }

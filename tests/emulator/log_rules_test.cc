@@ -4,6 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <random>
+
+#include "emulator/loggroup_check.h"
+#include "tests/emulator/log_rules_oracle.h"
+
 #include "sls.pb.h"
 
 namespace slsflow::emulator {
@@ -195,6 +201,57 @@ TEST_CASE("the last occurrence of a singular field decides, as protobuf reads it
   std::string patched_log = first_old.SerializeAsString() + log;  // time 1, then kNow
   std::string group = std::string("\x0a", 1) + static_cast<char>(patched_log.size()) + patched_log;
   CHECK(Verdict(group) == "OK");
+}
+
+}  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+using test::OracleAccepts;
+
+TEST_CASE("CheckLogRules agrees with the rules applied to protobuf's parse, on mutated groups") {
+  std::mt19937 rng(4242);
+  Group base;
+  for (int i = 0; i < 4; ++i) {
+    auto* log = base.Add(static_cast<uint32_t>(kNow - 100 * i));
+    Group::Content(log, "key_" + std::to_string(i), "v\xc3\xa9 " + std::to_string(i));
+    Group::Content(log, "msg", "hello");
+    log->set_timens(static_cast<uint32_t>(i * 1000));
+  }
+  base.g.set_topic("topic");
+  base.g.set_source("10.0.0.1");
+  auto* tag = base.g.add_logtags();
+  tag->set_key("env");
+  tag->set_value("prod");
+  const std::string raw = base.Bytes();
+  EmulatorLimits limits;
+  limits.max_key_bytes = 6;  // so that mutations reach the size rules too
+  limits.max_value_bytes = 8;
+  limits.max_topic_bytes = 8;
+  limits.max_log_age_s = 3600;
+  REQUIRE(CheckLogRules(raw, limits, kNow).ok());
+  int accepted = 0, rejected = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string s = raw;
+    int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      size_t pos = rng() % s.size();
+      switch (rng() % 5) {
+        case 0: s[pos] = static_cast<char>(rng()); break;
+        case 1: s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8))); break;
+        case 2: s.erase(pos, 1 + rng() % 4); break;
+        case 3: s.insert(pos, 1, static_cast<char>(rng())); break;
+        case 4: s.insert(pos, s.substr(rng() % s.size(), 1 + rng() % 6)); break;
+      }
+    }
+    limits.accept_invalid_utf8 = (i % 7 == 0);
+    uint32_t n = 0;
+    if (!CheckLogGroup(s, &n)) continue;  // the wire check's own test covers these
+    const bool mine = CheckLogRules(s, limits, kNow).ok();
+    REQUIRE_MESSAGE(mine == OracleAccepts(s, limits, kNow), "mutation " << i);
+    (mine ? accepted : rejected)++;
+  }
+  CHECK(accepted > 100);  // both outcomes are exercised
+  CHECK(rejected > 1000);
 }
 
 }  // namespace slsflow::emulator
