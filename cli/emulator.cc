@@ -67,25 +67,27 @@ Status ParseLimits(const EmulatorFlags& f, emulator::EmulatorLimits* limits) {
     *out = static_cast<size_t>(*v);
     return Status::OK();
   };
-  auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t* out) -> Status {
+  auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t max_s, int64_t* out) -> Status {
     auto us = ParseDurationMicros(text);
     if (!us.ok()) {
       return Status::Usage(std::string(flag) + " takes a duration like 30s, 15m or 168h, not '" + text + "'");
     }
-    if (*us / 1000000 < min_s) {
-      return Status::Usage(std::string(flag) + " must be at least " + std::to_string(min_s) + "s");
+    if (*us / 1000000 < min_s || *us / 1000000 > max_s) {
+      return Status::Usage(std::string(flag) + " must be between " + std::to_string(min_s) + "s and " +
+                           std::to_string(max_s) + "s");
     }
     *out = *us / 1000000;
     return Status::OK();
   };
+  constexpr int64_t kHour = 3600, kYears = 100LL * 366 * 86400;
   SLSFLOW_RETURN_IF_ERROR(size(f.max_body, "--max-body", 1024, &limits->max_body_bytes));
   SLSFLOW_RETURN_IF_ERROR(size(f.max_group_bytes, "--max-group-bytes", 1024, &limits->max_group_bytes));
   limits->max_logs_per_request = static_cast<size_t>(f.max_logs_per_request);
   SLSFLOW_RETURN_IF_ERROR(size(f.max_key_bytes, "--max-key-bytes", 1, &limits->max_key_bytes));
   SLSFLOW_RETURN_IF_ERROR(size(f.max_value_bytes, "--max-value-bytes", 1, &limits->max_value_bytes));
   SLSFLOW_RETURN_IF_ERROR(size(f.max_topic_bytes, "--max-topic-bytes", 1, &limits->max_topic_bytes));
-  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_age, "--max-log-age", 0, &limits->max_log_age_s));
-  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_ahead, "--max-log-ahead", 0, &limits->max_log_ahead_s));
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_age, "--max-log-age", 0, kYears, &limits->max_log_age_s));
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.max_log_ahead, "--max-log-ahead", 0, kYears, &limits->max_log_ahead_s));
   limits->accept_invalid_utf8 = f.accept_invalid_utf8;
   SLSFLOW_RETURN_IF_ERROR(size(f.max_json_body, "--max-json-body", 1024, &limits->max_json_body_bytes));
   limits->max_json_depth = f.max_json_depth;
@@ -93,12 +95,12 @@ Status ParseLimits(const EmulatorFlags& f, emulator::EmulatorLimits* limits) {
   SLSFLOW_RETURN_IF_ERROR(size(f.pull_cache_bytes, "--pull-cache-bytes", 0, &limits->pull_cache_bytes));
   limits->max_shards = f.max_shards;
   int64_t s = 0;
-  SLSFLOW_RETURN_IF_ERROR(seconds(f.read_timeout, "--read-timeout", 1, &s));
-  limits->read_timeout_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
-  SLSFLOW_RETURN_IF_ERROR(seconds(f.request_deadline, "--request-deadline", 1, &s));
-  limits->request_deadline_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
-  SLSFLOW_RETURN_IF_ERROR(seconds(f.keep_alive_idle, "--keep-alive-idle", 1, &s));
-  limits->keep_alive_idle_ms = static_cast<int>(std::min<int64_t>(s, 3600) * 1000);
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.read_timeout, "--read-timeout", 1, kHour, &s));
+  limits->read_timeout_ms = static_cast<int>(s * 1000);
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.request_deadline, "--request-deadline", 1, kHour, &s));
+  limits->request_deadline_ms = static_cast<int>(s * 1000);
+  SLSFLOW_RETURN_IF_ERROR(seconds(f.keep_alive_idle, "--keep-alive-idle", 1, kHour, &s));
+  limits->keep_alive_idle_ms = static_cast<int>(s * 1000);
   limits->max_connections = f.max_connections;
   return Status::OK();
 }

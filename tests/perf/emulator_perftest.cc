@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -26,10 +27,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string MakeGroup(int seed) {
+  // Log times the emulator accepts: SLS's write window is [now - 168 h, now + 15 min].
+  const auto now = static_cast<uint32_t>(std::time(nullptr));
   sls::LogGroup g;
   for (int i = 0; i < 4096; ++i) {
     auto* log = g.add_logs();
-    log->set_time(1700000000 + static_cast<uint32_t>(i));
+    log->set_time(now - 3600 + static_cast<uint32_t>(i % 60));
     auto* c = log->add_contents();
     c->set_key("msg");
     c->set_value("GET /api/v1/items/" + std::to_string(seed * 100000 + i) + " 200 " + std::to_string(i % 977) +
