@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 
 #include "core/consume/state.h"
 #include "core/sls/crypto.h"
@@ -46,43 +45,78 @@ std::string Remainder(const std::string& tmpl, const std::string& fixed) {
 
 bool HasConsumerPlaceholder(const std::string& tmpl) { return tmpl.find("{consumer}") != std::string::npos; }
 
-std::string RegexEscape(char c) {
-  static const std::string special = "\\^$.|?*+()[]{}";
-  return special.find(c) != std::string::npos ? std::string("\\") + c : std::string(1, c);
-}
+// A template as a pattern of literal runs and placeholders: {shard} is
+// digits, every other placeholder (and each %X of a {date:FORMAT}) is one
+// or more characters other than '/'.
+struct PatternPart {
+  enum Kind { kLiteral, kDigits, kName } kind;
+  std::string text;  // kLiteral
+};
 
-// A regex for every path the template can expand to (placeholders other
-// than {consumer}, which is filled in before).
-std::string TemplateRegex(const std::string& tmpl) {
-  std::string re;
+std::vector<PatternPart> TemplatePattern(const std::string& tmpl) {
+  std::vector<PatternPart> parts;
+  auto literal = [&](char c) {
+    if (parts.empty() || parts.back().kind != PatternPart::kLiteral) parts.push_back({PatternPart::kLiteral, ""});
+    parts.back().text.push_back(c);
+  };
   for (size_t i = 0; i < tmpl.size(); ++i) {
     if (tmpl[i] != '{') {
-      re += RegexEscape(tmpl[i]);
+      literal(tmpl[i]);
       continue;
     }
     size_t end = tmpl.find('}', i);
-    if (end == std::string::npos) return std::string();
+    if (end == std::string::npos) return {};
     std::string name = tmpl.substr(i + 1, end - i - 1);
-    if (name == "logstore") {
-      re += "[^/]+";
-    } else if (name == "shard") {
-      re += "[0-9]+";
+    if (name == "shard") {
+      parts.push_back({PatternPart::kDigits, ""});
     } else if (name == "date" || name.rfind("date:", 0) == 0) {
       std::string fmt = name == "date" ? "%Y-%m-%d" : name.substr(5);
       for (size_t j = 0; j < fmt.size(); ++j) {
         if (fmt[j] == '%' && j + 1 < fmt.size()) {
-          re += "[^/]+";
+          parts.push_back({PatternPart::kName, ""});
           ++j;
         } else {
-          re += RegexEscape(fmt[j]);
+          literal(fmt[j]);
         }
       }
     } else {
-      re += "[^/]*";
+      parts.push_back({PatternPart::kName, ""});
     }
     i = end;
   }
-  return re;
+  return parts;
+}
+
+bool Matches(const std::vector<PatternPart>& parts, size_t at, std::string_view s) {
+  if (at == parts.size()) return s.empty();
+  const PatternPart& p = parts[at];
+  if (p.kind == PatternPart::kLiteral)
+    return s.substr(0, p.text.size()) == p.text && Matches(parts, at + 1, s.substr(p.text.size()));
+  // One or more characters of the class, then the rest (shortest first).
+  for (size_t n = 1; n <= s.size(); ++n) {
+    const char c = s[n - 1];
+    if (c == '/' || (p.kind == PatternPart::kDigits && (c < '0' || c > '9'))) return false;
+    if (Matches(parts, at + 1, s.substr(n))) return true;
+  }
+  return false;
+}
+
+// "dir/app-0.3.jsonl" -> "dir/app-0.jsonl" (a rotated segment, SegmentPath);
+// "" when the name carries no segment number.
+std::string WithoutSegment(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const size_t base = slash == std::string::npos ? 0 : slash + 1;
+  size_t ext = path.find_last_of('.');
+  if (ext == std::string::npos || ext < base) return std::string();
+  // Either NAME.K.EXT or NAME.K (no extension).
+  for (size_t num_end : {ext, path.size()}) {
+    size_t dot = path.find_last_of('.', num_end - 1);
+    if (dot == std::string::npos || dot < base || dot + 1 >= num_end) continue;
+    bool digits = true;
+    for (size_t i = dot + 1; i < num_end; ++i) digits &= path[i] >= '0' && path[i] <= '9';
+    if (digits) return path.substr(0, dot) + path.substr(num_end);
+  }
+  return std::string();
 }
 
 }  // namespace
@@ -212,11 +246,8 @@ std::string AdoptConsumer(Env* env, const DestinationFlags& flags, const std::st
 
 std::vector<std::string> FilesMatchingTemplate(const std::string& tmpl) {
   std::vector<std::string> out;
-  const std::string pattern = TemplateRegex(tmpl);
+  const std::vector<PatternPart> pattern = TemplatePattern(tmpl);
   if (pattern.empty()) return out;
-  const std::regex re(pattern);
-  // Rotated segments insert ".K" before the extension (SegmentPath).
-  static const std::regex segment(R"(^(.*)\.[0-9]+(\.[^./]*)?$)");
   const std::string root = FixedFolder(tmpl);
   std::error_code ec;
   std::filesystem::recursive_directory_iterator it(root, ec), end;
@@ -229,10 +260,8 @@ std::vector<std::string> FilesMatchingTemplate(const std::string& tmpl) {
     if (!it->is_regular_file(ec)) continue;
     std::string p = it->path().string();
     if (root == "." && tmpl.rfind("./", 0) != 0 && p.rfind("./", 0) == 0) p = p.substr(2);
-    std::smatch m;
-    if (std::regex_match(p, re) ||
-        (std::regex_match(p, m, segment) && std::regex_match(m[1].str() + m[2].str(), re)))
-      out.push_back(p);
+    const std::string unsegmented = WithoutSegment(p);
+    if (Matches(pattern, 0, p) || (!unsegmented.empty() && Matches(pattern, 0, unsegmented))) out.push_back(p);
   }
   std::sort(out.begin(), out.end());
   return out;
