@@ -42,6 +42,23 @@ def seeds(target, golden):
         for s in ["begin", "end", "checkpoint", "1700000000", "2026-11-01T00:00Z", "2026-11-01T00:00:00+08:00",
                   "2026-11-01 00:00:00.123Z", "-15m", "15m ago", "2h ago", "yesterday", "today", "now", "-1d"]:
             yield s.encode()
+    elif target == "spl":
+        # Queries for the emulator's SPL on PullLogs: every construct of the
+        # subset, the documented idioms, and a few it must refuse.
+        for q in ["*", "* | where level = 'ERROR' | project level, message",
+                  "* | where host like '%www%'", "* | where message not like 'h_llo%'",
+                  "* | where cast(bytes as bigint) > 14000",
+                  "* | extend timediff = cast(status as bigint) - cast(bytes as bigint) | where timediff > 100",
+                  "* | where status >= 500 and (level = 'ERROR' or level != 'WARN')",
+                  "* | where not (status < 400) or a is null or b is not null",
+                  "* | where cast(latency as double) * 2.5 / 1e3 <= -0.5",
+                  "* | extend n = cast(status as bigint), ok = n <> 200, s = cast(n as varchar) | project-away a, b",
+                  "* | project level, \"x y\", message | where level = 'x'",
+                  "* | where __time__ > 1700000000 and __topic__ = 'a' and \"__tag__:host\" like 'web%'",
+                  "* | where 'it''s' = message | where status = 9223372036854775807",
+                  "* | parse-json body", "* | where upper(level) = 'X'", "level:ERROR",
+                  "* | where a in ('x')", "* | where ((((a = 'x'))))"]:
+            yield q.encode()
     elif target == "emulator_request":
         for c in caps:
             lines = [c["request_line"]] + ["%s: %s" % (k, v) for k, v in c["headers"]]
