@@ -236,3 +236,10 @@ for peer in ("python-peer", "aliyun-sdk-peer"):
             peer, wall(peer) / wall("slsflow-jsonl"), wall("slsflow-jsonl"), wall(peer),
             cpu(peer) / max(cpu("slsflow-jsonl"), 1e-3)))
 EOF
+
+# The scale table (shards x group size at default flags): peak RSS and MB/s
+# per core, rows compared with the first. BENCH_SCALE=0 skips it.
+if [[ ${BENCH_SCALE:-1} != 0 ]]; then
+  echo
+  "$here/scripts/bench_consume_scale.sh" "$build"
+fi

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The consume scale table (issue 20): shards 4, 16, 64, 256 x log groups of
+# 50 KB, 512 KB and 5 MB (the largest the emulator's PutLogs accepts), each
+# row `consume --from begin -e -f jsonl >/dev/null` at default flags (so
+# --memory 48m) on one pinned core. Per row: MB/s of LogGroups per CPU-second
+# of the consumer, its peak RSS, and the MB/s per core as a ratio to the
+# 4-shard 50 KB row of the same run (the target: within 10 %, RSS <= 64 MB).
+#
+#   scripts/bench_consume_scale.sh [BUILD_DIR]
+#   env: BENCH_SCALE_MB (data per row, default 128; at least one group per
+#        shard), BENCH_SCALE_SHARDS, BENCH_SCALE_GROUPS (space-separated)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
+bin=${SLSFLOW_BIN:-$build/slsflow}
+mb=${BENCH_SCALE_MB:-128}
+shard_counts=${BENCH_SCALE_SHARDS:-"4 16 64 256"}
+group_sizes=${BENCH_SCALE_GROUPS:-"51200 524288 5000000"}
+work=$(mktemp -d /tmp/slsflow-bench-scale.XXXXXX)
+source "$here/scripts/lib/emulator.sh"
+cleanup() { stop_emulator; rm -rf "$work"; }
+trap cleanup EXIT
+
+ncpu=$(nproc)
+core_consumer=0
+core_emulator=$((ncpu > 1 ? 1 : 0))
+
+echo "== consume scale: default flags (--memory 48m), jsonl to /dev/null, consumer on core $core_consumer =="
+echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $ncpu cores (shared: compare rows of one run only)"
+printf "%7s %9s %8s %12s %8s %9s\n" shards "group KB" "MB" "MB/s/core" "RSS MB" "vs first"
+first=""
+for shards in $shard_counts; do
+  for group in $group_sizes; do
+    total=$(python3 -c "print(max($mb, $shards * $group / 1048576 + 1))")
+    EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore "app:$shards" --no-auth || exit 1
+    python3 "$here/scripts/lib/fill_groups.py" "$EMU_URL" app "$shards" "$group" "$total" 2>/dev/null
+    # Warm-up, not measured: the emulator compresses each group on its first pull.
+    "$bin" consume --endpoint "$EMU_URL" -p demo -l app -q --from begin -e -f raw --field seq >/dev/null
+    tim=$work/time
+    taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$tim" \
+      "$bin" consume --endpoint "$EMU_URL" -p demo -l app -q --from begin -e -f jsonl --stats >/dev/null 2>"$work/stats"
+    stop_emulator
+    row=$(python3 - "$work/stats" "$tim" "$shards" "$group" "${first:-0}" <<'EOF'
+import re, sys
+stats, tim, shards, group, first = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+text = open(stats).read()
+m = re.search(r"in ([\d.]+) s .*?([\d.]+) MB/s pulled", text)
+if not m:
+    sys.exit("no stats line: %r" % text[-300:])
+raw_mb = float(m.group(1)) * float(m.group(2))
+wall, user, sys_, rss = open(tim).read().split()
+per_core = raw_mb / max(float(user) + float(sys_), 1e-3)
+ratio = per_core / first if first else 1.0
+print("%7d %9d %8.0f %12.1f %8.1f %9.2f %.3f" % (shards, group // 1024, raw_mb, per_core, int(rss) / 1024, ratio,
+                                                   per_core))
+EOF
+)
+    [[ -z $first ]] && first=${row##* }
+    echo "${row% *}"
+  done
+done
