@@ -118,6 +118,11 @@ class Run {
   // refused logs are on disk.
   void EndChunk(const ReadBlock& block, size_t end);
   Status OpenFollowState(InputReaderOptions* ro);
+  // Once the reader is open: where the tracker starts, and which ranges
+  // the last run settled (only if reading resumes where it stopped).
+  void ResumeTracker();
+  // True when the line at [begin, end) of `inode` was settled by the last run.
+  bool SettledBefore(uint64_t inode, uint64_t begin, uint64_t end);
   void Flush();
 
   const ProduceOptions& o_;
@@ -150,6 +155,14 @@ class Run {
   bool sealed_ = false;
   std::string refused_jsonl_;  // this chunk's refused logs, for --dead-letter
   std::string refused_group_;  // scratch: one refused log as a LogGroup
+  // --follow resumed: the lines of these ranges of file skip_inode_ were
+  // settled by the run that saved the state, and are not sent again.
+  FollowState resumed_;
+  bool have_resumed_ = false;
+  std::vector<ByteRange> skip_;
+  size_t skip_at_ = 0;
+  uint64_t skip_inode_ = 0;
+  uint64_t skipped_settled_bytes_ = 0;
 };
 
 bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped) {
@@ -182,7 +195,7 @@ bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog
 }
 
 void Run::ProcessBlock(const ReadBlock& block) {
-  chunk_ = shared_->tracker.BeginChunk();
+  chunk_ = shared_->tracker.BeginChunk(block.start_offset);
   chunk_logs_ = 0;
   chunk_begin_ = 0;
   sealed_ = false;
@@ -214,6 +227,14 @@ void Run::ProcessBlock(const ReadBlock& block) {
   const int64_t block_wall_s = block_wall_us / 1000000;
   while (pos < data.size()) {
     ++r_.lines;
+    if (skip_at_ < skip_.size()) {
+      size_t end = std::min(pos + LineLength(data.substr(pos)) + 1, data.size());
+      if (SettledBefore(block.inode, block.start_offset + pos, block.start_offset + end)) {
+        skipped_settled_bytes_ += end - pos;
+        pos = end;
+        continue;
+      }
+    }
     log_.Clear();
     std::string why;
     size_t line_len = 0;
@@ -250,7 +271,7 @@ void Run::ProcessBlock(const ReadBlock& block) {
     if (sealed_ && split_chunks_) {
       sealed_ = false;
       EndChunk(block, pos);
-      chunk_ = shared_->tracker.BeginChunk();
+      chunk_ = shared_->tracker.BeginChunk(block.start_offset + pos);
       chunk_logs_ = 0;
       chunk_begin_ = pos;
     }
@@ -348,10 +369,37 @@ Status Run::OpenFollowState(InputReaderOptions* ro) {
                             "; pass another --state");
     ro->start = {fs.inode, fs.offset, fs.tail_len, fs.tail_crc};
     spdlog::info("resuming {} at inode {} offset {}", follow_path_, fs.inode, fs.offset);
+    resumed_ = fs;
+    have_resumed_ = true;
   }
   shared_->committer = std::make_unique<FollowCommitter>(env_, state_file_, follow_path_, &shared_->tracker);
   shared_->committer->Start();
   return Status::OK();
+}
+
+void Run::ResumeTracker() {
+  if (have_resumed_ && reader_->inode() == resumed_.inode && reader_->offset() == resumed_.offset) {
+    shared_->tracker.Resume({resumed_.inode, resumed_.offset, resumed_.tail_len, resumed_.tail_crc},
+                            resumed_.settled);
+    skip_ = resumed_.settled;
+    skip_inode_ = resumed_.inode;
+    if (!skip_.empty())
+      spdlog::info("{} range(s) after offset {} were delivered before the restart: not sending them again",
+                   skip_.size(), resumed_.offset);
+  } else if (reader_->inode() != 0) {
+    // A new file, or one read again from its start: the state's ranges
+    // name bytes that are not there any more.
+    shared_->tracker.Resume({reader_->inode(), reader_->offset()}, {});
+  }
+}
+
+bool Run::SettledBefore(uint64_t inode, uint64_t begin, uint64_t end) {
+  if (inode != skip_inode_) {
+    skip_at_ = skip_.size();
+    return false;
+  }
+  while (skip_at_ < skip_.size() && skip_[skip_at_].end <= begin) ++skip_at_;
+  return skip_at_ < skip_.size() && skip_[skip_at_].begin <= begin && end <= skip_[skip_at_].end;
 }
 
 ProduceResult Run::Go() {
@@ -387,6 +435,7 @@ ProduceResult Run::Go() {
     return r_;
   }
   reader_ = std::move(reader.value());
+  if (ro.follow) ResumeTracker();
 
   std::shared_ptr<Shared> shared = shared_;
   sender_ = std::make_unique<Sender>(o_.sender, put_, env_, [shared](std::unique_ptr<Batch> b, const Status& st) {
@@ -435,7 +484,14 @@ ProduceResult Run::Go() {
       r_.status = rs.status();
       break;
     }
-    if (!block.event.empty()) spdlog::info("{}", block.event);
+    if (!block.event.empty()) {
+      spdlog::info("{}", block.event);
+      if (o_.reader.follow) {
+        // Rotated or truncated: offsets from now on are of other bytes.
+        shared_->tracker.NewGeneration();
+        skip_at_ = skip_.size();
+      }
+    }
     if (*rs == ReadStatus::kEof) break;
     if (*rs == ReadStatus::kTimeout) continue;
     ProcessBlock(block);

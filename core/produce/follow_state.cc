@@ -42,6 +42,8 @@ std::string EncodeFollowState(const FollowState& state) {
   char tail[64];
   std::snprintf(tail, sizeof tail, "tail %u %08x\n", state.tail_len, state.tail_crc);
   body += tail;
+  for (const ByteRange& r : state.settled)
+    body += "settled " + std::to_string(r.begin) + " " + std::to_string(r.end) + "\n";
   return body + "crc32 " + Crc32Hex(body) + "\n";
 }
 
@@ -80,9 +82,19 @@ Result<FollowState> DecodeFollowState(const std::string& text) {
     } else if (key == "offset") {
       if (!ParseU64(value, &state.offset)) return bad("bad offset");
       have_offset = true;
+    } else if (key == "settled") {
+      size_t mid = value.find(' ');
+      ByteRange r;
+      if (mid == std::string::npos || !ParseU64(value.substr(0, mid), &r.begin) ||
+          !ParseU64(value.substr(mid + 1), &r.end) || r.begin >= r.end ||
+          (!state.settled.empty() && r.begin <= state.settled.back().end) || state.settled.size() >= 4096)
+        return bad("bad settled range");
+      state.settled.push_back(r);
     }
   }
   if (!have_path || !have_inode || !have_offset) return bad("missing field");
+  // Ranges name lines after the offset; one before it is not ours.
+  if (!state.settled.empty() && state.settled.front().begin < state.offset) return bad("bad settled range");
   return state;
 }
 
@@ -136,8 +148,10 @@ void FollowCommitter::Loop() {
 void FollowCommitter::SaveSettled() {
   if (failed_) return;
   InputPosition pos;
-  if (!tracker_->Advance(&pos)) return;
-  Status st = SaveFollowState(env_, state_file_, {path_, pos.inode, pos.offset, pos.tail_len, pos.tail_crc});
+  std::vector<ByteRange> settled;
+  if (!tracker_->Advance(&pos, &settled)) return;
+  Status st = SaveFollowState(env_, state_file_,
+                              {path_, pos.inode, pos.offset, pos.tail_len, pos.tail_crc, std::move(settled)});
   if (st.ok()) {
     ++saves_;
     return;

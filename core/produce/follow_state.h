@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/base/env.h"
 #include "core/base/status.h"
@@ -23,6 +24,9 @@ struct FollowState {
   uint64_t offset = 0;
   uint32_t tail_len = 0;  // see InputPosition
   uint32_t tail_crc = 0;
+  // Ranges after `offset` in the same file whose lines are settled: a
+  // restart skips them (see AckTracker).
+  std::vector<ByteRange> settled;
 };
 
 std::string EncodeFollowState(const FollowState& state);

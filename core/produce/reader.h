@@ -46,8 +46,10 @@ class InputReader {
   // Waits up to timeout_ms for at least one whole line. The block stays
   // valid until the next call.
   Result<ReadStatus> Read(int timeout_ms, ReadBlock* block);
-  // The inode of the file being read now (0 for stdin).
+  // The inode of the file being read now (0 for stdin), and the offset in
+  // it of the next line Read will hand out.
   uint64_t inode() const { return inode_; }
+  uint64_t offset() const { return begin_offset_; }
   const std::string& path() const { return options_.path; }
   // A regular file read without --follow (or stdin redirected from one): it
   // waits for us, so nothing is gained by reading far ahead of the senders.

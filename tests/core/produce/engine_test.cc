@@ -417,3 +417,48 @@ TEST_CASE("follow: a state path that is a directory or damaged exits 3 before an
   CHECK(r.ExitCode() == 3);
   CHECK(server.calls == 0);
 }
+
+TEST_CASE("follow: a restart re-sends a batch that failed, not the acknowledged batches after it") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/app.log";
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "line-" + std::to_string(1000 + i) + "\n";  // 10 bytes a line
+  test::WriteFileOrDie(file, text);
+  ProduceOptions o = Options(file);
+  o.reader.follow = true;
+  o.reader.poll_interval_ms = 10;
+  o.state_file = dir + "/state";
+  o.sender.parallel = 1;  // batches of 100 logs, in order
+  std::atomic<int> interrupts{0};
+  FakeServer server;
+  server.fault = [&](int call) {
+    if (call == 3) interrupts = 1;
+    if (call == 1) return Status::NotFound("LogStoreNotExist: gone for a moment").set_http_status(404);
+    return Status::OK();
+  };
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), &interrupts);
+  CHECK(r.ExitCode() == 1);
+  CHECK(r.delivered == 200);
+  auto st = LoadFollowState(Env::Default(), o.state_file);
+  REQUIRE(st.ok());
+  REQUIRE(st->has_value());
+  CHECK((*st)->offset == 0);  // pinned before the batch that failed...
+  CHECK((*st)->settled == std::vector<ByteRange>{{1000, 3000}});  // ...the two after it are saved as settled
+
+  interrupts = 0;
+  FakeServer again;
+  again.fault = [&](int call) {
+    if (call == 1) interrupts = 1;
+    return Status::OK();
+  };
+  r = RunProduce(o, again.Put(), Env::Default(), &interrupts);
+  CHECK(r.ExitCode() == 0);
+  auto values = again.Values("content");
+  REQUIRE(values.size() == 100);
+  CHECK(values.front() == "line-1000");
+  CHECK(values.back() == "line-1099");
+  st = LoadFollowState(Env::Default(), o.state_file);
+  REQUIRE(st.ok());
+  CHECK((*st)->offset == text.size());
+  CHECK((*st)->settled.empty());
+}

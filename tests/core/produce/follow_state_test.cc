@@ -18,7 +18,8 @@ TEST_CASE("state round-trips and is written 0600") {
   auto none = LoadFollowState(env, file);
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
-  REQUIRE(SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678, 256, 0xdeadbeef}).ok());
+  REQUIRE(SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678, 256, 0xdeadbeef, {{6000, 7000}, {8000, 9000}}})
+              .ok());
   auto back = LoadFollowState(env, file);
   REQUIRE(back.ok());
   REQUIRE(back->has_value());
@@ -27,6 +28,7 @@ TEST_CASE("state round-trips and is written 0600") {
   CHECK((*back)->offset == 5678);
   CHECK((*back)->tail_len == 256);
   CHECK((*back)->tail_crc == 0xdeadbeef);
+  CHECK((*back)->settled == std::vector<ByteRange>{{6000, 7000}, {8000, 9000}});
   struct stat st;
   REQUIRE(stat(file.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
@@ -34,7 +36,7 @@ TEST_CASE("state round-trips and is written 0600") {
 }
 
 TEST_CASE("damaged state is refused with advice") {
-  std::string good = EncodeFollowState({"/a", 1, 2});
+  std::string good = EncodeFollowState({"/a", 1, 2, 0, 0, {}});
   CHECK(DecodeFollowState(good).ok());
   std::string flipped = good;
   flipped[flipped.find("offset 2") + 7] = '3';
@@ -44,6 +46,17 @@ TEST_CASE("damaged state is refused with advice") {
   CHECK(bad.status().message().find("remove it") != std::string::npos);
   CHECK_FALSE(DecodeFollowState("garbage").ok());
   CHECK_FALSE(DecodeFollowState(good.substr(0, good.size() / 2)).ok());
+  // Settled ranges must follow the offset, in order, apart.
+  CHECK(DecodeFollowState(EncodeFollowState({"/a", 1, 2, 0, 0, {{2, 5}, {7, 9}}})).ok());
+  for (std::vector<ByteRange> bad_ranges : {std::vector<ByteRange>{{1, 5}}, {{5, 5}}, {{3, 6}, {6, 9}},
+                                             {{7, 9}, {3, 5}}}) {
+    auto r = DecodeFollowState(EncodeFollowState({"/a", 1, 2, 0, 0, bad_ranges}));
+    CHECK(r.status().ExitCode() == 3);
+  }
+  // A state written before ranges existed reads as having none.
+  auto old = DecodeFollowState(good);
+  REQUIRE(old.ok());
+  CHECK(old->settled.empty());
 }
 
 TEST_CASE("the default path depends on file and destination") {
