@@ -159,6 +159,16 @@ bool StdoutEmptied(const Destination& d, ConsumeState* state, bool* had_data) {
   return true;
 }
 
+// Who this run is: written into every commit, whatever was loaded.
+void StampIdentity(const SessionOptions& o, ConsumeState* state) {
+  state->project = o.project;
+  state->endpoint = o.endpoint;
+  state->logstores = o.logstores;
+  state->name = o.name;
+  state->group = o.group;
+  state->consumer = o.consumer;
+}
+
 }  // namespace
 
 bool ApplyBounds(ConsumeState* state, std::optional<int64_t> to_unix) {
@@ -190,12 +200,7 @@ std::string DescribeProgress(const ConsumeState& state) {
 Result<Session> OpenSession(Env* env, const SessionOptions& o) {
   const Destination& d = o.destination;
   Session session;
-  session.state.project = o.project;
-  session.state.endpoint = o.endpoint;
-  session.state.logstores = o.logstores;
-  session.state.name = o.name;
-  session.state.group = o.group;
-  session.state.consumer = o.consumer;
+  StampIdentity(o, &session.state);
   session.request = o.given;
   if (d.state_path.empty()) return session;  // a read to a pipe or terminal: no state at all
 
@@ -254,14 +259,8 @@ Result<Session> OpenSession(Env* env, const SessionOptions& o) {
     state.files.clear();
     state.to_unix = 0;
   }
-  const ConsumeState identity_only = session.state;
   session.state = std::move(state);
-  session.state.project = identity_only.project;
-  session.state.endpoint = identity_only.endpoint;
-  session.state.logstores = identity_only.logstores;
-  session.state.name = identity_only.name;
-  session.state.group = o.group;
-  session.state.consumer = o.consumer;
+  StampIdentity(o, &session.state);
   session.resumed = !session.state.shards.empty();
   return session;
 }

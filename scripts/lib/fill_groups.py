@@ -10,25 +10,14 @@ A handful of distinct groups are built once and reused, so filling is
 bound by the emulator, not by Python."""
 import hashlib
 import http.client
+import os
 import random
 import sys
 import time
 
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, data):
-    return varint(num << 3 | 2) + varint(len(data)) + data
+# One protobuf encoder for the tests and the benchmarks.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
+from emulator_testlib import field_bytes as field, varint  # noqa: E402
 
 
 _TEXTS = [bytes(random.Random(i).choice(b"abcdefghij klmnop") for _ in range(430)) for i in range(61)]
