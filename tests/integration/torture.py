@@ -8,8 +8,14 @@ At the end everything is run to completion and verified:
   - file sinks hold exactly what the logstore holds: 0 lost, 0 duplicated;
   - every input line is in the logstore: 0 lost; duplicates from produce
     retries and restarts are counted and reported.
-One summary line: kills, restarts, records, lost, duplicated. Exit 1 on loss
-or on a file-sink duplicate.
+  - produce re-sends after each kill at most the batches in flight plus
+    those acknowledged during the save under way (its --state promise):
+    each produce run is tagged, so a copy stored by a later run than the
+    one before it is a re-send after that run's end. The bound checked per
+    end of run is 2 x --parallel x --max-batch-logs (4 in flight, and as
+    many acknowledged during one save).
+One summary line: kills, restarts, records, lost, duplicated. Exit 1 on loss,
+on a file-sink duplicate, or on a produce re-send over the bound.
 """
 import argparse, collections, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -66,6 +72,30 @@ def common(url):
     return ["--endpoint", url, "-p", "demo", "-l", "app", "-q"]
 
 
+PRODUCE_PARALLEL = 4
+PRODUCE_BATCH_LOGS = 200
+
+
+def produce_resends(records):
+    """records: (line, produce run) per stored copy. Returns (re-sends per
+    end of run, copies stored twice by one run): a copy stored by run r
+    after an earlier copy by run q < r was sent again because run q ended
+    (kill -9, or an exit) before the copy's position was saved."""
+    runs = collections.defaultdict(list)
+    for line, run in records:
+        runs[line].append(run)
+    per_end = collections.Counter()
+    within = 0
+    for rs in runs.values():
+        rs.sort()
+        for prev, cur in zip(rs, rs[1:]):
+            if cur == prev:
+                within += 1
+            else:
+                per_end[prev] += 1
+    return per_end, within
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=1.0)
@@ -80,9 +110,14 @@ def main():
     out_dir = os.path.join(work, "out") + "/"
     out_file = os.path.join(work, "stdout.jsonl")
 
+    produce_runs = [0]
+
     def produce_cmd():
+        produce_runs[0] += 1
         return [BIN, "produce"] + common(cluster.url) + ["--file", corpus_path, "--follow", "--state",
-                os.path.join(work, "produce.state"), "--retries", "20", "--linger", "50ms"]
+                os.path.join(work, "produce.state"), "--retries", "20", "--linger", "50ms", "--parallel",
+                str(PRODUCE_PARALLEL), "--max-batch-logs", str(PRODUCE_BATCH_LOGS), "--tag",
+                "run=%d" % produce_runs[0]]
 
     def consume_dir_cmd():
         return [BIN, "consume"] + common(cluster.url) + ["--from", "begin", "--state", os.path.join(work, "c1.state"),
@@ -152,10 +187,19 @@ def main():
             print("torture: a final consume kept failing (exit %d)" % rc)
             sys.exit(1)
     ref = subprocess.run([BIN, "consume"] + common(cluster.url) + ["--from", "begin", "-e", "--state",
-                         os.path.join(work, "ref.state"), "-f", "raw"], capture_output=True, timeout=600).stdout
+                         os.path.join(work, "ref.state"), "-f", "jsonl"], capture_output=True, timeout=600).stdout
     cluster.stop()
 
-    stored = collections.Counter(ref.decode().splitlines())
+    copies = [json.loads(l) for l in ref.decode().splitlines() if l.strip()]
+    stored = collections.Counter(c["content"] for c in copies)
+    per_end, within_run = produce_resends((c["content"], int(c["__tag__:run"])) for c in copies)
+    bound = 2 * PRODUCE_PARALLEL * PRODUCE_BATCH_LOGS
+    ends = produce_runs[0] - 1  # every run but the last ended by a kill or by itself
+    worst = max(per_end.values()) if per_end else 0
+    print("torture: produce re-sent after %d ends of run (%d kill -9): %d lines, %.1f per end, at most %d "
+          "(bound %d = 2 x %d parallel x %d logs a batch); %d stored twice within one run (retries after lost "
+          "replies)" % (ends, kills["produce"], sum(per_end.values()), sum(per_end.values()) / max(ends, 1),
+                        worst, bound, PRODUCE_PARALLEL, PRODUCE_BATCH_LOGS, within_run))
     inputs = set(l.rstrip("\n") for l in open(corpus_path))
     lost_produce = len(inputs - set(stored))
     dup_produce = sum(c - 1 for c in stored.values() if c > 1)
@@ -181,6 +225,10 @@ def main():
           % (sum(kills.values()), kills["produce"], kills["cdir"] + kills["cfile"], cluster.restarts, len(inputs),
              lost_produce + sum(sum((stored - g).values()) for g in sinks.values()),
              sum(sum((g - stored).values()) for g in sinks.values()), dup_produce, args.seed))
+    if worst > bound:
+        print("torture: produce re-sent %d lines after one end of run, over the bound %d: %s" % (
+            worst, bound, sorted(per_end.items(), key=lambda kv: -kv[1])[:5]))
+        bad = True
     if lost_produce or bad:
         print("torture: FAILED; files kept in %s" % work)
         sys.exit(1)
