@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
     return e.get_exit_code() == 0 ? 0 : 2;
   }
   std::fflush(nullptr);
-#if defined(__SANITIZE_ADDRESS__)
-  return exit_code;  // let LeakSanitizer's exit-time check run
+#if defined(__SANITIZE_ADDRESS__) || defined(SLSFLOW_COVERAGE)
+  return exit_code;  // let LeakSanitizer's check, or gcov's counters, run at exit
 #else
   // Every command has closed (and synced) what it wrote by now. What is
   // left is teardown the kernel does faster at exit: OpenSSL's atexit
