@@ -23,6 +23,15 @@ def seeds(target, golden):
                 yield bytes.fromhex(body["raw_hex"])
             elif body.get("log_group") is not None:
                 yield base64.b64decode(c["body_b64"])
+    elif target == "emulator_log_rules":
+        # Byte 0 picks the limits (see the target); the rest is a LogGroup.
+        for c in caps:
+            body = c.get("analysis", {}).get("body") or {}
+            group = bytes.fromhex(body["raw_hex"]) if body.get("raw_hex") else (
+                base64.b64decode(c["body_b64"]) if body.get("log_group") is not None else None)
+            if group is not None:
+                for mode in (0, 1, 2, 4, 7):
+                    yield bytes([mode]) + group
     elif target == "codec":
         codes = {None: 0, "lz4": 1, "zstd": 2, "deflate": 3}
         for c in caps:
