@@ -146,7 +146,7 @@ int64_t PeakRssKb() {
   return kb;
 }
 
-void PrintStats(const ConsumeStats& s, const MemoryBudget& budget) {
+void PrintStats(const ConsumeStats& s, const ConsumeBudget& budget) {
   const double secs = std::max(1e-6, s.elapsed_us / 1e6);
   std::string line = "consumed " + std::to_string(s.logs) + " logs (" + std::to_string(s.scanned) + " read), " +
                      std::to_string(s.bytes) + " bytes in ";
@@ -386,7 +386,7 @@ void NoticeOldState(const ConsumeFlags& f, const ConsumeOptions& o, const Destin
 }
 
 int Finish(const ConsumeFlags& f, const ConsumeOptions& o, const Result<ConsumeStats>& result, const Session& session,
-           const Formatter& formatter, const MemoryBudget& budget, const std::string& shown,
+           const Formatter& formatter, const ConsumeBudget& budget, const std::string& shown,
            const std::function<void(const std::string&)>& notice) {
   if (o.progress) std::fprintf(stderr, "\n");
   if (const int64_t missing = formatter.records_without_field(); missing > 0)
@@ -443,7 +443,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   o.endpoint = settings->endpoint.ToString();
   o.logstores = settings->logstores;
   if (Status s = ApplyRunFlags(f, *settings, &o); !s.ok()) return ReportError(s);
-  MemoryBudget budget(*ParseSize(f.memory, "--memory"));
+  ConsumeBudget budget(*ParseSize(f.memory, "--memory"));
   o.budget = &budget;
 
   RequestFlags probe = given;

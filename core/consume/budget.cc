@@ -7,7 +7,7 @@
 
 namespace slsflow {
 
-bool MemoryBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled) {
+bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled) {
   std::unique_lock<std::mutex> lock(mu_);
   const uint64_t ticket = next_ticket_++;
   waiting_.push_back(ticket);
@@ -28,7 +28,7 @@ bool MemoryBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelle
   return true;
 }
 
-void MemoryBudget::Release(uint64_t bytes) {
+void ConsumeBudget::Release(uint64_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     held_ -= std::min(held_, bytes);
@@ -36,7 +36,7 @@ void MemoryBudget::Release(uint64_t bytes) {
   cv_.notify_all();
 }
 
-void MemoryBudget::Charge(uint64_t bytes) {
+void ConsumeBudget::Charge(uint64_t bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   held_ += bytes;
   peak_ = std::max(peak_, held_);
@@ -47,35 +47,35 @@ void MemoryBudget::Charge(uint64_t bytes) {
   }
 }
 
-void MemoryBudget::Reserve(uint64_t bytes) {
+void ConsumeBudget::Reserve(uint64_t bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   reserved_ += bytes;
   held_ += bytes;
   peak_ = std::max(peak_, held_);
 }
 
-uint64_t MemoryBudget::Share() const {
+uint64_t ConsumeBudget::Share() const {
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t free_of_reservations = capacity_ - std::min(capacity_, reserved_);
   return free_of_reservations / (2 * static_cast<uint64_t>(std::max(readers_, 1)));
 }
 
-void MemoryBudget::AddReader() {
+void ConsumeBudget::AddReader() {
   std::lock_guard<std::mutex> lock(mu_);
   ++readers_;
 }
 
-void MemoryBudget::RemoveReader() {
+void ConsumeBudget::RemoveReader() {
   std::lock_guard<std::mutex> lock(mu_);
   --readers_;
 }
 
-uint64_t MemoryBudget::held() const {
+uint64_t ConsumeBudget::held() const {
   std::lock_guard<std::mutex> lock(mu_);
   return held_;
 }
 
-uint64_t MemoryBudget::peak() const {
+uint64_t ConsumeBudget::peak() const {
   std::lock_guard<std::mutex> lock(mu_);
   return peak_;
 }

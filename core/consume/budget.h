@@ -20,11 +20,11 @@
 
 namespace slsflow {
 
-class MemoryBudget {
+class ConsumeBudget {
  public:
-  explicit MemoryBudget(uint64_t capacity) : capacity_(capacity) {}
-  MemoryBudget(const MemoryBudget&) = delete;
-  MemoryBudget& operator=(const MemoryBudget&) = delete;
+  explicit ConsumeBudget(uint64_t capacity) : capacity_(capacity) {}
+  ConsumeBudget(const ConsumeBudget&) = delete;
+  ConsumeBudget& operator=(const ConsumeBudget&) = delete;
 
   // Waits until `bytes` fit beside what is held (or nothing is held), in
   // arrival order. False, holding nothing, once `cancelled` returns true; it
@@ -73,7 +73,7 @@ class MemoryBudget {
 class BudgetGrant {
  public:
   BudgetGrant() = default;
-  BudgetGrant(MemoryBudget* budget, uint64_t bytes) : budget_(budget), bytes_(bytes) {}
+  BudgetGrant(ConsumeBudget* budget, uint64_t bytes) : budget_(budget), bytes_(bytes) {}
   BudgetGrant(BudgetGrant&& other) noexcept { *this = std::move(other); }
   BudgetGrant& operator=(BudgetGrant&& other) noexcept;
   ~BudgetGrant() { Reset(); }
@@ -85,7 +85,7 @@ class BudgetGrant {
   uint64_t bytes() const { return bytes_; }
 
  private:
-  MemoryBudget* budget_ = nullptr;
+  ConsumeBudget* budget_ = nullptr;
   uint64_t bytes_ = 0;
 };
 

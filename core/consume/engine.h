@@ -84,7 +84,7 @@ struct ConsumeOptions {
   int queue_depth = 1;
   // --memory: every reader pulls under it (null: each reader sizes its
   // pulls on its own, as the unit tests do).
-  MemoryBudget* budget = nullptr;
+  ConsumeBudget* budget = nullptr;
 
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
   // Called once the outputs are recovered, before anything is read: the

@@ -63,7 +63,7 @@ constexpr uint64_t kLargestGroupBytes = 5u << 20;
 }  // namespace
 
 bool ShardReader::PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant) {
-  MemoryBudget* budget = options_.budget;
+  ConsumeBudget* budget = options_.budget;
   if (!budget) {
     // Until the group size is known, start small: a first pull of 1000
     // big groups could be hundreds of MB.

@@ -58,7 +58,7 @@ struct ShardReaderOptions {
   // --memory: when set, every pull first takes a grant sized by the
   // budget's share and the group size seen so far (target_pull_bytes is
   // then unused).
-  MemoryBudget* budget = nullptr;
+  ConsumeBudget* budget = nullptr;
 };
 
 class ShardReader {

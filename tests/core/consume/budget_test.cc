@@ -13,7 +13,7 @@ namespace {
 bool Never() { return false; }
 
 TEST_CASE("grants fit the budget, and a request over it goes alone once nothing is held") {
-  MemoryBudget b(100);
+  ConsumeBudget b(100);
   REQUIRE(b.Acquire(60, Never));
   REQUIRE(b.Acquire(40, Never));
   CHECK(b.held() == 100);
@@ -35,7 +35,7 @@ TEST_CASE("grants fit the budget, and a request over it goes alone once nothing 
 }
 
 TEST_CASE("grants are served in arrival order, so a big request is never overtaken") {
-  MemoryBudget b(100);
+  ConsumeBudget b(100);
   REQUIRE(b.Acquire(90, Never));
   std::vector<int> order;
   std::mutex mu;
@@ -62,7 +62,7 @@ TEST_CASE("grants are served in arrival order, so a big request is never overtak
 }
 
 TEST_CASE("a cancelled wait holds nothing and lets the next in line go") {
-  MemoryBudget b(10);
+  ConsumeBudget b(10);
   REQUIRE(b.Acquire(10, Never));
   std::atomic<bool> stop{false};
   std::atomic<int> result{-1};
@@ -77,7 +77,7 @@ TEST_CASE("a cancelled wait holds nothing and lets the next in line go") {
 }
 
 TEST_CASE("grants move with their batch, resize to what the reply held, and give back on reset") {
-  MemoryBudget b(100);
+  ConsumeBudget b(100);
   {
     REQUIRE(b.Acquire(30, Never));
     BudgetGrant g(&b, 30);
@@ -92,7 +92,7 @@ TEST_CASE("grants move with their batch, resize to what the reply held, and give
 }
 
 TEST_CASE("the share splits what is not reserved over the readers, two batches each") {
-  MemoryBudget b(1000);
+  ConsumeBudget b(1000);
   CHECK(b.Share() == 500);
   b.AddReader();
   b.AddReader();
@@ -105,7 +105,7 @@ TEST_CASE("the share splits what is not reserved over the readers, two batches e
 }
 
 TEST_CASE("many readers under a small budget all finish: no deadlock, no starvation") {
-  MemoryBudget b(64);
+  ConsumeBudget b(64);
   std::atomic<int> done{0};
   std::vector<std::thread> readers;
   for (int r = 0; r < 16; ++r) {

@@ -487,7 +487,7 @@ TEST_CASE("progress counts the log groups left between the cursors, not the shar
 TEST_CASE("under a --memory budget smaller than one batch per shard, every shard is read exactly") {
   test::FakeSource src(12);
   auto corpus = Corpus(src, 12, 15, 40);
-  MemoryBudget budget(4096);  // far below 12 shards' worth of batches
+  ConsumeBudget budget(4096);  // far below 12 shards' worth of batches
   Harness h;
   h.options.exit_at_end = true;
   h.options.budget = &budget;
@@ -500,7 +500,7 @@ TEST_CASE("under a --memory budget smaller than one batch per shard, every shard
 TEST_CASE("--ordered under a small --memory still merges everything, oldest first per shard") {
   test::FakeSource src(4);
   auto corpus = Corpus(src, 4, 20, 30);
-  MemoryBudget budget(8192);
+  ConsumeBudget budget(8192);
   Harness h;
   h.options.exit_at_end = true;
   h.options.ordered = true;
