@@ -90,21 +90,25 @@ class GroupAssigner final : public ShardAssigner {
   void RestoreCommitted(const std::vector<CommittedShard>& committed);
   void Loop();
 
+  // Threads: the heartbeat thread (Loop) and the engine's output thread
+  // (Assign, OnCommitted, StartCursor, PushedCheckpoint). client_ is
+  // thread-safe; client_, logstores_, options_ and env_ are read-only after
+  // construction. Everything else is guarded by mu_.
   SlsClient* client_;
   std::vector<std::string> logstores_;
   GroupOptions options_;
   Env* env_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;
-  std::map<std::string, HeldShards> held_;
-  std::map<std::pair<std::string, int>, std::string> pushed_;  // last checkpoint sent
+  bool stopping_ = false;                                       // guarded by mu_
+  std::map<std::string, HeldShards> held_;                      // guarded by mu_
+  std::map<std::pair<std::string, int>, std::string> pushed_;  // last checkpoint sent; guarded by mu_
   // Shards the engine was last told to read. A shard assigned by a
   // heartbeat but not yet started holds a stale local position, which must
-  // never be pushed over the previous owner's checkpoint.
+  // never be pushed over the previous owner's checkpoint. Guarded by mu_.
   std::map<std::string, std::set<int>> engine_reading_;
-  int64_t last_ok_us_ = 0;
-  std::thread thread_;
+  int64_t last_ok_us_ = 0;  // guarded by mu_ once the thread runs
+  std::thread thread_;      // started by Start, joined by Stop (one thread)
 };
 
 // Pushes every committed position to `group` (forceSuccess, no consumer
@@ -123,7 +127,7 @@ class SyncGroupAssigner final : public ShardAssigner {
   SlsClient* client_;
   std::string group_;
   std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::string> pushed_;
+  std::map<std::pair<std::string, int>, std::string> pushed_;  // guarded by mu_
 };
 
 // Creates `group` on each logstore unless it exists (ConsumerGroupAlreadyExist is fine).

@@ -96,19 +96,23 @@ class ShardReader {
   // them; false when stopped while waiting for it.
   bool PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant);
 
+  // Threads: the reader thread (Run) and the engine's output thread (the
+  // public methods). Set before Start and then read-only: source_, env_,
+  // options_, notify_. Owned by the reader thread alone: the cursor and
+  // averages inside Run.
   ConsumeSource* source_;
   Env* env_;
   ShardReaderOptions options_;
   std::function<void()> notify_;
-  std::thread thread_;
-  std::mutex mu_;
+  std::thread thread_;  // started and joined by the engine thread
+  std::mutex mu_;       // guards every member below
   std::condition_variable cv_;
-  std::deque<std::unique_ptr<ReaderBatch>> queue_;
-  std::vector<std::unique_ptr<ReaderBatch>> free_;
-  std::string end_cursor_;
-  bool idle_ = false;
-  bool done_ = false;
-  bool stopping_ = false;
+  std::deque<std::unique_ptr<ReaderBatch>> queue_;  // guarded by mu_
+  std::vector<std::unique_ptr<ReaderBatch>> free_;  // guarded by mu_
+  std::string end_cursor_;                          // guarded by mu_
+  bool idle_ = false;                               // guarded by mu_
+  bool done_ = false;                               // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
 };
 
 }  // namespace slsflow
