@@ -41,6 +41,7 @@ class CsvParser : public Parser {
     pending_ = false;
     if (header_.empty()) {
       for (auto f : fields_) header_.emplace_back(f);
+      header_ok_ = ContentKeysOk(header_);
       out->arena.clear();
       return ParseOutcome::kSkip;
     }
@@ -60,6 +61,7 @@ class CsvParser : public Parser {
       *error = "no content columns";
       return ParseOutcome::kInvalid;
     }
+    out->keys_checked = header_ok_;
     return ParseOutcome::kLog;
   }
 
@@ -121,6 +123,7 @@ class CsvParser : public Parser {
   }
 
   std::vector<std::string> header_;
+  bool header_ok_ = false;  // checked once: the keys of every record
   std::vector<std::string_view> fields_;
   std::string partial_;
   bool pending_ = false;

@@ -132,6 +132,7 @@ class RegexParser : public Parser {
     auto tr = TranslateRegex(pattern);
     if (!tr.ok()) return tr.status();
     names_ = tr->names;
+    names_ok_ = ContentKeysOk(names_);
     int rc = regcomp(&re_, tr->ere.c_str(), REG_EXTENDED);
     if (rc != 0) {
       char buf[256];
@@ -169,6 +170,7 @@ class RegexParser : public Parser {
       *error = "no named group matched a content key";
       return ParseOutcome::kInvalid;
     }
+    out->keys_checked = names_ok_;
     return ParseOutcome::kLog;
   }
 
@@ -176,6 +178,7 @@ class RegexParser : public Parser {
   regex_t re_{};
   bool compiled_ = false;
   std::vector<std::string> names_;
+  bool names_ok_ = false;  // checked once: the keys of every log are among them
   std::vector<regmatch_t> matches_;
 };
 

@@ -78,34 +78,6 @@ Status ParsedLog::AddReservedOrContent(std::string_view key, std::string_view va
 
 namespace {
 
-// [A-Za-z0-9_]: the bytes an SLS content key may hold.
-struct KeyByteTable {
-  bool ok[256] = {};
-  constexpr KeyByteTable() {
-    for (int c = 'a'; c <= 'z'; ++c) ok[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) ok[c] = true;
-    for (int c = '0'; c <= '9'; ++c) ok[c] = true;
-    ok[static_cast<unsigned char>('_')] = true;
-  }
-};
-constexpr KeyByteTable kKeyBytes;
-
-bool IsReservedKey(std::string_view key) {
-  return key == "__time__" || key == "__topic__" || key == "__source__" || key == "__partition_time__" ||
-         key == "_extract_others_" || key == "__extract_others__";
-}
-
-// Runs once per key of every log: one table load per byte, and the
-// reserved names only for keys that start with '_'.
-inline bool ContentKeyOk(std::string_view key) {
-  if (key.empty() || key.size() > kMaxKeyBytes) return false;
-  if (key[0] >= '0' && key[0] <= '9') return false;
-  unsigned bad = 0;
-  for (char c : key) bad |= !kKeyBytes.ok[static_cast<unsigned char>(c)];
-  if (bad) return false;
-  return key[0] != '_' || !IsReservedKey(key);
-}
-
 std::string Printable(std::string_view s) {
   std::string out;
   for (char c : s.substr(0, 64)) {
@@ -122,22 +94,9 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
-}  // namespace
-
-std::string ContentKeyProblem(std::string_view key) {
-  if (ContentKeyOk(key)) return "";
-  if (key.empty()) return "a content key is empty";
-  std::string name = "the key '" + Printable(key) + "'";
-  if (key.size() > kMaxKeyBytes)
-    return name + " is " + std::to_string(key.size()) + " bytes; SLS allows at most 128 per key";
-  if (key[0] >= '0' && key[0] <= '9') return name + " starts with a digit, which SLS does not allow";
-  for (char c : key)
-    if (!kKeyBytes.ok[static_cast<unsigned char>(c)])
-      return name + " holds a character other than letters, digits and '_', which SLS does not allow";
-  return name + " is reserved by SLS";
-}
-
-bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why) {
+// Checks the rules in the order LogWithinLimits promises; false with the
+// first broken one in `why`. Only logs that failed the fast check come here.
+bool LimitProblemInto(const ParsedLog& log, int64_t now_seconds, std::string* why) {
   if (log.contents.empty()) {
     *why = "the log has no content keys; SLS needs at least one";
     return false;
@@ -191,6 +150,42 @@ bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool IsReservedContentKey(std::string_view key) {
+  return key == "__time__" || key == "__topic__" || key == "__source__" || key == "__partition_time__" ||
+         key == "_extract_others_" || key == "__extract_others__";
+}
+
+bool ContentKeysOk(const std::vector<std::string>& names) {
+  ParsedLog probe;
+  for (const auto& name : names) {
+    // Values that every reserved key accepts: only the routing matters here.
+    if (!probe.AddField(name, "0").ok()) return false;
+  }
+  for (const auto& kv : probe.contents)
+    if (!ContentKeyOk(kv.first)) return false;
+  return true;
+}
+
+std::string LimitProblem(const ParsedLog& log, int64_t now_seconds) {
+  std::string reason;
+  return LimitProblemInto(log, now_seconds, &reason) ? std::string() : reason;
+}
+
+std::string ContentKeyProblem(std::string_view key) {
+  if (ContentKeyOk(key)) return "";
+  if (key.empty()) return "a content key is empty";
+  std::string name = "the key '" + Printable(key) + "'";
+  if (key.size() > kMaxKeyBytes)
+    return name + " is " + std::to_string(key.size()) + " bytes; SLS allows at most 128 per key";
+  if (key[0] >= '0' && key[0] <= '9') return name + " starts with a digit, which SLS does not allow";
+  for (char c : key)
+    if (!kContentKeyBytes[static_cast<unsigned char>(c)])
+      return name + " holds a character other than letters, digits and '_', which SLS does not allow";
+  return name + " is reserved by SLS";
 }
 
 namespace {

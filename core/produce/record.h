@@ -3,6 +3,7 @@
 // before parsing so that it never reallocates under the views.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ struct ParsedLog {
   // A value was decoded from {"base64"} or {"hex"}: the parser checked no
   // UTF-8 there, so the limits check does.
   bool has_binary = false;
+  // The parser's content keys are fixed and were checked once (line, regex
+  // and csv modes), so the limits check skips them.
+  bool keys_checked = false;
   std::string_view topic;
   std::string_view source;
   std::string_view hash_key;
@@ -51,7 +55,7 @@ struct ParsedLog {
   // Inline: it runs once per line.
   void Clear() {
     time = time_ns = 0;
-    has_time = has_time_ns = has_topic = has_source = has_hash_key = has_binary = false;
+    has_time = has_time_ns = has_topic = has_source = has_hash_key = has_binary = keys_checked = false;
     topic = source = hash_key = {};
     contents.clear();
     tags.clear();
@@ -74,16 +78,55 @@ struct ParsedLog {
   Status AddReservedOrContent(std::string_view key, std::string_view value);
 };
 
-// True when SLS would store `log` as it is: every content key is 1..128
-// bytes of [A-Za-z0-9_], not starting with a digit and not a reserved name
-// (__time__, __topic__, __source__, __partition_time__, _extract_others_,
-// __extract_others__); every value is at most 1 MiB; topic and source at
-// most 128 bytes; everything is UTF-8; there is at least one content; the
-// time is within [now - 168 h, now + 15 min]. Otherwise false, with the
-// first broken rule in `why`. Size of the whole LogGroup is the batcher's.
-bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why);
-// The key rule alone ("" when `key` is fine, else what is wrong with it).
+// [A-Za-z0-9_]: the bytes an SLS content key may hold.
+inline constexpr std::array<bool, 256> kContentKeyBytes = [] {
+  std::array<bool, 256> ok{};
+  for (int c = 'a'; c <= 'z'; ++c) ok[static_cast<size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) ok[static_cast<size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) ok[static_cast<size_t>(c)] = true;
+  ok['_'] = true;
+  return ok;
+}();
+
+// __time__, __topic__, __source__, __partition_time__, _extract_others_,
+// __extract_others__.
+bool IsReservedContentKey(std::string_view key);
+
+// The SLS key rule: 1..128 bytes of [A-Za-z0-9_], not starting with a
+// digit, not reserved. Runs for every key of every jsonl log: a table load
+// per byte, and the reserved names only for keys that start with '_'.
+inline bool ContentKeyOk(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyBytes || (key[0] >= '0' && key[0] <= '9')) return false;
+  unsigned bad = 0;
+  for (char c : key) bad |= !kContentKeyBytes[static_cast<unsigned char>(c)];
+  return !bad && (key[0] != '_' || !IsReservedContentKey(key));
+}
+// The key rule with its reason ("" when `key` is fine).
 std::string ContentKeyProblem(std::string_view key);
+// True when every name that AddField would make a content key passes the
+// rule: a parser with fixed keys checks them once and sets keys_checked.
+bool ContentKeysOk(const std::vector<std::string>& names);
+
+// The first SLS limit `log` breaks, said for a person; "" when none.
+std::string LimitProblem(const ParsedLog& log, int64_t now_seconds);
+
+// True when SLS would store `log` as it is: every content key passes the
+// key rule; every value is at most 1 MiB; topic and source at most 128
+// bytes; everything is UTF-8; there is at least one content; the time is
+// within [now - 168 h, now + 15 min]. Otherwise false, with the first
+// broken rule in `why`. Size of the whole LogGroup is the batcher's.
+// Inline, and the reason built only on failure: it runs for every log.
+inline bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::string* why) {
+  bool ok = !log.contents.empty() && (!log.has_topic || log.topic.size() <= kMaxMetaBytes) &&
+            (!log.has_source || log.source.size() <= kMaxMetaBytes) && !log.has_binary &&
+            static_cast<int64_t>(log.time) >= now_seconds - kMaxLogAgeSeconds &&
+            static_cast<int64_t>(log.time) <= now_seconds + kMaxLogLeadSeconds;
+  for (const auto& kv : log.contents)
+    ok &= kv.second.size() <= kMaxValueBytes && (log.keys_checked || ContentKeyOk(kv.first));
+  if (__builtin_expect(ok, true)) return true;
+  *why = LimitProblem(log, now_seconds);
+  return why->empty();
+}
 
 // Appends `s` to `arena` (which must have the room reserved) and returns a
 // view of the copy.

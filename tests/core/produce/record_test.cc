@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/produce/parser.h"
+
 using namespace slsflow;
 
 TEST_CASE("AddField routes the reserved keys consume writes") {
@@ -129,4 +131,21 @@ TEST_CASE("the dead-letter reason key is dropped on input, so dead letters repla
   ParsedLog log;
   CHECK(log.AddField("__dead_letter_reason__", "InvalidKey: ...").ok());
   CHECK(log.contents.empty());
+}
+
+TEST_CASE("fixed keys are checked once: ContentKeysOk, and keys_checked spares the per-log check") {
+  CHECK(ContentKeysOk({"__time__", "__time_ns__", "__topic__", "__tag__:env", "msg", "_id"}));
+  CHECK_FALSE(ContentKeysOk({"__time__", "a.b"}));
+  CHECK_FALSE(ContentKeysOk({"__partition_time__"}));  // a content key, and reserved
+  CHECK_FALSE(ContentKeysOk({"9lives"}));
+  auto line = MakeLineParser("content");
+  ParsedLog log;
+  std::string err;
+  REQUIRE(line->Parse("x", &log, &err) == ParseOutcome::kLog);
+  CHECK(log.keys_checked);
+  auto bad = MakeLineParser("a.b");
+  REQUIRE(bad->Parse("x", &log, &err) == ParseOutcome::kLog);
+  CHECK_FALSE(log.keys_checked);
+  log.time = static_cast<uint32_t>(kNow);
+  CHECK(Why(log).find("'a.b'") != std::string::npos);
 }
