@@ -515,6 +515,8 @@ ProduceResult Run::Go() {
     if (shared_->committer->failed() && r_.status.ok()) r_.status = shared_->committer->error();
     r_.state_saves = shared_->committer->saves();
   }
+  if (skipped_settled_bytes_ > 0)
+    spdlog::info("{} bytes delivered before the restart were not sent again", skipped_settled_bytes_);
   r_.delivered = shared_->delivered;
   r_.dead_lettered = shared_->dead;
   r_.unconfirmed = r_.logs - std::min<uint64_t>(r_.logs, r_.delivered + r_.dead_lettered);
