@@ -16,16 +16,13 @@ namespace slsflow::cli {
 Result<AdminContext> OpenAdmin(const CommonFlags& flags) {
   SetupLogging(flags);
   AdminContext ctx;
-  auto format = ParseOutputFormat(flags.output);
+  auto format = ParseOutputFormat(flags.format);
   if (!format.ok()) return format.status();
   ctx.format = *format;
   auto settings = ResolveSettings(flags);
   if (!settings.ok()) return settings.status();
   ctx.settings = std::move(*settings);
-  if (ctx.settings.logstores.size() != 1)
-    return Status::Config(ctx.settings.logstores.empty()
-                              ? "no logstore: pass -l/--logstore, set SLSFLOW_LOGSTORE, or add 'logstore =' to a profile"
-                              : "give exactly one -l/--logstore");
+  SLSFLOW_RETURN_IF_ERROR(RequireLogstores(ctx.settings, /*one=*/true));
   ctx.logstore = ctx.settings.logstores.front();
   ctx.client = MakeClient(ctx.settings);
   return ctx;

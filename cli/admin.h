@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "cli/settings.h"
 #include "cli/table.h"
 #include "core/sls/client.h"
 

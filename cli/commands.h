@@ -12,5 +12,8 @@ void RegisterShardsCommand(CLI::App& root, int* exit_code);
 void RegisterGroupsCommand(CLI::App& root, int* exit_code);
 void RegisterEmulatorCommand(CLI::App& root, int* exit_code);
 void RegisterConfigCommands(CLI::App& root, int* exit_code);  // configure, config show
+void RegisterHelpCommand(CLI::App& root, int* exit_code);     // help [COMMAND]: the man page
+// completion bash|zsh: the scripts, made from the flags registered before it.
+void RegisterCompletionCommand(CLI::App& root, int* exit_code);
 
 }  // namespace slsflow::cli

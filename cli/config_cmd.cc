@@ -10,6 +10,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/config_file.h"
+#include "cli/settings.h"
+#include "cli/values.h"
 
 namespace slsflow::cli {
 
@@ -20,12 +22,25 @@ struct ConfigureFlags {
   std::string endpoint, project, logstore, access_key_id, access_key_secret, security_token, sign, region;
 };
 
-std::string ConfigPath() {
-  if (const char* p = std::getenv("SLSFLOW_CONFIG"); p && *p) return p;
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = (xdg && *xdg) ? xdg : std::string(home ? home : ".") + "/.config";
-  return base + "/slsflow/config";
+std::string Getenv(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// A profile must hold a whole credential set, or none when it is filled in
+// on a terminal (an emulator without auth needs none). Half a set would
+// pair its id with a secret from somewhere else later, or fail far from here.
+Status CheckCredentials(const std::map<std::string, std::string>& sec, const std::string& profile, bool interactive) {
+  auto has = [&](const char* key) { return sec.count(key) > 0 && !sec.at(key).empty(); };
+  const std::string how = "pass it in ALIBABA_CLOUD_ACCESS_KEY_SECRET (or --access-key-secret, visible in ps), or "
+                          "run 'slsflow configure --profile " + profile + "' on a terminal to be asked";
+  if (has("access_key_id") && !has("access_key_secret"))
+    return Status::Usage("profile '" + profile + "' would have an access key id but no secret: " + how);
+  if (!has("access_key_id") && has("access_key_secret"))
+    return Status::Usage("profile '" + profile + "' would have a secret but no access key id: pass --access-key-id");
+  if (!interactive && !has("access_key_secret"))
+    return Status::Usage("no access key secret for profile '" + profile + "': " + how);
+  return Status::OK();
 }
 
 // Reads one line from the terminal; `secret` turns echo off.
@@ -51,7 +66,7 @@ std::string Prompt(const std::string& question, const std::string& current, bool
 
 int RunConfigure(const ConfigureFlags& f) {
   Env* env = Env::Default();
-  std::string path = ConfigPath();
+  std::string path = SlsflowConfigPath();
   IniFile ini;
   if (env->FileExists(path)) {
     std::string text;
@@ -70,17 +85,31 @@ int RunConfigure(const ConfigureFlags& f) {
   set("project", f.project);
   set("logstore", f.logstore);
   set("access_key_id", f.access_key_id);
-  set("access_key_secret", f.access_key_secret);
-  set("security_token", f.security_token);
+  // Flags and their variables are one source, as for every command; the
+  // variables only complete an id this profile holds.
+  if (sec.count("access_key_id")) {
+    set("access_key_secret", f.access_key_secret.empty() ? Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET") : f.access_key_secret);
+    set("security_token", f.security_token.empty() ? Getenv("ALIBABA_CLOUD_SECURITY_TOKEN") : f.security_token);
+  } else {
+    set("access_key_secret", f.access_key_secret);
+    set("security_token", f.security_token);
+  }
   set("sign", f.sign);
   set("region", f.region);
-  bool interactive = isatty(STDIN_FILENO) && f.endpoint.empty() && f.access_key_id.empty();
+  // On a terminal we ask: everything when no flag says what to set, else
+  // only the credentials the profile would still lack.
+  const bool interactive = isatty(STDIN_FILENO);
   if (interactive) {
+    const bool ask_all = f.endpoint.empty() && f.access_key_id.empty();
     std::fprintf(stderr, "Configuring profile '%s' in %s\n", f.profile.c_str(), path.c_str());
-    sec["endpoint"] = Prompt("Endpoint (e.g. cn-hangzhou.log.aliyuncs.com)", sec["endpoint"], false);
-    sec["project"] = Prompt("Default project", sec["project"], false);
-    sec["access_key_id"] = Prompt("Access key id", sec["access_key_id"], false);
-    sec["access_key_secret"] = Prompt("Access key secret", sec["access_key_secret"], true);
+    if (ask_all) {
+      sec["endpoint"] = Prompt("Endpoint (e.g. cn-hangzhou.log.aliyuncs.com)", sec["endpoint"], false);
+      sec["project"] = Prompt("Default project", sec["project"], false);
+    }
+    if (ask_all || sec["access_key_id"].empty())
+      sec["access_key_id"] = Prompt("Access key id", sec["access_key_id"], false);
+    if (ask_all || sec["access_key_secret"].empty())
+      sec["access_key_secret"] = Prompt("Access key secret", sec["access_key_secret"], true);
     for (auto it = sec.begin(); it != sec.end();) it = it->second.empty() ? sec.erase(it) : std::next(it);
   }
   if (!f.access_key_secret.empty())
@@ -90,6 +119,7 @@ int RunConfigure(const ConfigureFlags& f) {
     auto ep = ParseEndpoint(it->second);
     if (!ep.ok()) return ReportError(Status::Usage(ep.status().message()));
   }
+  if (Status st = CheckCredentials(sec, f.profile, interactive); !st.ok()) return ReportError(st);
 
   Status st = env->CreateDirs(DirName(path), 0700);
   if (st.ok()) {
@@ -107,29 +137,29 @@ int RunConfigure(const ConfigureFlags& f) {
   return 0;
 }
 
-std::string Mask(const std::string& secret) { return secret.empty() ? "" : "******** (" + std::to_string(secret.size()) + " chars)"; }
+std::string Mask(const std::string& secret) {
+  return secret.empty() ? "" : "******** (" + std::to_string(secret.size()) + " chars)";
+}
 
+std::string JoinPlaces(const std::vector<std::string>& places) {
+  std::string out;
+  for (const auto& p : places) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+// Every setting, set or not, and what would stop a command: it answers
+// "what would slsflow use, and why" even when nothing is configured.
 int RunShow(const CommonFlags& flags) {
   SetupLogging(flags);
-  auto s = ResolveSettings(flags, Env::Default(), false, false);
-  if (!s.ok()) return ReportError(s.status());
-  auto line = [&](const std::string& key, const std::string& value) {
-    auto o = s->origin.find(key);
-    std::printf("%-18s %s%s\n", key.c_str(), value.empty() ? "(unset)" : value.c_str(),
-                o == s->origin.end() || value.empty() ? "" : ("   # " + o->second).c_str());
-  };
-  line("endpoint", s->endpoint.ToString());
-  line("project", s->project);
-  std::string ls;
-  for (auto& l : s->logstores) ls += (ls.empty() ? "" : ",") + l;
-  line("logstore", ls);
-  line("profile", s->profile);
-  line("access_key_id", s->credentials.access_key_id);
-  line("access_key_secret", Mask(s->credentials.access_key_secret));
-  line("security_token", Mask(s->credentials.security_token));
-  line("sign", s->sign.version == SignatureVersion::kV4 ? "v4" : "v1");
-  line("region", s->sign.region);
-  for (auto& [k, v] : s->extra) std::printf("%-18s %s   # profile %s\n", k.c_str(), v.c_str(), s->profile.c_str());
+  SettingsReport r = ReportSettings(flags, Env::Default());
+  for (const auto& s : r.settings) {
+    const bool secret = s.name == "access_key_secret" || s.name == "security_token";
+    const std::string value = s.value.empty() ? "not set" : secret ? Mask(s.value) : s.value;
+    const std::string why = s.value.empty() ? "looked at: " + JoinPlaces(s.looked) : "from " + s.origin;
+    std::printf("%-18s %-30s # %s\n", s.name.c_str(), value.c_str(), why.c_str());
+  }
+  for (auto& [k, v] : r.extra) std::printf("%-18s %-30s # from profile %s\n", k.c_str(), v.c_str(), r.profile.c_str());
+  for (const auto& p : r.problems) std::printf("problem: %s\n", p.c_str());
   return 0;
 }
 
@@ -144,14 +174,15 @@ void RegisterConfigCommands(CLI::App& root, int* exit_code) {
   configure->add_option("-p,--project", f->project, "default project");
   configure->add_option("-l,--logstore", f->logstore, "default logstore");
   configure->add_option("--access-key-id", f->access_key_id, "access key id");
-  configure->add_option("--access-key-secret", f->access_key_secret, "access key secret (visible in ps; omit to be prompted)");
+  configure->add_option("--access-key-secret", f->access_key_secret,
+                        "access key secret (visible in ps; prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET, or a terminal to be asked)");
   configure->add_option("--security-token", f->security_token, "STS token");
-  configure->add_option("--sign", f->sign, "v1 or v4")->check(CLI::IsMember({"v1", "v4"}));
+  configure->add_option("--sign", f->sign, "signature version")->check(OneOf({"v1", "v4"}));
   configure->add_option("--region", f->region, "region for v4 signatures");
   configure->footer(
       "Examples:\n"
       "  slsflow configure                                   # asks, secret not echoed\n"
-      "  slsflow configure --profile prod --endpoint cn-hangzhou.log.aliyuncs.com -p my-project\n"
+      "  slsflow configure --profile prod --endpoint cn-hangzhou.log.aliyuncs.com -p my-project   # asks for the key\n"
       "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=... slsflow configure --profile ci --access-key-id LTAI...\n");
   configure->callback([f, exit_code] { *exit_code = RunConfigure(*f); });
 

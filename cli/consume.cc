@@ -16,6 +16,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/settings.h"
+#include "cli/values.h"
 #include "core/consume/destination.h"
 #include "core/consume/engine.h"
 #include "core/consume/group.h"
@@ -35,11 +37,14 @@ void OnStopSignal(int) {
   signal(SIGTERM, SIG_DFL);
 }
 
+// A duration flag with a profile key behind it: -1 until given.
+constexpr int64_t kNotGiven = -1;
+
 struct ConsumeFlags {
   std::string group;
   std::string consumer;
-  std::string heartbeat_interval = "20s";
-  int group_timeout = 60;
+  int64_t heartbeat_interval_us = 20000000;
+  int64_t group_timeout_us = 60000000;
   bool in_order = false;
   std::string sync_group;
   std::string from;
@@ -47,11 +52,11 @@ struct ConsumeFlags {
   std::string to;
   bool exit_at_end = false;
   int64_t count = 0;
-  std::string idle_exit;
+  int64_t idle_exit_us = kNotGiven;
   std::string last;
-  std::string fetch_interval;
+  int64_t fetch_interval_us = kNotGiven;
   int max_per_fetch = 0;
-  std::string discovery_interval;
+  int64_t discovery_interval_us = kNotGiven;
   std::string shards;
   std::string query;
   std::string format;
@@ -62,7 +67,8 @@ struct ConsumeFlags {
   std::vector<std::string> greps;
   std::vector<std::string> wheres;
   bool ordered = false;
-  std::string window = "2s";
+  int64_t window_us = 2000000;
+  int tty_rate = 0;
   bool stats = false;
   bool no_progress = false;
   bool with_shard = false;
@@ -70,12 +76,12 @@ struct ConsumeFlags {
   std::string state;
   std::string name;
   bool reset = false;
-  std::string commit_interval;
+  int64_t commit_interval_us = kNotGiven;
   std::string delivery = "at-least-once";
   std::string output;
-  std::string rotate_size;
-  std::string rotate_interval;
-  std::string memory = "48m";
+  uint64_t rotate_size = 0;
+  int64_t rotate_interval_us = 0;
+  uint64_t memory = 48u << 20;
 };
 
 std::string Getenv(const char* name) {
@@ -84,13 +90,8 @@ std::string Getenv(const char* name) {
 }
 
 // A duration from the flag, else a profile key, else the default.
-Result<int64_t> Duration(const std::string& flag, const char* what, const Settings& settings,
-                         const char* millis_key, int64_t def_us) {
-  if (!flag.empty()) {
-    auto d = ParseDurationMicros(flag);
-    if (!d.ok()) return Status::Usage(std::string(what) + ": " + d.status().message());
-    return *d;
-  }
+Result<int64_t> Duration(int64_t flag_us, const Settings& settings, const char* millis_key, int64_t def_us) {
+  if (flag_us != kNotGiven) return flag_us;
   if (auto it = settings.extra.find(millis_key); it != settings.extra.end()) {
     char* end = nullptr;
     long long ms = std::strtoll(it->second.c_str(), &end, 10);
@@ -200,19 +201,17 @@ Status ApplyRunFlags(const ConsumeFlags& f, const Settings& settings, ConsumeOpt
   if (f.max_per_fetch != 0 && (f.max_per_fetch < 1 || f.max_per_fetch > 1000))
     return Status::Usage("--max-per-fetch must be within 1..1000");
   if (f.count < 0) return Status::Usage("--count must not be negative");
-  auto fetch = Duration(f.fetch_interval, "--fetch-interval", settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
-  auto discovery = Duration(f.discovery_interval, "--discovery-interval", settings,
-                            "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
-  auto commit = Duration(f.commit_interval, "--commit-interval", settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);
-  auto idle = Duration(f.idle_exit, "--idle-exit", settings, "SLSFLOW_IDLE_EXIT_MILLIS", 0);
-  auto window = Duration(f.window, "--window", settings, "", 2000000);
-  for (auto* d : {&fetch, &discovery, &commit, &idle, &window})
+  auto fetch = Duration(f.fetch_interval_us, settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
+  auto discovery = Duration(f.discovery_interval_us, settings, "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
+  auto commit = Duration(f.commit_interval_us, settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);
+  auto idle = Duration(f.idle_exit_us, settings, "SLSFLOW_IDLE_EXIT_MILLIS", 0);
+  for (auto* d : {&fetch, &discovery, &commit, &idle})
     if (!d->ok()) return d->status();
   o->fetch_interval_us = *fetch;
   o->discovery_interval_us = std::max<int64_t>(*discovery, 100000);
   o->commit_interval_us = std::max<int64_t>(*commit, 1000);
   o->idle_exit_us = *idle;
-  o->window_us = *window;
+  o->window_us = f.window_us;
   o->max_per_fetch = f.max_per_fetch;
   if (o->max_per_fetch == 0) {
     o->max_per_fetch = 100;
@@ -268,17 +267,11 @@ Result<std::unique_ptr<Sink>> MakeSink(const ConsumeFlags& f, const Destination&
     so.stdout_name = dest.shown;
     return NewFileSink(Env::Default(), so);
   }
-  auto rotate_bytes = f.rotate_size.empty() ? Result<uint64_t>(uint64_t{0}) : ParseSize(f.rotate_size, "--rotate-size");
-  if (!rotate_bytes.ok()) return rotate_bytes.status();
   so.path_template = dest.path_template;
   auto check = ExpandPathTemplate(so.path_template, "x", 0, now);
   if (!check.ok()) return check.status();
-  so.rotate_bytes = *rotate_bytes;
-  if (!f.rotate_interval.empty()) {
-    auto d = ParseDurationMicros(f.rotate_interval);
-    if (!d.ok() || *d <= 0) return Status::Usage("--rotate-interval: expected a duration such as 1h");
-    so.rotate_interval_us = *d;
-  }
+  so.rotate_bytes = f.rotate_size;
+  so.rotate_interval_us = f.rotate_interval_us;
   return NewFileSink(Env::Default(), so);
 }
 
@@ -293,12 +286,9 @@ Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const
     GroupOptions go;
     go.group = f.group;
     go.consumer = consumer;
-    go.timeout_seconds = f.group_timeout;
+    go.timeout_seconds = static_cast<int>(f.group_timeout_us / 1000000);
     go.in_order = f.in_order;
-    auto beat = ParseDurationMicros(f.heartbeat_interval);
-    if (!beat.ok() || *beat <= 0)
-      return Status::Usage("--heartbeat-interval '" + f.heartbeat_interval + "' is not a duration");
-    go.heartbeat_interval_us = *beat;
+    go.heartbeat_interval_us = f.heartbeat_interval_us;
     auto g = std::make_unique<GroupAssigner>(client, logstores, go, env);
     std::vector<CommittedShard> committed;
     for (const auto& [key, pos] : state.shards) committed.push_back({key.first, key.second, pos.cursor, pos.checkpoint});
@@ -308,7 +298,7 @@ Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const
   }
   if (!f.sync_group.empty()) {
     auto g = std::make_unique<SyncGroupAssigner>(std::move(assigner), client, f.sync_group);
-    SLSFLOW_RETURN_IF_ERROR(g->Start(logstores, f.group_timeout));
+    SLSFLOW_RETURN_IF_ERROR(g->Start(logstores, static_cast<int>(f.group_timeout_us / 1000000)));
     return std::unique_ptr<ShardAssigner>(std::move(g));
   }
   return assigner;
@@ -340,19 +330,15 @@ Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const Reques
     return Status::Usage("--from-fallback '" + f.from_fallback + "': expected begin, end or a time");
   if (parsed->from.kind == TimeSpec::kCheckpoint && f.group.empty() && f.sync_group.empty())
     return Status::Usage("--from checkpoint needs --group or --sync-group");
-  if (f.delivery != "at-least-once" && f.delivery != "at-most-once")
-    return Status::Usage("--delivery must be at-least-once or at-most-once");
   if (!f.group.empty() && !f.sync_group.empty())
     return Status::Usage("--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all");
   if (!f.group.empty() && !f.shards.empty())
     return Status::Usage("--shards cannot be combined with --group: the group assigns the shards");
-  if ((!f.rotate_size.empty() || !f.rotate_interval.empty()) && f.output.empty())
+  if ((f.rotate_size > 0 || f.rotate_interval_us > 0) && f.output.empty())
     return Status::Usage("--rotate-size/--rotate-interval need -o");
   if (f.count < 0) return Status::Usage("--count must not be negative");
-  auto memory = ParseSize(f.memory, "--memory");
-  if (!memory.ok()) return memory.status();
-  if (*memory < (4u << 20)) return Status::Usage("--memory must be at least 4m");
-  return f.rotate_size.empty() ? Status::OK() : ParseSize(f.rotate_size, "--rotate-size").status();
+  if (f.tty_rate < 0) return Status::Usage("--tty-rate must be 0 (off) or more");
+  return Status::OK();
 }
 
 // Where the data goes decides where the state lives; a group member
@@ -434,7 +420,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
 
   auto settings = ResolveSettings(common, env);
   if (!settings.ok()) return ReportError(settings.status());
-  if (settings->logstores.empty()) return ReportError(Status::Usage("no logstore: pass -l/--logstore"));
+  if (Status s = RequireLogstores(*settings, /*one=*/false); !s.ok()) return ReportError(s);
   auto profile_from = ProfileFrom(*settings);
   if (!profile_from.ok()) return ReportError(profile_from.status());
   defaults.from = *profile_from;
@@ -443,7 +429,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   o.endpoint = settings->endpoint.ToString();
   o.logstores = settings->logstores;
   if (Status s = ApplyRunFlags(f, *settings, &o); !s.ok()) return ReportError(s);
-  ConsumeBudget budget(*ParseSize(f.memory, "--memory"));
+  ConsumeBudget budget(f.memory);
   o.budget = &budget;
 
   RequestFlags probe = given;
@@ -539,46 +525,71 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ConsumeFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kMany);
-  cmd->add_option("--group", f->group, "consume as a member of this consumer group: read only the shards SLS assigns by heartbeat (created if missing)");
-  cmd->add_option("--consumer", f->consumer, "with --group: this consumer's name (default host-pid)");
-  cmd->add_option("--heartbeat-interval", f->heartbeat_interval, "with --group: heartbeat period (default 20s, as the SLS libraries)");
-  cmd->add_option("--group-timeout", f->group_timeout, "when creating the group: seconds without a heartbeat before a consumer's shards move (default 60)");
+  const auto seconds = BareNumber::kSeconds;
+  cmd->add_option("--group", f->group, "consume as a member of this consumer group: read only the shards SLS assigns by heartbeat (created if missing)")
+      ->type_name("GROUP");
+  cmd->add_option("--consumer", f->consumer, "with --group: this consumer's name (default host-pid)")->type_name("NAME");
+  cmd->add_option("--heartbeat-interval", f->heartbeat_interval_us, "with --group: heartbeat period (default 20s, as the SLS libraries)")
+      ->transform(DurationValue(seconds, 1000));
+  cmd->add_option("--group-timeout", f->group_timeout_us, "when creating the group: how long without a heartbeat before a consumer's shards move, whole seconds from 1s to 1d (a bare number is seconds; default 60s)")
+      ->transform(DurationValue(seconds, 1000000, 86400000000LL));
   cmd->add_flag("--in-order", f->in_order, "when creating the group: hand out a split's children only after the parent is fully consumed");
-  cmd->add_option("--sync-group", f->sync_group, "read every shard as usual and push the local positions to this group as checkpoints");
-  cmd->add_option("--from", f->from, "where shards without state start: begin, end (default; begin with --to), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint (with --group)");
-  cmd->add_option("--from-fallback", f->from_fallback, "with --from checkpoint: where shards with no checkpoint start (default begin)");
-  cmd->add_option("--to", f->to, "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done");
+  cmd->add_option("--sync-group", f->sync_group, "read every shard as usual and push the local positions to this group as checkpoints")
+      ->type_name("GROUP");
+  cmd->add_option("--from", f->from, "where shards without state start: begin, end (default; begin with --to), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint (with --group)")
+      ->check(TimeValue());
+  cmd->add_option("--from-fallback", f->from_fallback, "with --from checkpoint: where shards with no checkpoint start (default begin)")
+      ->check(TimeValue());
+  cmd->add_option("--to", f->to, "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done")
+      ->check(TimeValue());
   cmd->add_flag("-e,--exit-at-end", f->exit_at_end, "exit once every shard is caught up");
   cmd->add_option("-c,--count", f->count, "exit after writing N logs");
-  cmd->add_option("--idle-exit", f->idle_exit, "exit when no data arrived for this long (e.g. 30s)");
-  cmd->add_option("--last", f->last, "start with the newest N logs across shards, ordered by time");
-  cmd->add_option("--fetch-interval", f->fetch_interval, "poll interval of an idle shard (default 100ms)");
+  cmd->add_option("--idle-exit", f->idle_exit_us, "exit when no data arrived for this long, e.g. 30s (a bare number is seconds)")
+      ->transform(DurationValue(seconds));
+  cmd->add_option("--last", f->last, "start with the newest N logs across shards, ordered by time")->type_name("N");
+  cmd->add_option("--fetch-interval", f->fetch_interval_us, "poll interval of an idle shard (default 100ms; a bare number is seconds)")
+      ->transform(DurationValue(seconds));
   cmd->add_option("--max-per-fetch", f->max_per_fetch, "log groups per PullLogs, 1..1000 (default 100)");
-  cmd->add_option("--discovery-interval", f->discovery_interval, "ListShards period (default 10s)");
-  cmd->add_option("--memory", f->memory, "bound on log data held at once, all shards together (default 48m)");
-  cmd->add_option("--shards", f->shards, "read only these shards (and their children), e.g. 0,3-5");
-  cmd->add_option("--query", f->query, "SPL passed to the server (pullMode=scan_on_stream)");
-  cmd->add_option("-f,--format", f->format, "jsonl (default off a TTY), pretty (default on a TTY), raw, template, csv, tsv");
-  cmd->add_option("--field", f->field, "raw: the field to print (default content)");
-  cmd->add_option("-F,--template", f->tmpl, "template, e.g. '{__time__:iso} {level} {message}'");
-  cmd->add_option("--fields", f->fields, "csv/tsv columns")->delimiter(',');
-  cmd->add_option("--binary", f->binary, "values that are not UTF-8: replace (U+FFFD, default), base64 or hex");
-  cmd->add_option("--grep", f->greps, "keep logs with a value matching this regex (repeatable)");
-  cmd->add_option("--where", f->wheres, "keep logs where topic=X, source=Y, tag:k=v or field=v (repeatable; != too)");
+  cmd->add_option("--discovery-interval", f->discovery_interval_us, "ListShards period (default 10s; a bare number is seconds)")
+      ->transform(DurationValue(seconds));
+  cmd->add_option("--memory", f->memory, "bound on log data held at once, all shards together, at least 4m (default 48m)")
+      ->transform(SizeValue(4u << 20));
+  cmd->add_option("--shards", f->shards, "read only these shards (and their children), e.g. 0,3-5")->check(ShardSetValue());
+  cmd->add_option("--query", f->query, "SPL passed to the server (pullMode=scan_on_stream)")->type_name("SPL");
+  cmd->add_option("-f,--format", f->format, "jsonl (default off a TTY), pretty (default on a TTY), raw, template, csv, tsv")
+      ->check(OneOf({"jsonl", "pretty", "raw", "template", "csv", "tsv", "json"}));
+  cmd->add_option("--field", f->field, "raw: the field to print (default content)")->type_name("KEY");
+  // No -F: that letter is produce's --follow, as in tail -F.
+  cmd->add_option("--template", f->tmpl, "template, e.g. '{__time__:iso} {level} {message}'")->type_name("TEMPLATE");
+  cmd->add_option("--fields", f->fields, "csv/tsv columns, e.g. --fields a,b")->delimiter(',')->type_name("KEY");
+  cmd->add_option("--binary", f->binary, "values that are not UTF-8: replace (U+FFFD, default), base64 or hex")
+      ->check(OneOf({"replace", "base64", "hex"}));
+  cmd->add_option("--grep", f->greps, "keep logs with a value matching this regex (repeatable)")->type_name("REGEX");
+  cmd->add_option("--where", f->wheres, "keep logs where topic=X, source=Y, tag:k=v or field=v (repeatable; != too)")
+      ->type_name("EXPR");
   cmd->add_flag("--ordered", f->ordered, "time-ordered merge across shards and logstores");
-  cmd->add_option("--window", f->window, "reorder window of --ordered (default 2s)");
+  cmd->add_option("--window", f->window_us, "reorder window of --ordered (default 2s; a bare number is seconds)")
+      ->transform(DurationValue(seconds));
+  cmd->add_option("--tty-rate", f->tty_rate, "on a terminal, print at most N logs a second and count the rest (default 0: all)")
+      ->type_name("N");
   cmd->add_flag("--with-shard", f->with_shard, "add __shard__ to each record");
   cmd->add_flag("--with-cursor", f->with_cursor, "add __cursor__ to each record");
   cmd->add_flag("--stats", f->stats, "print a summary line on stderr at the end");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar with --to on a TTY");
-  cmd->add_option("--state", f->state, "keep the state in this file (default: with the output; none for a pipe)");
-  cmd->add_option("--name", f->name, "a named state under $XDG_STATE_HOME/slsflow/ (resume a pipe)");
+  cmd->add_option("--state", f->state, "keep the state in this file (default: with the output; none for a pipe)")
+      ->type_name("FILE");
+  cmd->add_option("--name", f->name, "a named state under $XDG_STATE_HOME/slsflow/ (resume a pipe)")->type_name("NAME");
   cmd->add_flag("--reset", f->reset, "empty what this output's state wrote, forget it, start over from --from");
-  cmd->add_option("--commit-interval", f->commit_interval, "state commit period (default 1s)");
-  cmd->add_option("--delivery", f->delivery, "a pipe/TTY with --name/--state: at-least-once (default) or at-most-once");
-  cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {consumer} {date:%Y-%m-%d}");
-  cmd->add_option("--rotate-size", f->rotate_size, "start a new output file past this size (e.g. 100M)");
-  cmd->add_option("--rotate-interval", f->rotate_interval, "start a new output file after this long (e.g. 1h)");
+  cmd->add_option("--commit-interval", f->commit_interval_us, "state commit period (default 1s; a bare number is seconds)")
+      ->transform(DurationValue(seconds));
+  cmd->add_option("--delivery", f->delivery, "a pipe/TTY with --name/--state (default at-least-once)")
+      ->check(OneOf({"at-least-once", "at-most-once"}));
+  cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {consumer} {date:%Y-%m-%d}")
+      ->type_name("PATH");
+  cmd->add_option("--rotate-size", f->rotate_size, "start a new output file past this size, e.g. 100m")
+      ->transform(SizeValue(1));
+  cmd->add_option("--rotate-interval", f->rotate_interval_us, "start a new output file after this long, e.g. 1h")
+      ->transform(DurationValue(seconds, 1000000));
   cmd->callback([cmd, common, f, exit_code] { *exit_code = Run(*cmd, *common, *f); });
 }
 

@@ -11,7 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "core/base/time_grammar.h"
+#include "cli/values.h"
 #include "emulator/server.h"
 
 namespace slsflow::cli {
@@ -68,10 +68,8 @@ Status ParseLimits(const EmulatorFlags& f, emulator::EmulatorLimits* limits) {
     return Status::OK();
   };
   auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t max_s, int64_t* out) -> Status {
-    auto us = ParseDurationMicros(text);
-    if (!us.ok()) {
-      return Status::Usage(std::string(flag) + " takes a duration like 30s, 15m or 168h, not '" + text + "'");
-    }
+    auto us = ParseDuration(text, flag, BareNumber::kSeconds);
+    if (!us.ok()) return us.status();
     if (*us / 1000000 < min_s || *us / 1000000 > max_s) {
       return Status::Usage(std::string(flag) + " must be between " + std::to_string(min_s) + "s and " +
                            std::to_string(max_s) + "s");
@@ -190,10 +188,10 @@ int Run(EmulatorFlags f) {
 void AddLimitFlags(CLI::App* cmd, EmulatorFlags& f) {
   const char* g = "Limits (sizes take k, m, g; durations s, m, h, d)";
   auto size = [&](const char* name, std::string& v, const char* what) {
-    cmd->add_option(name, v, what)->capture_default_str()->type_name("SIZE")->group(g);
+    cmd->add_option(name, v, what)->capture_default_str()->check(SizeValue())->group(g);
   };
   auto duration = [&](const char* name, std::string& v, const char* what) {
-    cmd->add_option(name, v, what)->capture_default_str()->type_name("DURATION")->group(g);
+    cmd->add_option(name, v, what)->capture_default_str()->check(DurationValue(BareNumber::kSeconds))->group(g);
   };
   size("--max-body", f.max_body, "PutLogs body as sent; larger: 413 PostBodyTooLarge");
   size("--max-group-bytes", f.max_group_bytes, "One LogGroup after decompression; larger: 413 PostBodyTooLarge");

@@ -11,6 +11,7 @@
 #include "cli/admin.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/values.h"
 #include "core/consume/group_lag.h"
 #include "core/sls/shard_set.h"
 #include "core/base/time_grammar.h"
@@ -21,13 +22,13 @@ namespace {
 struct GroupFlags {
   CommonFlags common;
   std::string group;
-  std::string timeout;          // group heartbeat timeout (create/update)
+  int64_t group_timeout_us = 0;  // create/update; 0: not given
   bool in_order = false;
   CLI::Option* in_order_opt = nullptr;
   bool if_not_exists = false;
   // lag
   bool watch = false;
-  std::string interval = "2s";
+  int64_t interval_us = 2000000;
   int count = 0;
   // reset
   std::string to;
@@ -59,15 +60,6 @@ Result<ConsumerGroupInfo> FindGroup(AdminContext& ctx, const std::string& name) 
                           "'");
 }
 
-// Whole seconds in 1..86400, from "60", "60s", "2m".
-Result<int> TimeoutSeconds(const std::string& text) {
-  auto us = ParseDurationMicros(text);
-  if (!us.ok()) return us.status().WithContext("--timeout");
-  if (*us % 1000000 != 0 || *us < 1000000 || *us > 86400LL * 1000000)
-    return Status::Usage("--timeout '" + text + "': the group timeout is whole seconds from 1s to 1d");
-  return static_cast<int>(*us / 1000000);
-}
-
 int PrintGroup(AdminContext& ctx, const std::string& name) {
   auto g = FindGroup(ctx, name);
   if (!g.ok()) return ReportError(g.status());
@@ -88,11 +80,10 @@ int RunList(const GroupFlags& f) {
 }
 
 int RunCreate(const GroupFlags& f) {
-  auto timeout = TimeoutSeconds(f.timeout.empty() ? "60s" : f.timeout);
-  if (!timeout.ok()) return ReportError(timeout.status());
+  const int timeout_s = f.group_timeout_us > 0 ? static_cast<int>(f.group_timeout_us / 1000000) : 60;
   auto ctx = OpenAdmin(f.common);
   if (!ctx.ok()) return ReportError(ctx.status());
-  ConsumerGroupInfo g{f.group, *timeout, f.in_order};
+  ConsumerGroupInfo g{f.group, timeout_s, f.in_order};
   Status st = ctx->client->CreateConsumerGroup(ctx->logstore, g);
   if (!st.ok() && st.sls_code() == "ConsumerGroupAlreadyExist") {
     if (!f.if_not_exists)
@@ -112,14 +103,9 @@ int RunCreate(const GroupFlags& f) {
 
 int RunUpdate(const GroupFlags& f) {
   bool order_given = f.in_order_opt && f.in_order_opt->count() > 0;
-  if (f.timeout.empty() && !order_given)
-    return ReportError(Status::Usage("nothing to update: pass --timeout and/or --in-order / --no-in-order"));
-  int timeout = 0;
-  if (!f.timeout.empty()) {
-    auto t = TimeoutSeconds(f.timeout);
-    if (!t.ok()) return ReportError(t.status());
-    timeout = *t;
-  }
+  if (f.group_timeout_us == 0 && !order_given)
+    return ReportError(Status::Usage("nothing to update: pass --group-timeout and/or --in-order / --no-in-order"));
+  const int timeout = static_cast<int>(f.group_timeout_us / 1000000);
   auto ctx = OpenAdmin(f.common);
   if (!ctx.ok()) return ReportError(ctx.status());
   auto g = FindGroup(*ctx, f.group);
@@ -236,9 +222,6 @@ Table LagTable(const std::vector<ShardView>& views) {
 }
 
 int RunLag(const GroupFlags& f) {
-  auto interval = ParseDurationMicros(f.interval);
-  if (!interval.ok()) return ReportError(interval.status().WithContext("--interval"));
-  if (*interval < 100000) return ReportError(Status::Usage("--interval must be at least 100ms"));
   if (f.count < 0) return ReportError(Status::Usage("--count must be 0 (forever) or more"));
   auto ctx = OpenAdmin(f.common);
   if (!ctx.ok()) return ReportError(ctx.status());
@@ -256,14 +239,14 @@ int RunLag(const GroupFlags& f) {
     } else if (tty && ctx->format == OutputFormat::kTable) {
       std::string now;
       AppendRfc3339Utc(NowMicros() / 1000000, 0, false, &now);
-      text = "\033[H\033[2J" + ("every " + f.interval + ": slsflow groups lag " + f.group + "    " + now + "\n\n") +
+      text = "\033[H\033[2J" + ("every " + FormatDuration(f.interval_us) + ": slsflow groups lag " + f.group + "    " + now + "\n\n") +
              table.RenderTable();
     } else {
       text = table.Render(ctx->format) + "\n";
     }
     if (Status st = WriteStdout(text); !st.ok()) return ReportError(st);
     if (!f.watch || (f.count > 0 && round >= f.count)) return 0;
-    Env::Default()->SleepMicros(*interval);
+    Env::Default()->SleepMicros(f.interval_us);
   }
 }
 
@@ -363,12 +346,14 @@ int RunReset(const GroupFlags& f) {
   return ReportError(mismatch);
 }
 
-// create/update take --timeout as the group's heartbeat timeout; the common
-// per-request timeout moves to --request-timeout there.
-void SwapTimeoutFlag(CLI::App* cmd, GroupFlags* f, const char* help) {
+// create/update documented --timeout as the group's heartbeat timeout. It
+// is --group-timeout now, as in consume; --timeout is not taken there at
+// all, so that an old command line stops (cli/usage.cc says where it went)
+// rather than quietly becoming a request timeout.
+void AddGroupTimeoutFlag(CLI::App* cmd, GroupFlags* f, const char* help) {
   cmd->remove_option(cmd->get_option("--timeout"));
-  cmd->add_option("--timeout", f->timeout, help);
-  cmd->add_option("--request-timeout", f->common.timeout_ms, "per-request timeout in milliseconds (default 60000)");
+  cmd->add_option("--group-timeout", f->group_timeout_us, help)
+      ->transform(DurationValue(BareNumber::kSeconds, 1000000, 86400000000LL));
 }
 
 CLI::App* AddGroupCommand(CLI::App* parent, const char* name, const char* help, std::shared_ptr<GroupFlags> f,
@@ -388,10 +373,10 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
   cmd->footer(
       "Examples:\n"
       "  slsflow groups list -p demo -l app\n"
-      "  slsflow groups create etl -p demo -l app --timeout 60s --in-order\n"
+      "  slsflow groups create etl -p demo -l app --group-timeout 60s --in-order\n"
       "  slsflow groups lag etl -p demo -l app --watch\n"
       "  slsflow groups reset etl -p demo -l app --to '2h ago' --shards 0,3-5\n"
-      "  slsflow groups checkpoints etl -p demo -l app -o json\n"
+      "  slsflow groups checkpoints etl -p demo -l app -f json\n"
       "See slsflow-groups(1).");
 
   auto* list = AddGroupCommand(cmd, "list", "consumer groups of a logstore", std::make_shared<GroupFlags>(), RunList,
@@ -399,30 +384,31 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
   list->footer(
       "Examples:\n"
       "  slsflow groups list -p demo -l app\n"
-      "  slsflow groups list -p demo -l app -o json | jq -r '.[].name'\n"
-      "  slsflow groups list --profile prod -l app -o csv");
+      "  slsflow groups list -p demo -l app -f json | jq -r '.[].name'\n"
+      "  slsflow groups list --profile prod -l app -f csv");
 
   auto create_flags = std::make_shared<GroupFlags>();
   auto* create = AddGroupCommand(cmd, "create", "create a consumer group", create_flags, RunCreate, exit_code);
-  SwapTimeoutFlag(create, create_flags.get(), "heartbeat timeout of the group, e.g. 60s (default 60s)");
+  AddGroupTimeoutFlag(create, create_flags.get(),
+                      "heartbeat timeout of the group, whole seconds from 1s to 1d (a bare number is seconds; default 60s)");
   create->add_flag("--in-order", create_flags->in_order, "children of a split/merge wait until their parents are consumed");
   create->add_flag("--if-not-exists", create_flags->if_not_exists, "succeed (and change nothing) if the group exists");
   create->footer(
       "Examples:\n"
       "  slsflow groups create etl -p demo -l app\n"
-      "  slsflow groups create etl -p demo -l app --timeout 2m --in-order\n"
+      "  slsflow groups create etl -p demo -l app --group-timeout 2m --in-order\n"
       "  slsflow groups create etl -p demo -l app --if-not-exists   # idempotent, for scripts");
 
   auto update_flags = std::make_shared<GroupFlags>();
   auto* update = AddGroupCommand(cmd, "update", "change a group's timeout or ordering", update_flags, RunUpdate, exit_code);
-  SwapTimeoutFlag(update, update_flags.get(), "new heartbeat timeout, e.g. 90s");
+  AddGroupTimeoutFlag(update, update_flags.get(), "new heartbeat timeout, e.g. 90s (a bare number is seconds)");
   update_flags->in_order_opt =
       update->add_flag("--in-order,!--no-in-order", update_flags->in_order, "turn parent-before-child ordering on or off");
   update->footer(
       "Examples:\n"
-      "  slsflow groups update etl -p demo -l app --timeout 90s\n"
+      "  slsflow groups update etl -p demo -l app --group-timeout 90s\n"
       "  slsflow groups update etl -p demo -l app --in-order\n"
-      "  slsflow groups update etl -p demo -l app --no-in-order --timeout 30s");
+      "  slsflow groups update etl -p demo -l app --no-in-order --group-timeout 30s");
 
   auto* del = AddGroupCommand(cmd, "delete", "delete a consumer group and its checkpoints", std::make_shared<GroupFlags>(),
                               RunDelete, exit_code);
@@ -437,28 +423,31 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
   cps->footer(
       "Examples:\n"
       "  slsflow groups checkpoints etl -p demo -l app\n"
-      "  slsflow groups checkpoints etl -p demo -l app -o json\n"
-      "  slsflow groups checkpoints etl -p demo -l app -o csv > checkpoints.csv");
+      "  slsflow groups checkpoints etl -p demo -l app -f json\n"
+      "  slsflow groups checkpoints etl -p demo -l app -f csv > checkpoints.csv");
 
   auto lag_flags = std::make_shared<GroupFlags>();
   auto* lag = AddGroupCommand(cmd, "lag", "per shard: checkpoint time vs head time, lag seconds, backlog", lag_flags,
                               RunLag, exit_code);
   lag->add_flag("--watch", lag_flags->watch, "refresh every --interval (redraws on a TTY; appends otherwise)");
-  lag->add_option("--interval", lag_flags->interval, "refresh interval for --watch (default 2s)");
+  lag->add_option("--interval", lag_flags->interval_us, "refresh interval for --watch, at least 100ms (default 2s; a bare number is seconds)")
+      ->transform(DurationValue(BareNumber::kSeconds, 100000));
   lag->add_option("--count", lag_flags->count, "with --watch, stop after N refreshes (default 0: until interrupted)");
   lag->footer(
       "Examples:\n"
       "  slsflow groups lag etl -p demo -l app\n"
       "  slsflow groups lag etl -p demo -l app --watch --interval 5s\n"
-      "  slsflow groups lag etl -p demo -l app -o json | jq '[.[].backlog] | add'\n"
-      "  slsflow groups lag etl -p demo -l app --watch -o json --count 10 >> lag.jsonl");
+      "  slsflow groups lag etl -p demo -l app -f json | jq '[.[].backlog] | add'\n"
+      "  slsflow groups lag etl -p demo -l app --watch -f json --count 10 >> lag.jsonl");
 
   auto reset_flags = std::make_shared<GroupFlags>();
   auto* reset = AddGroupCommand(cmd, "reset", "move a group's checkpoints to begin, end or a time", reset_flags,
                                 RunReset, exit_code);
   reset->add_option("--to", reset_flags->to, "begin, end, or a time: 2026-11-01T00:00Z, 1764000000, '2h ago', today")
-      ->required();
-  reset->add_option("--shards", reset_flags->shards, "only these shards, e.g. 0,3-5 (default: every shard)");
+      ->required()
+      ->check(TimeValue());
+  reset->add_option("--shards", reset_flags->shards, "only these shards, e.g. 0,3-5 (default: every shard)")
+      ->check(ShardSetValue());
   reset->add_flag("--force", reset_flags->force, "reset even while consumers look alive");
   reset->add_flag("--dry-run", reset_flags->dry_run, "show what would change, write nothing");
   reset->footer(

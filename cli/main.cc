@@ -10,9 +10,8 @@
 #include <cstdio>
 #include <string>
 #include <vector>
-#include <iostream>
 
-#include "cli/commands.h"
+#include "cli/app.h"
 #include "version.h"
 
 namespace {
@@ -44,7 +43,6 @@ std::vector<std::string> TakeArgsScrubbingSecrets(int argc, char** argv) {
     if (value)
       for (char* c = value; *c; ++c) *c = 'x';
   }
-  std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
   return args;
 }
 
@@ -56,36 +54,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
-  CLI::App app{"slsflow: tail, backfill and ship Alibaba Cloud Log Service (SLS) logstores"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", VersionText());
-  app.footer(
-      "Exit codes: 0 ok, 1 runtime failure or undelivered data, 2 usage, 3 auth/config.\n"
-      "See slsflow(1) and slsflow-<command>(1).");
-
   int exit_code = 0;
-  slsflow::cli::RegisterConsumeCommand(app, &exit_code);
-  slsflow::cli::RegisterProduceCommand(app, &exit_code);
-  slsflow::cli::RegisterShardsCommand(app, &exit_code);
-  slsflow::cli::RegisterGroupsCommand(app, &exit_code);
-  slsflow::cli::RegisterEmulatorCommand(app, &exit_code);
-  slsflow::cli::RegisterConfigCommands(app, &exit_code);
-
-  auto args = TakeArgsScrubbingSecrets(argc, argv);
-  try {
-    app.parse(args);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // CLI11 runs callbacks inside parse(); usage errors come here with
-    // their own exit codes, which we fold into "2: usage".
-    app.exit(e);
-    return e.get_exit_code() == 0 ? 0 : 2;
-  }
+  auto app = slsflow::cli::BuildCommandLine(&exit_code);
+  app->set_version_flag("--version", VersionText());
+  exit_code = slsflow::cli::RunCommandLine(*app, TakeArgsScrubbingSecrets(argc, argv), exit_code);
   std::fflush(nullptr);
 #if defined(__SANITIZE_ADDRESS__) || defined(SLSFLOW_COVERAGE)
   return exit_code;  // let LeakSanitizer's check, or gcov's counters, run at exit

@@ -12,9 +12,11 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/settings.h"
+#include "cli/values.h"
+#include "core/base/notice.h"
 #include "core/produce/engine.h"
 #include "core/produce/record.h"
-#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 
@@ -42,17 +44,16 @@ struct ProduceFlags {
   int parallel = 4;
   bool ordered = false;
   int retries = 10;
-  std::string linger = "200ms";
-  std::string buffer = "32MB";
-  std::string max_batch_bytes = "512KB";
+  int64_t linger_us = 200000;
+  uint64_t buffer = 32u << 20;
+  uint64_t max_batch_bytes = 512u << 10;
   int max_batch_logs = 4096;
-  std::string flush_timeout = "30s";
+  int64_t flush_timeout_us = 30000000;
   std::string dead_letter;
   bool stats = false;
   bool no_check = false;
 };
 
-// "32MB", "512KB", "1GiB", "1000": bytes.
 Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& settings) {
   ProduceOptions o;
   o.project = settings.project;
@@ -97,20 +98,11 @@ Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& setti
   if (f.retries < 0) return Status::Usage("--retries must be 0 or more");
   o.sender.retries = f.retries;
   o.sender.logstore = settings.logstores.empty() ? "" : settings.logstores[0];
-  auto linger = ParseDurationMicros(f.linger);
-  if (!linger.ok()) return Status::Usage("--linger: " + linger.status().message());
-  o.batcher.linger_us = *linger;
-  auto flush = ParseDurationMicros(f.flush_timeout);
-  if (!flush.ok()) return Status::Usage("--flush-timeout: " + flush.status().message());
-  o.flush_timeout_us = *flush;
-  auto buffer = ParseSize(f.buffer, "--buffer");
-  if (!buffer.ok()) return buffer.status();
-  if (*buffer < (1u << 20)) return Status::Usage("--buffer must be at least 1MB");
-  o.buffer_bytes = *buffer;
-  auto mb = ParseSize(f.max_batch_bytes, "--max-batch-bytes");
-  if (!mb.ok()) return mb.status();
-  if (*mb < 1024 || *mb > kMaxLogGroupBytes) return Status::Usage("--max-batch-bytes must be 1KB..5MB");
-  o.batcher.max_bytes = *mb;
+  // Durations and sizes were checked while parsing (cli/values.h).
+  o.batcher.linger_us = f.linger_us;
+  o.flush_timeout_us = f.flush_timeout_us;
+  o.buffer_bytes = f.buffer;
+  o.batcher.max_bytes = f.max_batch_bytes;
   if (f.max_batch_logs < 1 || f.max_batch_logs > 40960) return Status::Usage("--max-batch-logs must be 1..40960");
   o.batcher.max_logs = static_cast<uint32_t>(f.max_batch_logs);
   o.dead_letter = f.dead_letter;
@@ -126,7 +118,7 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   }
   auto settings = ResolveSettings(common);
   if (!settings.ok()) return ReportError(settings.status());
-  if (settings->logstores.empty()) return ReportError(Status::Usage("produce needs -l/--logstore"));
+  if (Status s = RequireLogstores(*settings, /*one=*/true); !s.ok()) return ReportError(s);
   auto options = BuildOptions(f, *settings);
   if (!options.ok()) return ReportError(options.status());
   auto client = MakeClient(*settings);
@@ -135,14 +127,17 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
     // Fail before reading stdin: a typo in the logstore or the key must not
     // cost a whole pipe's worth of data.
     // Transient failures (5xx, resets) get a few quick retries; a 4xx is final.
+    constexpr int kAttempts = 6;
     Result<LogStoreInfo> info = Status::Internal("not checked");
-    for (int attempt = 1; attempt <= 6; ++attempt) {
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
       info = client->GetLogStore(logstore);
-      if (info.ok() || info.status().retry() == RetryClass::kNever) break;
+      if (info.ok() || info.status().retry() == RetryClass::kNever || attempt == kAttempts) break;
+      if (info.status().kind() == ErrorKind::kUnreachable) NoticeRetry(info.status(), attempt, kAttempts - 1);
       Env::Default()->SleepMicros(100000ll << (attempt - 1));
     }
     if (!info.ok()) return ReportError(info.status().WithContext("checking logstore '" + logstore + "'"));
   }
+  if (f.follow && !Env::Default()->FileExists(f.file)) Notice("waiting for " + f.file + " to appear");
   struct sigaction sa = {};
   sa.sa_handler = OnInterrupt;
   sigemptyset(&sa.sa_mask);
@@ -205,30 +200,39 @@ void RegisterProduceCommand(CLI::App& root, int* exit_code) {
   auto common = std::make_shared<CommonFlags>();
   auto f = std::make_shared<ProduceFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kOne);
-  cmd->add_option("--file", f->file, "read this file instead of stdin");
+  cmd->add_option("--file", f->file, "read this file instead of stdin")->type_name("FILE");
+  // -F as in tail -F, the habit it follows (consume has no -F).
   cmd->add_flag("-F,--follow", f->follow, "with --file: keep reading as it grows, across rotation (like tail -F)");
-  cmd->add_option("--state", f->state, "--follow position file (default ~/.local/state/slsflow/produce-<id>.state)");
+  cmd->add_option("--state", f->state, "--follow position file (default ~/.local/state/slsflow/produce-<id>.state)")
+      ->type_name("FILE");
   cmd->add_option("--input", f->input, "line (default), jsonl, regex or csv")
-      ->check(CLI::IsMember({"line", "jsonl", "json", "regex", "csv"}));
-  cmd->add_option("--key", f->key, "line mode: the content key (default content)");
-  cmd->add_option("--regex", f->regex, "regex mode: a pattern with named groups, e.g. '(?P<ip>\\S+) (?P<rest>.*)'");
-  cmd->add_option("--on-invalid", f->on_invalid, "fail (default), skip-with-warning or raw");
+      ->check(OneOf({"line", "jsonl", "json", "regex", "csv"}));
+  cmd->add_option("--key", f->key, "line mode: the content key (default content)")->type_name("KEY");
+  cmd->add_option("--regex", f->regex, "regex mode: a pattern with named groups, e.g. '(?P<ip>\\S+) (?P<rest>.*)'")
+      ->type_name("REGEX");
+  cmd->add_option("--on-invalid", f->on_invalid, "fail (default), skip-with-warning or raw")
+      ->check(OneOf({"fail", "skip-with-warning", "raw"}));
   cmd->add_option("--topic", f->topic, "topic of every batch");
   cmd->add_option("--source", f->source, "source of every batch");
   cmd->add_option("--tag", f->tags, "KEY=VALUE tag on every batch (repeatable)");
   cmd->add_option("--hash-key", f->hash_key, "route every log with this shard hash key");
   cmd->add_option("--hash-field", f->hash_field, "route each log by the value of this key");
   cmd->add_option("--buckets", f->buckets, "hash-key buckets (power of two; 0 = full MD5; default 64)");
-  cmd->add_option("--compress", f->compress, "lz4 (default), zstd, deflate or none");
+  cmd->add_option("--compress", f->compress, "lz4 (default), zstd, deflate or none")
+      ->check(OneOf({"lz4", "zstd", "deflate", "none"}));
   cmd->add_option("--parallel", f->parallel, "requests in flight (default 4)");
   cmd->add_flag("--ordered", f->ordered, "keep order per route: one batch in flight per route");
   cmd->add_option("--retries", f->retries, "retries per batch (default 10; 0: each batch is sent once)");
-  cmd->add_option("--linger", f->linger, "send a batch at most this long after its first log (default 200ms)");
-  cmd->add_option("--buffer", f->buffer, "memory for unsent data; reading pauses when full (default 32MB)");
-  cmd->add_option("--max-batch-bytes", f->max_batch_bytes, "batch size threshold (default 512KB)");
+  cmd->add_option("--linger", f->linger_us, "send a batch at most this long after its first log (default 200ms; a bare number is seconds)")
+      ->transform(DurationValue(BareNumber::kSeconds));
+  cmd->add_option("--buffer", f->buffer, "memory for unsent data, at least 1m; reading pauses when full (default 32m)")
+      ->transform(SizeValue(1u << 20));
+  cmd->add_option("--max-batch-bytes", f->max_batch_bytes, "batch size threshold, 1k..5m (default 512k)")
+      ->transform(SizeValue(1024, kMaxLogGroupBytes));
   cmd->add_option("--max-batch-logs", f->max_batch_logs, "batch log-count threshold (default 4096)");
-  cmd->add_option("--flush-timeout", f->flush_timeout, "at the end, wait at most this long for delivery (default 30s)");
-  cmd->add_option("--dead-letter", f->dead_letter, "write undelivered logs here as replayable jsonl");
+  cmd->add_option("--flush-timeout", f->flush_timeout_us, "at the end, wait at most this long for delivery (default 30s; a bare number is seconds)")
+      ->transform(DurationValue(BareNumber::kSeconds));
+  cmd->add_option("--dead-letter", f->dead_letter, "write undelivered logs here as replayable jsonl")->type_name("FILE");
   cmd->add_flag("--stats", f->stats, "print counts, bytes, requests, retries and duration on stderr");
   cmd->add_flag("--no-check", f->no_check, "skip the start-up GetLogStore check");
   cmd->callback([common, f, exit_code] { *exit_code = RunCommand(*common, *f); });

@@ -7,8 +7,8 @@
 #include "cli/admin.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/values.h"
 #include "core/sls/shard_set.h"
-#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 namespace {
@@ -21,9 +21,9 @@ struct ListFlags {
 struct ReshapeFlags {
   CommonFlags common;
   int shard = -1;
-  std::string key;
+  std::string hash_key;
   int into = 0;
-  std::string wait = "60s";
+  int64_t wait_us = 60000000;
 };
 
 int RunList(const ListFlags& f) {
@@ -74,12 +74,6 @@ Result<std::vector<ShardInfo>> WaitReadWrite(AdminContext& ctx, const std::vecto
   }
 }
 
-Result<int64_t> WaitMicros(const std::string& text) {
-  auto us = ParseDurationMicros(text);
-  if (!us.ok()) return us.status().WithContext("--wait");
-  return us;
-}
-
 // The readwrite shard `id`, or a clear error about why it can't be reshaped.
 Result<ShardInfo> ReadWriteShard(const AdminContext& ctx, const std::vector<ShardInfo>& shards, int id,
                                  const char* verb) {
@@ -109,10 +103,8 @@ Status ChildrenOf(const std::vector<ShardInfo>& reply, const ShardInfo& parent, 
 }
 
 int RunSplit(const ReshapeFlags& f) {
-  if (!f.key.empty() && f.into != 0) return ReportError(Status::Usage("give --key or --into, not both"));
+  if (!f.hash_key.empty() && f.into != 0) return ReportError(Status::Usage("give --hash-key or --into, not both"));
   if (f.into != 0 && (f.into < 2 || f.into > 64)) return ReportError(Status::Usage("--into must be between 2 and 64"));
-  auto wait_us = WaitMicros(f.wait);
-  if (!wait_us.ok()) return ReportError(wait_us.status());
   auto ctx = OpenAdmin(f.common);
   if (!ctx.ok()) return ReportError(ctx.status());
   auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
@@ -121,12 +113,12 @@ int RunSplit(const ReshapeFlags& f) {
   if (!parent.ok()) return ReportError(parent.status());
 
   std::vector<std::string> keys;
-  if (!f.key.empty()) {
-    auto key = NormalizeHashKey(f.key, "--key");
+  if (!f.hash_key.empty()) {
+    auto key = NormalizeHashKey(f.hash_key, "--hash-key");
     if (!key.ok()) return ReportError(key.status());
     if (!HashKeyStrictlyInside(*key, parent->begin_key, parent->end_key)) {
       auto mid = EqualSplitKeys(parent->begin_key, parent->end_key, 2);
-      return ReportError(Status::Usage("--key " + *key + " is not strictly inside the range of shard " +
+      return ReportError(Status::Usage("--hash-key " + *key + " is not strictly inside the range of shard " +
                                        std::to_string(parent->id) + " [" + parent->begin_key + ", " +
                                        parent->end_key + "); pick a key between them" +
                                        (mid.ok() ? ", e.g. its midpoint " + mid->front() : std::string())));
@@ -158,7 +150,7 @@ int RunSplit(const ReshapeFlags& f) {
   }
   new_ids.push_back(current.id);
 
-  auto ready = WaitReadWrite(*ctx, new_ids, *wait_us);
+  auto ready = WaitReadWrite(*ctx, new_ids, f.wait_us);
   if (!ready.ok()) return ReportError(ready.status());
   Table table(ShardColumns(false));
   for (const auto& s : *ready) table.AddRow(ShardRow(s, nullptr));
@@ -166,8 +158,6 @@ int RunSplit(const ReshapeFlags& f) {
 }
 
 int RunMerge(const ReshapeFlags& f) {
-  auto wait_us = WaitMicros(f.wait);
-  if (!wait_us.ok()) return ReportError(wait_us.status());
   auto ctx = OpenAdmin(f.common);
   if (!ctx.ok()) return ReportError(ctx.status());
   auto shards = ListShardsSorted(*ctx->client, ctx->logstore);
@@ -196,11 +186,16 @@ int RunMerge(const ReshapeFlags& f) {
     if (s.id != left->id && s.id != right->id) merged = s.id;
   if (merged < 0) return ReportError(Status::Corruption("merge reply names no new shard"));
   spdlog::info("merged shards {} and {} into {}", left->id, right->id, merged);
-  auto ready = WaitReadWrite(*ctx, {merged}, *wait_us);
+  auto ready = WaitReadWrite(*ctx, {merged}, f.wait_us);
   if (!ready.ok()) return ReportError(ready.status());
   Table table(ShardColumns(false));
   for (const auto& s : *ready) table.AddRow(ShardRow(s, nullptr));
   return ReportError(WriteStdout(table.Render(ctx->format)));
+}
+
+void AddWaitFlag(CLI::App* cmd, ReshapeFlags* f, const std::string& what) {
+  cmd->add_option("--wait", f->wait_us, what + " (default 60s; a bare number is seconds)")
+      ->transform(DurationValue(BareNumber::kSeconds));
 }
 
 }  // namespace
@@ -211,9 +206,9 @@ void RegisterShardsCommand(CLI::App& root, int* exit_code) {
   cmd->footer(
       "Examples:\n"
       "  slsflow shards list -p demo -l app\n"
-      "  slsflow shards list -p demo -l app --cursors -o json\n"
+      "  slsflow shards list -p demo -l app --cursors -f json\n"
       "  slsflow shards split 0 -p demo -l app --into 4\n"
-      "  slsflow shards split 1 -p demo -l app --key 40000000000000000000000000000000\n"
+      "  slsflow shards split 1 -p demo -l app --hash-key 40000000000000000000000000000000\n"
       "  slsflow shards merge 5 -p demo -l app\n"
       "See slsflow-shards(1).");
 
@@ -226,33 +221,35 @@ void RegisterShardsCommand(CLI::App& root, int* exit_code) {
       "Examples:\n"
       "  slsflow shards list -p demo -l app\n"
       "  slsflow shards list -p demo -l app --cursors\n"
-      "  slsflow shards list -p demo -l app -o json | jq '.[] | select(.status==\"readwrite\") | .shard'\n"
-      "  slsflow shards list -p demo -l app -o csv > shards.csv");
+      "  slsflow shards list -p demo -l app -f json | jq '.[] | select(.status==\"readwrite\") | .shard'\n"
+      "  slsflow shards list -p demo -l app -f csv > shards.csv");
   list->callback([list_flags, exit_code] { *exit_code = RunList(*list_flags); });
 
   auto split_flags = std::make_shared<ReshapeFlags>();
   auto* split = cmd->add_subcommand("split", "split a readwrite shard in two (or N) and wait for the children");
   split->add_option("SHARD", split_flags->shard, "the shard to split")->required()->check(CLI::NonNegativeNumber);
   AddCommonFlags(split, &split_flags->common, LogstoreArity::kOne, true);
-  split->add_option("--key", split_flags->key, "split at this 32-hex-digit hash key (strictly inside the range)");
+  split->add_option("--hash-key", split_flags->hash_key, "split at this 32-hex-digit hash key (strictly inside the range)")
+      ->type_name("HEX32");
+  split->add_option("--key", split_flags->hash_key, "deprecated: --hash-key")->group("");
   split->add_option("--into", split_flags->into, "split into N equal ranges, 2..64 (default 2: the midpoint)");
-  split->add_option("--wait", split_flags->wait, "how long to wait for the new shards to be readwrite (default 60s)");
+  AddWaitFlag(split, split_flags.get(), "how long to wait for the new shards to be readwrite");
   split->footer(
       "Examples:\n"
       "  slsflow shards split 0 -p demo -l app\n"
-      "  slsflow shards split 0 -p demo -l app --into 4 -o json\n"
-      "  slsflow shards split 2 -p demo -l app --key c0000000000000000000000000000000");
+      "  slsflow shards split 0 -p demo -l app --into 4 -f json\n"
+      "  slsflow shards split 2 -p demo -l app --hash-key c0000000000000000000000000000000");
   split->callback([split_flags, exit_code] { *exit_code = RunSplit(*split_flags); });
 
   auto merge_flags = std::make_shared<ReshapeFlags>();
   auto* merge = cmd->add_subcommand("merge", "merge a readwrite shard with its right neighbour and wait for the result");
   merge->add_option("SHARD", merge_flags->shard, "the left shard of the pair")->required()->check(CLI::NonNegativeNumber);
   AddCommonFlags(merge, &merge_flags->common, LogstoreArity::kOne, true);
-  merge->add_option("--wait", merge_flags->wait, "how long to wait for the merged shard to be readwrite (default 60s)");
+  AddWaitFlag(merge, merge_flags.get(), "how long to wait for the merged shard to be readwrite");
   merge->footer(
       "Examples:\n"
       "  slsflow shards merge 4 -p demo -l app\n"
-      "  slsflow shards merge 4 -p demo -l app -o json\n"
+      "  slsflow shards merge 4 -p demo -l app -f json\n"
       "  slsflow shards list -p demo -l app   # find adjacent readwrite pairs first");
   merge->callback([merge_flags, exit_code] { *exit_code = RunMerge(*merge_flags); });
 }

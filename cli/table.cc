@@ -10,7 +10,7 @@ Result<OutputFormat> ParseOutputFormat(const std::string& text) {
   if (text == "table") return OutputFormat::kTable;
   if (text == "json") return OutputFormat::kJson;
   if (text == "csv") return OutputFormat::kCsv;
-  return Status::Usage("--output '" + text + "': expected table, json or csv");
+  return Status::Usage("--format '" + text + "': expected table, json or csv");
 }
 
 void Table::AddRow(std::vector<nlohmann::ordered_json> cells) {

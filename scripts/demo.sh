@@ -78,7 +78,7 @@ echo "after the rerun: $total lines for 50000 produced, $dups duplicated"
 step "5. shards and consumer-group lag"
 echo "$ slsflow shards list -l access"
 "$bin" shards list -l access
-"$bin" groups create demo-group -l access --timeout 60 >/dev/null
+"$bin" groups create demo-group -l access --group-timeout 60 >/dev/null
 echo "$ slsflow groups lag demo-group -l access      # a new group: everything is backlog"
 "$bin" groups lag demo-group -l access
 

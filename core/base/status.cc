@@ -14,6 +14,7 @@ const char* ErrorKindName(ErrorKind kind) {
     case ErrorKind::kIO: return "io";
     case ErrorKind::kNoSpace: return "no space";
     case ErrorKind::kNetwork: return "network";
+    case ErrorKind::kUnreachable: return "unreachable";
     case ErrorKind::kTimeout: return "timeout";
     case ErrorKind::kQuota: return "quota";
     case ErrorKind::kServer: return "server";

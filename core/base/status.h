@@ -22,7 +22,8 @@ enum class ErrorKind {
   kCorruption,  // bytes we read make no sense                 -> exit 1
   kIO,          // local file system                           -> exit 1
   kNoSpace,     // ENOSPC                                      -> exit 1
-  kNetwork,     // connect/reset/TLS                           -> exit 1
+  kNetwork,     // reset/TLS, or a failure after connecting    -> exit 1
+  kUnreachable, // could not connect at all: refused, DNS      -> exit 1
   kTimeout,     // request or flush deadline                   -> exit 1
   kQuota,       // 403 quota, throttling                       -> exit 1
   kServer,      // 5xx                                         -> exit 1

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/base/notice.h"
 #include "core/consume/lineage.h"
 
 namespace slsflow {
@@ -53,7 +54,11 @@ class RetryingSource final : public ConsumeSource {
       const RetryClass rc = r.status().retry();
       if (rc != RetryClass::kRetry && rc != RetryClass::kBackoff) return r;
       int64_t wait = backoff + static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(backoff / 4 + 1));
-      spdlog::warn("{}: {}; retrying in {} ms", what, r.status().ToString(), wait / 1000);
+      if (r.status().kind() == ErrorKind::kUnreachable) {
+        NoticeRetry(r.status(), attempt, attempts_ - 1);
+      } else {
+        spdlog::warn("{}: {}; retrying in {} ms", what, r.status().ToString(), wait / 1000);
+      }
       for (int64_t slept = 0; slept < wait; slept += 50000) {
         if (stop_ && stop_->load()) return r;
         env_->SleepMicros(std::min<int64_t>(50000, wait - slept));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/base/notice.h"
+
 namespace slsflow {
 
 bool RefusedForContent(const Status& st) {
@@ -221,9 +223,13 @@ Status Sender::SendWithRetries(Batch* batch, CompressBuffer* scratch) {
     // Equal jitter: half fixed, half random, so parallel senders that failed
     // together do not retry together.
     delay = delay / 2 + static_cast<int64_t>(env_->Random() % static_cast<uint64_t>(delay / 2 + 1));
-    spdlog::info("retrying a batch of {} logs to {} after {} ({}): attempt {} of {} in {} ms", batch->logs,
-                 RouteName(batch->route), ErrorCode(last), last.message(), attempt + 1, options_.retries + 1,
-                 delay / 1000);
+    if (last.kind() == ErrorKind::kUnreachable) {
+      NoticeRetry(last, attempt, options_.retries);  // no server heard it: say so at every level
+    } else {
+      spdlog::info("retrying a batch of {} logs to {} after {} ({}): attempt {} of {} in {} ms", batch->logs,
+                   RouteName(batch->route), ErrorCode(last), last.message(), attempt + 1, options_.retries + 1,
+                   delay / 1000);
+    }
     if (!SleepUnlessAborted(delay)) break;
     ++stats_.retries;
   }

@@ -50,7 +50,7 @@ bool IsQuotaCode(const std::string& code) {
 }  // namespace
 
 Status StatusFromSlsError(int http_status, const std::string& body, const std::string& request_id,
-                          const std::string& profile) {
+                          const std::string& credential_source) {
   std::string code, message;
   auto parsed = ParseJsonBounded(body, "error reply");
   if (parsed.ok() && parsed->is_object()) {
@@ -63,7 +63,9 @@ Status StatusFromSlsError(int http_status, const std::string& body, const std::s
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
     message = "unexpected reply from the server (not SLS error JSON)" + (head.empty() ? "" : ": '" + head + "'");
   }
-  std::string for_profile = profile.empty() ? "" : " for profile '" + profile + "'";
+  // Which key was refused: with ids in the environment, profiles and flags
+  // alike, the fix starts with knowing which one was used.
+  std::string for_profile = credential_source.empty() ? "" : " (the key came from " + credential_source + ")";
 
   ErrorKind kind = ErrorKind::kInvalid;
   RetryClass retry = RetryClass::kNever;
@@ -185,7 +187,7 @@ SlsClient::SlsClient(ClientOptions options, std::shared_ptr<HttpTransport> trans
 
 Status SlsClient::ErrorFromResponse(const HttpResponse& response) const {
   return StatusFromSlsError(response.status, response.body, response.HeaderOr("x-log-requestid"),
-                            options_.profile_name);
+                            options_.credential_source);
 }
 
 Result<HttpResponse> SlsClient::CallOnce(const std::string& method, const std::string& path, const QueryList& query,

@@ -93,7 +93,9 @@ struct ClientOptions {
   SignOptions sign;
   std::string user_agent = "slsflow";
   int timeout_ms = 0;          // 0: transport default
-  std::string profile_name;    // only to make auth errors name what to fix
+  // Where the credentials came from ("profile prod in PATH", ...), only to
+  // make auth errors name what to fix.
+  std::string credential_source;
 };
 
 class SlsClient {
@@ -153,9 +155,9 @@ class SlsClient {
 
 // Maps an SLS reply to a Status: parses {errorCode, errorMessage}, tolerates
 // non-JSON bodies, sets kind, retry class and an actionable message.
-// `profile` only names the profile in auth messages.
+// `credential_source` only names where the key came from in auth messages.
 Status StatusFromSlsError(int http_status, const std::string& body, const std::string& request_id,
-                          const std::string& profile = "");
+                          const std::string& credential_source = "");
 
 // Parses ListShards / split / merge replies.
 Result<std::vector<ShardInfo>> ParseShardList(const std::string& json);

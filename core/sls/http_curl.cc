@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -175,7 +176,7 @@ class CurlTransport final : public HttpTransport {
     if (options_.trace) Trace("> " + req.method + " " + url, req.headers);
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
-    if (rc != CURLE_OK) return TransportError(rc, req, ex);
+    if (rc != CURLE_OK) return TransportError(rc, req, ex, h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
@@ -191,7 +192,7 @@ class CurlTransport final : public HttpTransport {
     options_.trace(line);
   }
 
-  Status TransportError(CURLcode rc, const HttpRequest& req, const Exchange& ex) {
+  Status TransportError(CURLcode rc, const HttpRequest& req, const Exchange& ex, CURL* h) {
     std::string where = req.method + " " + req.base_url + req.path;
     if (ex.too_large)
       return Status::Error(ErrorKind::kCorruption, "reply to " + where + " is larger than " +
@@ -213,14 +214,20 @@ class CurlTransport final : public HttpTransport {
         return Status::Error(ErrorKind::kNetwork, "TLS handshake with " + req.base_url + " failed: " + what +
                                                       " (is the endpoint really https?)")
             .set_retry(RetryClass::kRetry);
+      // No server heard the request. The message is only what happened:
+      // callers add "retrying (k/N)", the final report what to check.
       case CURLE_COULDNT_RESOLVE_HOST:
-        return Status::Error(ErrorKind::kNetwork, "cannot resolve the host of " + req.base_url +
-                                                      ": check --endpoint and the project name")
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        return Status::Error(ErrorKind::kUnreachable, "cannot reach " + req.base_url + ": its host name does not resolve")
             .set_retry(RetryClass::kRetry);
-      case CURLE_COULDNT_CONNECT:
-        return Status::Error(ErrorKind::kNetwork, "cannot connect to " + req.base_url + ": " + what +
-                                                      " (is the endpoint right and the server up?)")
+      case CURLE_COULDNT_CONNECT: {
+        long os_errno = 0;
+        curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+        std::string reason = os_errno != 0 ? std::strerror(static_cast<int>(os_errno)) : what;
+        if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+        return Status::Error(ErrorKind::kUnreachable, "cannot reach " + req.base_url + ": " + reason)
             .set_retry(RetryClass::kRetry);
+      }
       default:
         return Status::Error(ErrorKind::kNetwork, where + " failed: " + what).set_retry(RetryClass::kRetry);
     }

@@ -54,7 +54,7 @@ def read_seqs(paths):
 def test_three_consumers_with_a_kill():
     work = tempdir()
     with Emulator(logstores=("app:8",)) as emu:
-        r = run(group_cmd(emu, "create", "g1", "--timeout", "3"))
+        r = run(group_cmd(emu, "create", "g1", "--group-timeout", "3"))
         check(r.returncode == 0, "groups create: " + r.stderr)
         corpus = []
         done = threading.Event()
@@ -121,7 +121,7 @@ def test_three_consumers_with_a_kill():
 def test_in_order_split():
     work = tempdir()
     with Emulator(logstores=("app:2",)) as emu:
-        r = run(group_cmd(emu, "create", "g2", "--timeout", "5", "--in-order"))
+        r = run(group_cmd(emu, "create", "g2", "--group-timeout", "5", "--in-order"))
         check(r.returncode == 0, "groups create --in-order: " + r.stderr)
         corpus = []
         for i in range(100):
@@ -192,7 +192,7 @@ def test_sync_group():
                  "--from", "begin", "-e", "--state", os.path.join(work, "s.state"), "-o", os.path.join(work, "s.jsonl")])
         check(r.returncode == 0, "consume --sync-group: " + r.stderr)
         check(len(read_seqs([os.path.join(work, "s.jsonl")])) == 40, "--sync-group did not read everything")
-        cps = json.loads(run(group_cmd(emu, "checkpoints", "mirror", "-o", "json")).stdout)
+        cps = json.loads(run(group_cmd(emu, "checkpoints", "mirror", "-f", "json")).stdout)
         ends = {s["shardID"]: emu.request("GET", "/logstores/app/shards/%d?type=cursor&from=end" % s["shardID"])
                 for s in emu.shards("app")}
         for cp in cps:

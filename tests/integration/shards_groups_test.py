@@ -147,7 +147,7 @@ class Cli:
         return p.returncode, p.stdout, p.stderr
 
     def json(self, *args):
-        rc, out, err = self.run(*args, "-o", "json")
+        rc, out, err = self.run(*args, "-f", "json")
         if rc != 0:
             raise AssertionError("slsflow %s: rc %d: %s" % (" ".join(args), rc, err))
         return json.loads(out)
@@ -233,20 +233,20 @@ def run_all(emu, cli, src):
 
     # ---- groups CRUD and bad input ----------------------------------------
     check(cli.json("groups", "list") == [], "groups list: none yet")
-    g = cli.json("groups", "create", "etl", "--timeout", "30s", "--in-order")
+    g = cli.json("groups", "create", "etl", "--group-timeout", "30s", "--in-order")
     check(g == [{"name": "etl", "timeout_seconds": 30, "in_order": True}], "groups create: prints the group", g)
     rc, _, err = cli.run("groups", "create", "etl")
     check(rc == 1 and "already exists" in err and "--if-not-exists" in err, "groups create existing: exit 1, says what to do",
           (rc, err))
     rc, _, err = cli.run("groups", "create", "etl", "--if-not-exists")
     check(rc == 0, "groups create --if-not-exists: success on an existing group", err)
-    g = cli.json("groups", "update", "etl", "--no-in-order", "--timeout", "45")
+    g = cli.json("groups", "update", "etl", "--no-in-order", "--group-timeout", "45")
     check(g == [{"name": "etl", "timeout_seconds": 45, "in_order": False}], "groups update: timeout and ordering", g)
     rc, _, err = cli.run("groups", "update", "etl")
     check(rc == 2 and "nothing to update" in err, "groups update with nothing: usage error")
-    rc, _, err = cli.run("groups", "create", "etl2", "--timeout", "0.5s")
-    check(rc == 2 and "--timeout" in err, "groups create: a fractional timeout is a usage error", err)
-    for sub in (["checkpoints", "nope"], ["lag", "nope"], ["delete", "nope"], ["update", "nope", "--timeout", "5"],
+    rc, _, err = cli.run("groups", "create", "etl2", "--group-timeout", "0.5s")
+    check(rc == 2 and "--group-timeout" in err, "groups create: a timeout under 1s is a usage error", err)
+    for sub in (["checkpoints", "nope"], ["lag", "nope"], ["delete", "nope"], ["update", "nope", "--group-timeout", "5"],
                 ["reset", "nope", "--to", "begin"]):
         rc, out, err = cli.run("groups", *sub)
         check(rc == 1 and "consumer group 'nope' does not exist" in err and out == "",
@@ -340,7 +340,7 @@ def run_all(emu, cli, src):
     check(rc == 0 and out == "" and cli.json("groups", "list") == [], "groups delete: the group is gone", err)
 
     # ---- split and merge ----------------------------------------------------
-    rc, _, err = cli.run("shards", "split", "0", "--key", "90000000000000000000000000000000")
+    rc, _, err = cli.run("shards", "split", "0", "--hash-key", "90000000000000000000000000000000")
     check(rc == 2 and "not strictly inside" in err and "midpoint 20000000000000000000000000000000" in err,
           "shards split: a key outside the range is a usage error", err)
     rc, _, err = cli.run("shards", "split", "0", "--key", "xyz")

@@ -56,7 +56,7 @@ std::unique_ptr<SlsClient> MakeTestClient(const std::string& endpoint, int timeo
   o.endpoint = *ParseEndpoint(endpoint);
   o.project = "demo";
   o.credentials = {"testid", "testsecret", ""};
-  o.profile_name = "prod";
+  o.credential_source = "profile prod in /etc/x";
   HttpOptions h;
   h.timeout_ms = timeout_ms;
   h.connect_timeout_ms = 2000;
@@ -192,7 +192,7 @@ TEST_CASE("SLS error JSON becomes a Status with kind, code, request id and retry
     RetryClass retry;
     const char* advice;
   } cases[] = {
-      {401, "SignatureNotMatch", ErrorKind::kAuth, RetryClass::kNever, "check the access key secret for profile 'prod'"},
+      {401, "SignatureNotMatch", ErrorKind::kAuth, RetryClass::kNever, "check the access key secret (the key came from profile prod in /etc/x)"},
       {401, "Unauthorized", ErrorKind::kAuth, RetryClass::kNever, "check the access key id"},
       {404, "LogStoreNotExist", ErrorKind::kNotFound, RetryClass::kNever, "check -l/--logstore"},
       {404, "ProjectNotExist", ErrorKind::kNotFound, RetryClass::kNever, "check -p/--project"},
@@ -262,12 +262,13 @@ TEST_CASE("timeouts, refused connections and TLS failures are network errors wit
   CHECK(r.status().kind() == ErrorKind::kNetwork);
   CHECK(r.status().message().find("TLS") != std::string::npos);
 
-  // Nothing listens on port 1.
+  // Nothing listens on port 1: unreachable, said as plainly as the OS says it.
   auto refused = MakeTestClient("http://127.0.0.1:1");
   r = refused->ListShards("app");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().kind() == ErrorKind::kNetwork);
-  CHECK(r.status().message().find("cannot connect") != std::string::npos);
+  CHECK(r.status().kind() == ErrorKind::kUnreachable);
+  CHECK(r.status().retry() == RetryClass::kRetry);
+  CHECK(r.status().message() == "cannot reach http://127.0.0.1:1: connection refused");
 }
 
 TEST_CASE("RequestTimeExpired: the client learns the server clock and retries once") {
