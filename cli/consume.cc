@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/settings.h"
+#include "cli/tty_rate.h"
 #include "cli/values.h"
 #include "core/consume/destination.h"
 #include "core/consume/engine.h"
@@ -337,7 +338,6 @@ Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const Reques
   if ((f.rotate_size > 0 || f.rotate_interval_us > 0) && f.output.empty())
     return Status::Usage("--rotate-size/--rotate-interval need -o");
   if (f.count < 0) return Status::Usage("--count must not be negative");
-  if (f.tty_rate < 0) return Status::Usage("--tty-rate must be 0 (off) or more");
   return Status::OK();
 }
 
@@ -480,6 +480,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   auto formatter = Formatter::Create(fo);
   auto filter = LogFilter::Create(request->greps, request->wheres);
   if (!formatter.ok() || !filter.ok()) return ReportError(!formatter.ok() ? formatter.status() : filter.status());
+  TtyRateFormatter* rate = LimitOnTerminal(&*formatter, f.tty_rate, dest->kind == OutputKind::kStream && isatty(STDOUT_FILENO));
   auto sink = MakeSink(f, *dest, (*formatter)->Header(), now);
   if (!sink.ok()) return ReportError(sink.status());
 
@@ -506,6 +507,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
                            formatter->get(), &*filter, env);
   // After the final commit pushed the last checkpoints: stop heartbeating.
   if (group) group->Stop();
+  if (const std::string rest = rate ? rate->TakeNotShownLine() : ""; !rest.empty()) std::fputs(rest.c_str(), stdout);
   return Finish(f, o, result, *session, **formatter, budget, dest->shown, notice);
 }
 
@@ -571,7 +573,8 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--window", f->window_us, "reorder window of --ordered (default 2s; a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--tty-rate", f->tty_rate, "on a terminal, print at most N logs a second and count the rest (default 0: all)")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--with-shard", f->with_shard, "add __shard__ to each record");
   cmd->add_flag("--with-cursor", f->with_cursor, "add __cursor__ to each record");
   cmd->add_flag("--stats", f->stats, "print a summary line on stderr at the end");
