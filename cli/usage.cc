@@ -70,8 +70,11 @@ std::string Describe(const CLI::App& app, const CLI::ParseError& error) {
   const std::string what = error.what();
   const std::string name = app.get_parent() ? CommandPath(app).substr(sizeof("slsflow")) : std::string();
   const std::vector<std::string> left = app.remaining();
+  // An unknown option explains the rest (a value taken for a positional, a
+  // required one missing), so it is named first whatever CLI11 threw.
+  for (const auto& word : left)
+    if (word.size() > 1 && word[0] == '-') return UnknownOption(app, word);
   if (dynamic_cast<const CLI::ExtrasError*>(&error) && !left.empty()) {
-    if (left.front().size() > 1 && left.front()[0] == '-') return UnknownOption(app, left.front());
     if (!SubcommandNames(app).empty())
       return WithGuess("unknown command '" + left.front() + "'", DidYouMean(left.front(), SubcommandNames(app)));
     return "unexpected argument '" + left.front() + "'";
