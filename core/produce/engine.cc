@@ -141,6 +141,7 @@ class Run {
   std::string follow_path_;
   bool stop_ = false;
   ParsedLog log_;
+  CheckedKeys checked_keys_;
   uint64_t invalid_warnings_ = 0;
   uint64_t refusal_warnings_ = 0;
   // The input chunk being read, its logs in batches, and where it began in
@@ -254,6 +255,7 @@ void Run::ProcessBlock(const ReadBlock& block) {
         log_.time_ns = static_cast<uint32_t>(block_wall_us % 1000000) * 1000;
         log_.has_time = log_.has_time_ns = true;
       }
+      checked_keys_.Check(&log_);
       if (!LogWithinLimits(log_, block_wall_s, &why)) {
         Refuse(why);
       } else {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,60 @@ std::string ContentKeyProblem(std::string_view key);
 // True when every name that AddField would make a content key passes the
 // rule: a parser with fixed keys checks them once and sets keys_checked.
 bool ContentKeysOk(const std::vector<std::string>& names);
+
+// The content keys of the last log whose keys all passed the key rule:
+// jsonl logs mostly repeat their keys, and comparing a key costs a few
+// loads where checking it costs a table load per byte (~10% of kv200's
+// instructions). Allocates only when the keys change.
+class CheckedKeys {
+ public:
+  // Sets log->keys_checked when every content key passes the rule (or the
+  // parser already vouched for them).
+  void Check(ParsedLog* log) {
+    if (log->keys_checked) return;
+    const auto& c = log->contents;
+    if (c.size() == keys_.size()) {
+      size_t i = 0;
+      while (i < c.size() && Same(c[i].first, keys_[i])) ++i;
+      if (i == c.size()) {
+        log->keys_checked = true;
+        return;
+      }
+    }
+    for (const auto& kv : c)
+      if (!ContentKeyOk(kv.first)) return;
+    keys_.resize(c.size());
+    for (size_t i = 0; i < c.size(); ++i) keys_[i].assign(c[i].first);
+    log->keys_checked = true;
+  }
+
+ private:
+  // Keys are short: two overlapping loads each side for 4..16 bytes.
+  static bool Same(std::string_view a, const std::string& b) {
+    size_t n = a.size();
+    if (n != b.size()) return false;
+    const char* p = a.data();
+    const char* q = b.data();
+    if (n >= 8 && n <= 16) {
+      uint64_t a0, a1, b0, b1;
+      std::memcpy(&a0, p, 8);
+      std::memcpy(&a1, p + n - 8, 8);
+      std::memcpy(&b0, q, 8);
+      std::memcpy(&b1, q + n - 8, 8);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+      uint32_t a0, a1, b0, b1;
+      std::memcpy(&a0, p, 4);
+      std::memcpy(&a1, p + n - 4, 4);
+      std::memcpy(&b0, q, 4);
+      std::memcpy(&b1, q + n - 4, 4);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return std::memcmp(p, q, n) == 0;
+  }
+  std::vector<std::string> keys_;
+};
 
 // The first SLS limit `log` breaks, said for a person; "" when none.
 std::string LimitProblem(const ParsedLog& log, int64_t now_seconds);

@@ -149,3 +149,36 @@ TEST_CASE("fixed keys are checked once: ContentKeysOk, and keys_checked spares t
   log.time = static_cast<uint32_t>(kNow);
   CHECK(Why(log).find("'a.b'") != std::string::npos);
 }
+
+TEST_CASE("CheckedKeys: keys that repeat are compared, new ones checked, bad ones left to the limits check") {
+  CheckedKeys cache;
+  auto log_with = [](std::vector<std::string_view> keys) {
+    ParsedLog log;
+    log.time = static_cast<uint32_t>(kNow);
+    for (auto k : keys) log.contents.emplace_back(k, "v");
+    return log;
+  };
+  std::string long_key(12, 'k'), same_long(12, 'k'), other_long = std::string(11, 'k') + "j";
+  ParsedLog a = log_with({"msg", "level", long_key});
+  cache.Check(&a);
+  CHECK(a.keys_checked);
+  ParsedLog b = log_with({"msg", "level", same_long});  // equal bytes elsewhere in memory
+  cache.Check(&b);
+  CHECK(b.keys_checked);
+  ParsedLog c = log_with({"msg", "level", other_long});  // differs in the last byte only
+  cache.Check(&c);
+  CHECK(c.keys_checked);
+  ParsedLog bad = log_with({"msg", "a.b"});
+  cache.Check(&bad);
+  CHECK_FALSE(bad.keys_checked);
+  CHECK(Why(bad).find("'a.b'") != std::string::npos);
+  ParsedLog bad_again = log_with({"msg", "lev.l"});  // a bad key set is never cached
+  cache.Check(&bad_again);
+  CHECK_FALSE(bad_again.keys_checked);
+  ParsedLog shorter = log_with({"msg", "levek", other_long});  // same lengths, one byte off
+  cache.Check(&shorter);
+  CHECK(shorter.keys_checked);
+  ParsedLog sneaky = log_with({"msg", "leve.", other_long});
+  cache.Check(&sneaky);
+  CHECK_FALSE(sneaky.keys_checked);
+}
