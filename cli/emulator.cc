@@ -60,22 +60,15 @@ int Fail(int code, const std::string& message) {
 
 // Fills `limits` from the flags; a usage error names the flag.
 Status ParseLimits(const EmulatorFlags& f, emulator::EmulatorLimits* limits) {
-  auto size = [](const std::string& text, const char* flag, uint64_t min, size_t* out) -> Status {
-    auto v = ParseSize(text, flag);
-    if (!v.ok()) return v.status();
-    if (*v < min) return Status::Usage(std::string(flag) + " must be at least " + std::to_string(min) + " bytes");
-    *out = static_cast<size_t>(*v);
-    return Status::OK();
+  auto size = [](const std::string& text, const char* flag, uint64_t min, size_t* out) {
+    auto bytes = ParseSize(text, flag, min);
+    if (bytes.ok()) *out = static_cast<size_t>(*bytes);
+    return bytes.status();
   };
-  auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t max_s, int64_t* out) -> Status {
-    auto us = ParseDuration(text, flag, BareNumber::kSeconds);
-    if (!us.ok()) return us.status();
-    if (*us / 1000000 < min_s || *us / 1000000 > max_s) {
-      return Status::Usage(std::string(flag) + " must be between " + std::to_string(min_s) + "s and " +
-                           std::to_string(max_s) + "s");
-    }
-    *out = *us / 1000000;
-    return Status::OK();
+  auto seconds = [](const std::string& text, const char* flag, int64_t min_s, int64_t max_s, int64_t* out) {
+    auto us = ParseDuration(text, flag, BareNumber::kSeconds, min_s * 1000000, max_s * 1000000);
+    if (us.ok()) *out = *us / 1000000;
+    return us.status();
   };
   constexpr int64_t kHour = 3600, kYears = 100LL * 366 * 86400;
   SLSFLOW_RETURN_IF_ERROR(size(f.max_body, "--max-body", 1024, &limits->max_body_bytes));

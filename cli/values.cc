@@ -28,7 +28,7 @@ bool IsBareNumber(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
-Result<uint64_t> SizeBytes(std::string_view text) {
+Result<uint64_t> SizeBytes(std::string_view text, uint64_t min, uint64_t max) {
   size_t i = 0;
   uint64_t v = 0;
   bool overflow = false;
@@ -44,16 +44,29 @@ Result<uint64_t> SizeBytes(std::string_view text) {
   else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
   else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
   if (i == 0 || shift < 0 || overflow || v > (UINT64_MAX >> shift)) return Status::Usage(SizeProblem(text));
-  return v << shift;
+  const uint64_t bytes = v << shift;
+  if (bytes < min || bytes > max) {
+    std::string range = max == std::numeric_limits<uint64_t>::max()
+                            ? "at least " + std::to_string(min) + " bytes"
+                            : "from " + std::to_string(min) + " to " + std::to_string(max) + " bytes";
+    return Status::Usage("must be " + range + ", not '" + std::string(text) + "'");
+  }
+  return bytes;
 }
 
-Result<int64_t> DurationMicros(std::string_view text, BareNumber bare) {
+Result<int64_t> DurationMicros(std::string_view text, BareNumber bare, int64_t min_us, int64_t max_us) {
   // A bare number gets its flag's unit; everything else is the one
   // duration grammar of core/base/time_grammar.
   std::string spelled(text);
   if (IsBareNumber(text)) spelled += bare == BareNumber::kMilliseconds ? "ms" : "s";
   auto us = ParseDurationMicros(spelled);
   if (!us.ok()) return Status::Usage(DurationProblem(text, bare));
+  if (*us < min_us || *us > max_us) {
+    std::string range = max_us == std::numeric_limits<int64_t>::max()
+                            ? "at least " + FormatDuration(min_us)
+                            : "from " + FormatDuration(min_us) + " to " + FormatDuration(max_us);
+    return Status::Usage("must be " + range + ", not '" + std::string(text) + "'");
+  }
   return *us;
 }
 
@@ -65,14 +78,15 @@ std::string Join(const std::vector<std::string>& words, const char* separator) {
 
 }  // namespace
 
-Result<uint64_t> ParseSize(std::string_view text, std::string_view flag) {
-  auto bytes = SizeBytes(text);
+Result<uint64_t> ParseSize(std::string_view text, std::string_view flag, uint64_t min, uint64_t max) {
+  auto bytes = SizeBytes(text, min, max);
   if (!bytes.ok()) return bytes.status().WithContext(std::string(flag));
   return bytes;
 }
 
-Result<int64_t> ParseDuration(std::string_view text, std::string_view flag, BareNumber bare) {
-  auto us = DurationMicros(text, bare);
+Result<int64_t> ParseDuration(std::string_view text, std::string_view flag, BareNumber bare, int64_t min_us,
+                              int64_t max_us) {
+  auto us = DurationMicros(text, bare, min_us, max_us);
   if (!us.ok()) return us.status().WithContext(std::string(flag));
   return us;
 }
@@ -98,14 +112,8 @@ std::string FormatDuration(int64_t micros) {
 CLI::Validator SizeValue(uint64_t min, uint64_t max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
-        auto bytes = SizeBytes(text);
+        auto bytes = SizeBytes(text, min, max);
         if (!bytes.ok()) return bytes.status().message();
-        if (*bytes < min || *bytes > max) {
-          std::string range = max == std::numeric_limits<uint64_t>::max()
-                                  ? "at least " + std::to_string(min) + " bytes"
-                                  : "from " + std::to_string(min) + " to " + std::to_string(max) + " bytes";
-          return "must be " + range + ", not '" + text + "'";
-        }
         text = std::to_string(*bytes);
         return std::string();
       },
@@ -115,14 +123,8 @@ CLI::Validator SizeValue(uint64_t min, uint64_t max) {
 CLI::Validator DurationValue(BareNumber bare, int64_t min_us, int64_t max_us) {
   return CLI::Validator(
       [bare, min_us, max_us](std::string& text) -> std::string {
-        auto us = DurationMicros(text, bare);
+        auto us = DurationMicros(text, bare, min_us, max_us);
         if (!us.ok()) return us.status().message();
-        if (*us < min_us || *us > max_us) {
-          std::string range = max_us == std::numeric_limits<int64_t>::max()
-                                  ? "at least " + FormatDuration(min_us)
-                                  : "from " + FormatDuration(min_us) + " to " + FormatDuration(max_us);
-          return "must be " + range + ", not '" + text + "'";
-        }
         text = std::to_string(*us);
         return std::string();
       },

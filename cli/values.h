@@ -23,13 +23,15 @@ namespace slsflow::cli {
 // the unit it had before units were accepted, and its help says which.
 enum class BareNumber { kMilliseconds, kSeconds };
 
-// "512k", "100M", "1g", "2KiB", "1048576" (powers of 1024, either case).
-// kUsage, naming `flag`, otherwise.
-Result<uint64_t> ParseSize(std::string_view text, std::string_view flag);
+// "512k", "100M", "1g", "2KiB", "1048576" (powers of 1024, either case),
+// from `min` to `max`. kUsage, naming `flag`, otherwise.
+Result<uint64_t> ParseSize(std::string_view text, std::string_view flag, uint64_t min = 0,
+                           uint64_t max = std::numeric_limits<uint64_t>::max());
 
-// "500ms", "5s", "2m", "1h", "1h30m", or a bare number in `bare` units.
-// Microseconds; kUsage, naming `flag`, otherwise.
-Result<int64_t> ParseDuration(std::string_view text, std::string_view flag, BareNumber bare);
+// "500ms", "5s", "2m", "1h", "1h30m", or a bare number in `bare` units,
+// from `min_us` to `max_us`. Microseconds; kUsage, naming `flag`, otherwise.
+Result<int64_t> ParseDuration(std::string_view text, std::string_view flag, BareNumber bare, int64_t min_us = 0,
+                              int64_t max_us = std::numeric_limits<int64_t>::max());
 
 // Transformers: the text becomes the number (bytes; microseconds), so the
 // option binds to an integer, and a value outside [min, max] is refused.
