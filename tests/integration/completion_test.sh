@@ -16,6 +16,11 @@ for shell in bash zsh; do
   fi
 done
 
+bash -n "$src/completions/slsflow.bash" || { echo "FAIL: slsflow.bash does not parse"; fail=1; }
+if command -v zsh >/dev/null; then  # not a dependency: checked where it is installed
+  zsh -n "$src/completions/_slsflow" || { echo "FAIL: _slsflow does not parse"; fail=1; }
+fi
+
 complete_words() {  # complete_words "slsflow con" -> COMPREPLY words
   bash --norc --noprofile -c '
     source "$1"
