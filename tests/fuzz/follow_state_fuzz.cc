@@ -1,6 +1,6 @@
 // The `produce --follow` state file (doc/produce-state-format.md): a damaged
-// or hostile file must be a clean kCorruption error, and anything accepted
-// must re-encode to the same position.
+// or hostile file must be a clean "damaged state" error (kConfig, exit 3),
+// and anything accepted must re-encode to the same position.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   auto state = slsflow::DecodeFollowState(text);
   if (!state.ok()) {
-    if (state.status().kind() != slsflow::ErrorKind::kCorruption) __builtin_trap();
+    if (state.status().kind() != slsflow::ErrorKind::kConfig) __builtin_trap();
     return 0;
   }
   auto again = slsflow::DecodeFollowState(slsflow::EncodeFollowState(*state));
