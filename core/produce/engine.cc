@@ -98,14 +98,20 @@ std::string AbsolutePath(const std::string& path) {
   return std::string(buf) + "/" + path;
 }
 
-class Run {
+class Engine {
  public:
-  Run(const ProduceOptions& o, const PutFn& put, Env* env, const std::atomic<int>* interrupts)
+  Engine(const ProduceOptions& o, const PutFn& put, Env* env, const std::atomic<int>* interrupts)
       : o_(o), put_(put), env_(env), interrupts_(interrupts) {}
 
-  ProduceResult Go();
+  Status Run();
+  const ProduceResult& result() const { return r_; }
 
  private:
+  Status Open();
+  void ReadLoop();
+  void FinishInput();
+  void Close();
+  void CollectCounts();
   bool Interrupted() const { return interrupts_ && interrupts_->load() > 0; }
   int Interrupts() const { return interrupts_ ? interrupts_->load() : 0; }
   // False when reading must stop (fatal invalid line).
@@ -129,6 +135,7 @@ class Run {
   const PutFn& put_;
   Env* env_;
   const std::atomic<int>* interrupts_;
+  int64_t started_us_ = 0;
   ProduceResult r_;
   std::shared_ptr<Shared> shared_;
   std::unique_ptr<Parser> parser_;
@@ -166,7 +173,7 @@ class Run {
   uint64_t skipped_settled_bytes_ = 0;
 };
 
-bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped) {
+bool Engine::HandleInvalid(std::string_view line, const std::string& why, ParsedLog* log, bool* wrapped) {
   *wrapped = false;
   std::string where = "line " + std::to_string(r_.lines);
   if (o_.on_invalid == OnInvalid::kFail) {
@@ -195,7 +202,7 @@ bool Run::HandleInvalid(std::string_view line, const std::string& why, ParsedLog
   return true;
 }
 
-void Run::ProcessBlock(const ReadBlock& block) {
+void Engine::ProcessBlock(const ReadBlock& block) {
   chunk_ = shared_->tracker.BeginChunk(block.start_offset);
   chunk_logs_ = 0;
   chunk_begin_ = 0;
@@ -282,7 +289,7 @@ void Run::ProcessBlock(const ReadBlock& block) {
   EndChunk(block, pos);
 }
 
-void Run::Refuse(const std::string& why) {
+void Engine::Refuse(const std::string& why) {
   ++r_.logs;
   ++r_.refused;
   ++shared_->dead;
@@ -304,7 +311,7 @@ void Run::Refuse(const std::string& why) {
   }
 }
 
-void Run::EndChunk(const ReadBlock& block, size_t end) {
+void Engine::EndChunk(const ReadBlock& block, size_t end) {
   if (!refused_jsonl_.empty()) {
     Status w = shared_->sink.WriteLines(refused_jsonl_);
     refused_jsonl_.clear();
@@ -321,7 +328,7 @@ void Run::EndChunk(const ReadBlock& block, size_t end) {
       chunk_logs_));
 }
 
-void Run::Flush() {
+void Engine::Flush() {
   int64_t deadline = env_->MonotonicMicros() + o_.flush_timeout_us;
   bool gave_up = false;
   while (!sender_->WaitIdle(100 * 1000)) {
@@ -347,7 +354,7 @@ void Run::Flush() {
 
 // Every way the state path cannot serve is kConfig (exit 3): the man page
 // promises that for a bad state, and none of them goes away by retrying.
-Status Run::OpenFollowState(InputReaderOptions* ro) {
+Status Engine::OpenFollowState(InputReaderOptions* ro) {
   follow_path_ = AbsolutePath(ro->path);
   state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
                                       : o_.state_file;
@@ -379,7 +386,7 @@ Status Run::OpenFollowState(InputReaderOptions* ro) {
   return Status::OK();
 }
 
-void Run::ResumeTracker() {
+void Engine::ResumeTracker() {
   if (have_resumed_ && reader_->inode() == resumed_.inode && reader_->offset() == resumed_.offset) {
     shared_->tracker.Resume({resumed_.inode, resumed_.offset, resumed_.tail_len, resumed_.tail_crc},
                             resumed_.settled);
@@ -395,7 +402,7 @@ void Run::ResumeTracker() {
   }
 }
 
-bool Run::SettledBefore(uint64_t inode, uint64_t begin, uint64_t end) {
+bool Engine::SettledBefore(uint64_t inode, uint64_t begin, uint64_t end) {
   if (inode != skip_inode_) {
     skip_at_ = skip_.size();
     return false;
@@ -404,38 +411,41 @@ bool Run::SettledBefore(uint64_t inode, uint64_t begin, uint64_t end) {
   return skip_at_ < skip_.size() && skip_[skip_at_].begin <= begin && end <= skip_[skip_at_].end;
 }
 
-ProduceResult Run::Go() {
-  int64_t started = env_->MonotonicMicros();
+// The steps of one run: open the parser, router, reader and senders; read
+// until the input ends, an interrupt or a fatal error; then flush, stop the
+// senders and collect what happened. The first error sticks in r_.status.
+Status Engine::Run() {
+  started_us_ = env_->MonotonicMicros();
+  if (Status st = Open(); !st.ok()) {
+    r_.status = st;
+    r_.duration_us = env_->MonotonicMicros() - started_us_;
+    return st;
+  }
+  ReadLoop();
+  FinishInput();
+  Close();
+  return r_.status;
+}
+
+Status Engine::Open() {
   // Buffers are reused up to what a batch reserves, with a step of slack:
   // a fixed 1 MB would start every batch of a larger --max-batch-bytes on
   // fresh pages.
   size_t max_spare = std::max<size_t>(size_t{1} << 20, BatchBufferBytes(o_.batcher) + (64u << 10));
   shared_ = std::make_shared<Shared>(o_.buffer_bytes, max_spare, env_, o_.dead_letter);
   auto parser = MakeParser(o_.parser);
-  if (!parser.ok()) {
-    r_.status = parser.status();
-    return r_;
-  }
+  if (!parser.ok()) return parser.status();
   parser_ = std::move(parser.value());
-  if (Status st = CheckBuckets(o_.router.buckets); !st.ok()) {
-    r_.status = st;
-    return r_;
-  }
+  SLSFLOW_RETURN_IF_ERROR(CheckBuckets(o_.router.buckets));
   router_ = std::make_unique<Router>(o_.router);
 
   InputReaderOptions ro = o_.reader;
   if (ro.follow) {
-    if (Status st = OpenFollowState(&ro); !st.ok()) {
-      r_.status = st;
-      return r_;
-    }
+    SLSFLOW_RETURN_IF_ERROR(OpenFollowState(&ro));
     split_chunks_ = true;
   }
   auto reader = InputReader::Open(ro);
-  if (!reader.ok()) {
-    r_.status = reader.status();
-    return r_;
-  }
+  if (!reader.ok()) return reader.status();
   reader_ = std::move(reader.value());
   if (ro.follow) ResumeTracker();
 
@@ -449,7 +459,10 @@ ProduceResult Run::Go() {
     sealed_ = true;
     sender_->Submit(std::move(b));
   });
+  return Status::OK();
+}
 
+void Engine::ReadLoop() {
   // How far the reader may run ahead of the senders: all of --buffer for a
   // pipe or a followed file, which a slow server must not stall. A file
   // that waits for us gains nothing from more than a few batches per
@@ -460,7 +473,6 @@ ProduceResult Run::Go() {
     size_t batches = 2 * static_cast<size_t>(std::max(1, o_.sender.parallel)) + 2;
     read_ahead = std::min(read_ahead, batches * o_.batcher.max_bytes);
   }
-
   while (!stop_) {
     if (Interrupted()) {
       r_.interrupted = true;
@@ -498,15 +510,21 @@ ProduceResult Run::Go() {
     if (*rs == ReadStatus::kTimeout) continue;
     ProcessBlock(block);
   }
-  if (parser_->Pending() && r_.status.ok()) {
-    std::string why = "input ended inside a quoted CSV field";
-    if (o_.on_invalid == OnInvalid::kFail) {
-      r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + why);
-    } else {
-      ++r_.skipped;
-      spdlog::warn("{}; the partial record was skipped", why);
-    }
+}
+
+// A CSV record still open when the input ended.
+void Engine::FinishInput() {
+  if (!parser_->Pending() || !r_.status.ok()) return;
+  std::string why = "input ended inside a quoted CSV field";
+  if (o_.on_invalid == OnInvalid::kFail) {
+    r_.status = Status::Invalid("line " + std::to_string(r_.lines) + ": " + why);
+  } else {
+    ++r_.skipped;
+    spdlog::warn("{}; the partial record was skipped", why);
   }
+}
+
+void Engine::Close() {
   batcher_->SealAll();
   Flush();
   if (!r_.threads_detached) sender_->Stop();
@@ -519,6 +537,18 @@ ProduceResult Run::Go() {
   }
   if (skipped_settled_bytes_ > 0)
     spdlog::info("{} bytes delivered before the restart were not sent again", skipped_settled_bytes_);
+  CollectCounts();
+  if (!r_.threads_detached) {
+    Status st = shared_->sink.Close();
+    if (!st.ok() && r_.dead_letter_error.empty()) r_.dead_letter_error = st.ToString();
+  } else {
+    // Worker threads may still use the sender; it must outlive this call.
+    (void)sender_.release();
+  }
+  r_.duration_us = env_->MonotonicMicros() - started_us_;
+}
+
+void Engine::CollectCounts() {
   r_.delivered = shared_->delivered;
   r_.dead_lettered = shared_->dead;
   r_.unconfirmed = r_.logs - std::min<uint64_t>(r_.logs, r_.delivered + r_.dead_lettered);
@@ -531,29 +561,18 @@ ProduceResult Run::Go() {
   r_.wire_bytes = ss.wire_bytes;
   r_.peak_buffer = shared_->budget.peak();
   r_.auth_failed = shared_->auth_failed;
-  {
-    std::lock_guard<std::mutex> lock(shared_->mu);
-    r_.dead_letter_error = shared_->sink_error;
-    for (const auto& [msg, n] : shared_->errors)
-      r_.send_errors.push_back(std::to_string(n) + " batch(es): " + msg);
-  }
-  if (!r_.threads_detached) {
-    Status st = shared_->sink.Close();
-    if (!st.ok() && r_.dead_letter_error.empty()) r_.dead_letter_error = st.ToString();
-  } else {
-    // Worker threads may still use the sender; it must outlive this call.
-    (void)sender_.release();
-  }
-  r_.duration_us = env_->MonotonicMicros() - started;
-  return r_;
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  r_.dead_letter_error = shared_->sink_error;
+  for (const auto& [msg, n] : shared_->errors) r_.send_errors.push_back(std::to_string(n) + " batch(es): " + msg);
 }
 
 }  // namespace
 
 ProduceResult RunProduce(const ProduceOptions& options, const PutFn& put, Env* env,
                          const std::atomic<int>* interrupts) {
-  Run run(options, put, env, interrupts);
-  return run.Go();
+  Engine engine(options, put, env, interrupts);
+  (void)engine.Run();  // the status is also the result's
+  return engine.result();
 }
 
 std::string FormatProduceStats(const ProduceResult& r) {
