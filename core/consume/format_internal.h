@@ -99,9 +99,6 @@ Result<FieldRef> ParseFieldRef(std::string_view spec);
 bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log,
                   const RecordMeta& meta, char* scratch, std::string_view* value);
 
-// True when `value` is safe to emit as is in the text formats.
-inline bool NeedsBinaryHandling(std::string_view value) { return !IsValidUtf8(value); }
-
 std::unique_ptr<Formatter> MakeJsonlFormatter(const FormatOptions& options);
 std::unique_ptr<Formatter> MakeRawFormatter(const FormatOptions& options);
 std::unique_ptr<Formatter> MakePrettyFormatter(const FormatOptions& options);

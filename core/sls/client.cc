@@ -144,44 +144,6 @@ Result<std::vector<CheckpointInfo>> ParseCheckpoints(const std::string& json) {
   return out;
 }
 
-std::string Md5HashKey(std::string_view data) { return HexLower(Md5(data)); }
-
-std::string MidHashKey(const std::string& begin_hex, const std::string& end_hex) {
-  // 129-bit arithmetic on 4-bit digits: (begin + end) / 2, where an end of
-  // all 'f' means 2^128 (the exclusive end of the key space).
-  auto digits = [](const std::string& h) {
-    std::vector<int> d(33, 0);
-    for (size_t i = 0; i < 32 && i < h.size(); ++i) {
-      char c = h[i];
-      d[i + 1] = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 0;
-    }
-    return d;
-  };
-  std::vector<int> a = digits(begin_hex), b(33, 0);
-  if (end_hex == std::string(32, 'f')) {
-    b[0] = 1;
-  } else {
-    b = digits(end_hex);
-  }
-  std::vector<int> sum(33, 0);
-  int carry = 0;
-  for (int i = 32; i >= 0; --i) {
-    int s = a[i] + b[i] + carry;
-    sum[i] = s % 16;
-    carry = s / 16;
-  }
-  // divide by 2, carry from the top
-  int rem = carry;
-  std::string out;
-  for (int i = 0; i <= 32; ++i) {
-    int cur = rem * 16 + sum[i];
-    int q = cur / 2;
-    rem = cur % 2;
-    if (i > 0) out += "0123456789abcdef"[q];
-  }
-  return out;
-}
-
 SlsClient::SlsClient(ClientOptions options, std::shared_ptr<HttpTransport> transport, Env* env)
     : options_(std::move(options)), transport_(std::move(transport)), env_(env) {}
 

@@ -163,9 +163,5 @@ Status StatusFromSlsError(int http_status, const std::string& body, const std::s
 Result<std::vector<ShardInfo>> ParseShardList(const std::string& json);
 Result<std::vector<CheckpointInfo>> ParseCheckpoints(const std::string& json);
 
-// 128-bit MD5-space helpers for hash keys ("00..00" .. "ff..ff").
-std::string Md5HashKey(std::string_view data);  // 32 lowercase hex of MD5
-// Midpoint of [begin, end) as 32 hex; end "ffff..." is treated as 2^128.
-std::string MidHashKey(const std::string& begin_hex, const std::string& end_hex);
 
 }  // namespace slsflow

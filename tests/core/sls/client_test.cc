@@ -306,13 +306,6 @@ TEST_CASE("shard, checkpoint and hash-key helpers") {
   auto cps = ParseCheckpoints(R"([{"shard":0,"checkpoint":"MTUy","updateTime":1524224984800922,"consumer":"c1"}])");
   REQUIRE(cps.ok());
   CHECK((*cps)[0].update_time_us == 1524224984800922);
-  CHECK(MidHashKey("00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff") ==
-        "80000000000000000000000000000000");
-  CHECK(MidHashKey("80000000000000000000000000000000", "ffffffffffffffffffffffffffffffff") ==
-        "c0000000000000000000000000000000");
-  CHECK(MidHashKey("00000000000000000000000000000000", "80000000000000000000000000000000") ==
-        "40000000000000000000000000000000");
-  CHECK(Md5HashKey("abc") == "900150983cd24fb0d6963f7d28e17f72");
 }
 
 TEST_CASE("regression (fuzz sls_json): an out-of-range float in a shard list is not undefined behaviour") {
