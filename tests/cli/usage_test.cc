@@ -13,17 +13,16 @@ namespace {
 std::string Complaint(std::vector<std::string> args) {
   int exit_code = 0;
   auto app = BuildCommandLine(&exit_code);
-  // Parse only: keep the commands (the subcommands' callbacks) from running.
-  std::function<void(CLI::App*)> mute = [&](CLI::App* a) {
-    a->callback(nullptr);
-    for (CLI::App* sub : a->get_subcommands({})) mute(sub);
-  };
-  mute(app.get());
+  // Parse only: the root's parse-complete callback runs after every check
+  // and before the commands (the subcommands' callbacks); it stops there.
+  struct Parsed {};
+  app->parse_complete_callback([] { throw Parsed{}; });
   std::reverse(args.begin(), args.end());
   try {
     app->parse(args);
   } catch (const CLI::ParseError& e) {
     return DescribeParseError(*app, e);
+  } catch (const Parsed&) {
   }
   return "";
 }
