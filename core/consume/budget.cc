@@ -9,31 +9,34 @@ namespace slsflow {
 
 bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled) {
   std::unique_lock<std::mutex> lock(mu_);
-  const uint64_t ticket = next_ticket_++;
-  waiting_.push_back(ticket);
+  Waiter me;
+  waiting_.push_back(&me);
   for (;;) {
-    const bool first = waiting_.front() == ticket;
+    const bool first = waiting_.front() == &me;
     if (first && (held_ == reserved_ || held_ + bytes <= capacity_)) break;
     if (cancelled && cancelled()) {
-      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
-      cv_.notify_all();  // the next in line may fit now
+      const bool was_first = first;
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), &me));
+      if (was_first) WakeHead();  // the next in line may fit now
       return false;
     }
-    cv_.wait_for(lock, std::chrono::milliseconds(50));
+    me.cv.wait_for(lock, std::chrono::milliseconds(50));
   }
   waiting_.pop_front();
   held_ += bytes;
   peak_ = std::max(peak_, held_);
-  cv_.notify_all();  // the next in line may fit too
+  WakeHead();  // the next in line may fit too
   return true;
 }
 
+void ConsumeBudget::WakeHead() {
+  if (!waiting_.empty()) waiting_.front()->cv.notify_one();
+}
+
 void ConsumeBudget::Release(uint64_t bytes) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    held_ -= std::min(held_, bytes);
-  }
-  cv_.notify_all();
+  std::lock_guard<std::mutex> lock(mu_);
+  held_ -= std::min(held_, bytes);
+  WakeHead();
 }
 
 void ConsumeBudget::Charge(uint64_t bytes) {
