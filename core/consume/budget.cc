@@ -78,6 +78,11 @@ uint64_t ConsumeBudget::held() const {
   return held_;
 }
 
+size_t ConsumeBudget::waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_.size();
+}
+
 uint64_t ConsumeBudget::peak() const {
   std::lock_guard<std::mutex> lock(mu_);
   return peak_;

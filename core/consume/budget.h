@@ -53,6 +53,7 @@ class ConsumeBudget {
   uint64_t capacity() const { return capacity_; }
   uint64_t held() const;
   uint64_t peak() const;
+  size_t waiting() const;  // requests in line
 
  private:
   const uint64_t capacity_;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -44,16 +45,16 @@ TEST_CASE("grants are served in arrival order, so a big request is never overtak
     std::lock_guard<std::mutex> lock(mu);
     order.push_back(1);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (b.waiting() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // big is in line first
   std::thread small([&] {
     REQUIRE(b.Acquire(5, Never));  // would fit now, but waits its turn
     std::lock_guard<std::mutex> lock(mu);
     order.push_back(2);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (b.waiting() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   {
     std::lock_guard<std::mutex> lock(mu);
-    CHECK(order.empty());
+    CHECK(order.empty());  // small would fit, but waits behind big
   }
   b.Release(90);
   big.join();
