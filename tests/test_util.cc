@@ -4,8 +4,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace slsflow::test {
 
@@ -42,9 +45,41 @@ void WriteFileOrDie(const std::string& path, const std::string& data) {
 
 nlohmann::json LoadJsonFile(const std::string& path) { return nlohmann::json::parse(ReadFileOrDie(path)); }
 
+namespace {
+
+// Removed when the test binary exits normally, so thousands of runs do not
+// pile up under /tmp; a crash keeps them for a post-mortem, and
+// SLSFLOW_KEEP_TEST_DIRS=1 keeps them on purpose.
+class TempDirRegistry {
+ public:
+  void Add(const std::string& dir) {
+    std::lock_guard<std::mutex> hold(mu_);
+    dirs_.push_back(dir);
+  }
+  ~TempDirRegistry() {
+    // A forked child that exits through exit() must not take its parent's dirs.
+    if (getpid() != owner_ || std::getenv("SLSFLOW_KEEP_TEST_DIRS")) return;
+    std::error_code ignored;
+    for (const auto& dir : dirs_) std::filesystem::remove_all(dir, ignored);
+  }
+
+ private:
+  const pid_t owner_ = getpid();
+  std::mutex mu_;
+  std::vector<std::string> dirs_;
+};
+
+TempDirRegistry& TempDirs() {
+  static TempDirRegistry registry;
+  return registry;
+}
+
+}  // namespace
+
 std::string MakeTempDir(const std::string& prefix) {
   std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  TempDirs().Add(tmpl);
   return tmpl;
 }
 
