@@ -47,6 +47,7 @@ class Env {
   virtual Status ReadFile(const std::string& path, std::string* out,
                           uint64_t max_bytes = 64u << 20) = 0;
   virtual bool FileExists(const std::string& path) = 0;
+  virtual bool IsDirectory(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;

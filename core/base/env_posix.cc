@@ -193,6 +193,10 @@ class PosixEnv final : public Env {
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
+  bool IsDirectory(const std::string& path) override {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
   Result<int> FileMode(const std::string& path) override {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return PosixError("stat " + path, errno);

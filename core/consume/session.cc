@@ -203,6 +203,10 @@ Result<Session> OpenSession(Env* env, const SessionOptions& o) {
   StampIdentity(o, &session.state);
   session.request = o.given;
   if (d.state_path.empty()) return session;  // a read to a pipe or terminal: no state at all
+  // Before anything is created or locked, so a mistyped --state leaves nothing behind.
+  if (env->IsDirectory(d.state_path))
+    return Status::Config("the state " + d.state_path + " is a directory; --state must name a file, e.g. " +
+                          d.state_path + "/consume.state");
 
   SLSFLOW_RETURN_IF_ERROR(CheckStateElsewhere(env, d));
   // The output's folder is the user's (0755); only .slsflow inside it is private.

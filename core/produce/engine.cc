@@ -358,6 +358,9 @@ Status Engine::OpenFollowState(InputReaderOptions* ro) {
   follow_path_ = AbsolutePath(ro->path);
   state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
                                       : o_.state_file;
+  // Checked before the lock, which would otherwise leave STATE.lock beside it.
+  if (env_->IsDirectory(state_file_))
+    return Status::Config("the produce state " + state_file_ + " is a directory; --state must name a file");
   if (Status st = env_->CreateDirs(DirName(state_file_), 0700); !st.ok())
     return Status::Config("cannot create the directory of the produce state " + state_file_ + " (" + st.message() +
                           "); pass --state FILE in a directory this user can write");

@@ -71,6 +71,7 @@ class FaultEnv : public Env {
     return base_->ReadFile(path, out, max_bytes);
   }
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }
+  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
   Status TruncateFile(const std::string& path, uint64_t size) override { return base_->TruncateFile(path, size); }
   Status RenameFile(const std::string& from, const std::string& to) override {

@@ -170,6 +170,23 @@ TEST_CASE("an output whose state was kept with --state tells a run without it wh
   CHECK(plain.status().message().find("--state " + f.state) != std::string::npos);
 }
 
+TEST_CASE("--state naming a directory is exit 3 and leaves nothing behind") {
+  Fixture fx;
+  DestinationFlags f;
+  f.output = fx.dir + "/out/";
+  f.output_is_dir = true;
+  f.extension = "jsonl";
+  f.state = fx.dir;
+  SessionOptions o = fx.options;
+  o.destination = *ResolveDestination(f);
+  auto s = OpenSession(fx.env, o);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().ExitCode() == 3);
+  CHECK(s.status().message().find("is a directory; --state must name a file") != std::string::npos);
+  CHECK_FALSE(fx.env->FileExists(fx.dir + ".lock"));
+  CHECK_FALSE(fx.env->FileExists(fx.dir + "/out"));
+}
+
 TEST_CASE("bounds: a later --to reopens the shards finished at the earlier one") {
   ConsumeState st;
   st.to_unix = 100;

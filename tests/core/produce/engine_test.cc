@@ -408,6 +408,7 @@ TEST_CASE("follow: a state path that is a directory or damaged exits 3 before an
   ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
   CHECK(r.ExitCode() == 3);
   CHECK(r.status.message().find("--state") != std::string::npos);
+  CHECK_FALSE(Env::Default()->FileExists(dir + ".lock"));  // no stray lock beside the directory
   test::WriteFileOrDie(dir + "/damaged.state", "slsflow-produce-state 1\ngarbage\n");
   o.state_file = dir + "/damaged.state";
   r = RunProduce(o, server.Put(), Env::Default(), nullptr);
