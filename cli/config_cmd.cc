@@ -22,11 +22,6 @@ struct ConfigureFlags {
   std::string endpoint, project, logstore, access_key_id, access_key_secret, security_token, sign, region;
 };
 
-std::string Getenv(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 // A profile must hold a whole credential set, or none when it is filled in
 // on a terminal (an emulator without auth needs none). Half a set would
 // pair its id with a secret from somewhere else later, or fail far from here.

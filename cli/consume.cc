@@ -31,9 +31,11 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
+// Unlike produce, which counts interrupts so that a second one abandons its
+// flush and still reports what was undelivered, consume can die anywhere: its
+// state and output are crash-safe, so a second ^C is simply the default action.
 void OnStopSignal(int) {
   g_stop.store(true);
-  // A second ^C ends us at once.
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
 }
@@ -84,11 +86,6 @@ struct ConsumeFlags {
   int64_t rotate_interval_us = 0;
   uint64_t memory = 48u << 20;
 };
-
-std::string Getenv(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 // A duration from the flag, else a profile key, else the default.
 Result<int64_t> Duration(int64_t flag_us, const Settings& settings, const char* millis_key, int64_t def_us) {

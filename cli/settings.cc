@@ -9,12 +9,12 @@
 
 namespace slsflow::cli {
 
-namespace {
-
 std::string Getenv(const char* name) {
   const char* v = name ? std::getenv(name) : nullptr;
   return v ? v : "";
 }
+
+namespace {
 
 std::string HomeDir() {
   std::string home = Getenv("HOME");

@@ -76,4 +76,8 @@ std::unique_ptr<SlsClient> MakeClient(const Settings& settings);
 // $SLSFLOW_CONFIG, else $XDG_CONFIG_HOME/slsflow/config, else ~/.config/slsflow/config.
 std::string SlsflowConfigPath();
 
+// The environment variable's value, "" when unset: every subcommand treats
+// an empty variable as an unset one.
+std::string Getenv(const char* name);
+
 }  // namespace slsflow::cli
