@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
-#include <thread>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "core/consume/group_lag.h"
 #include "core/sls/shard_set.h"
@@ -61,9 +61,8 @@ const ShardInfo* FindShard(const std::vector<ShardInfo>& shards, int id) {
 Status ShardNotFound(const std::string& logstore, int id, const std::vector<ShardInfo>& shards) {
   std::vector<int> ids;
   for (const auto& s : shards) ids.push_back(s.id);
-  return Status::NotFound("shard " + std::to_string(id) + " does not exist in logstore " + logstore +
-                          " (its shards: " + (ids.empty() ? "none" : FormatShardSet(ids)) +
-                          "); see 'slsflow shards list'");
+  return Status::NotFound("shard " + std::to_string(id) + " does not exist in logstore " + logstore + " (its shards: " +
+                          (ids.empty() ? "none" : FormatShardSet(ids)) + "); see 'slsflow shards list'");
 }
 
 std::vector<Column> ShardColumns(bool with_cursors) {

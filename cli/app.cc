@@ -10,8 +10,8 @@
 namespace slsflow::cli {
 
 std::unique_ptr<CLI::App> BuildCommandLine(int* exit_code) {
-  auto app = std::make_unique<CLI::App>(
-      "slsflow: tail, backfill and ship Alibaba Cloud Log Service (SLS) logstores", "slsflow");
+  auto app = std::make_unique<CLI::App>("slsflow: tail, backfill and ship Alibaba Cloud Log Service (SLS) logstores",
+                                        "slsflow");
   app->require_subcommand(1);
   app->footer(
       "Exit codes: 0 ok, 1 runtime failure or undelivered data, 2 usage, 3 auth/config.\n"

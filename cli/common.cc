@@ -14,7 +14,8 @@
 namespace slsflow::cli {
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* f, LogstoreArity logstores, bool listing) {
-  cmd->add_option("--endpoint", f->endpoint, "SLS endpoint, e.g. cn-hangzhou.log.aliyuncs.com or http://127.0.0.1:8080 [env SLSFLOW_ENDPOINT]")
+  cmd->add_option("--endpoint", f->endpoint,
+                  "SLS endpoint, e.g. cn-hangzhou.log.aliyuncs.com or http://127.0.0.1:8080 [env SLSFLOW_ENDPOINT]")
       ->type_name("ENDPOINT");
   cmd->add_option("-p,--project", f->project, "project [env SLSFLOW_PROJECT]")->type_name("PROJECT");
   if (logstores == LogstoreArity::kOne)
@@ -25,7 +26,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* f, LogstoreArity logstores, bool
     cmd->add_option("-l,--logstore", f->logstores, "logstore; several: -l a -l b or -l a,b [env SLSFLOW_LOGSTORE]")
         ->delimiter(',')
         ->type_name("LOGSTORE");
-  cmd->add_option("--profile", f->profile, "profile in ~/.config/slsflow/config or ~/.aliyunlogcli; beats the environment [env SLSFLOW_PROFILE]")
+  cmd->add_option("--profile", f->profile,
+                  "profile in ~/.config/slsflow/config or ~/.aliyunlogcli; beats the environment [env SLSFLOW_PROFILE]")
       ->type_name("PROFILE");
   cmd->add_option("--access-key-id", f->access_key_id, "access key id [env ALIBABA_CLOUD_ACCESS_KEY_ID]")
       ->type_name("ID");
@@ -38,7 +40,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* f, LogstoreArity logstores, bool
   cmd->add_option("--region", f->region, "region for signature v4 (default: from the endpoint)")->type_name("REGION");
   cmd->add_option("--ca-file", f->ca_file, "trust this CA bundle (PEM) for HTTPS")->type_name("FILE");
   cmd->add_flag("--insecure", f->insecure, "do not verify the server's TLS certificate (testing only)");
-  cmd->add_option("--timeout", f->timeout_us, "per-request timeout, e.g. 30s (a bare number is milliseconds; default 60s)")
+  cmd->add_option("--timeout", f->timeout_us,
+                  "per-request timeout, e.g. 30s (a bare number is milliseconds; default 60s)")
       ->transform(DurationValue(BareNumber::kMilliseconds, 1000));
   cmd->add_flag("-v,--verbose", f->verbosity, "more logging on stderr; -vv traces requests (secrets redacted)");
   cmd->add_flag("-q,--quiet", f->quiet, "no logging on stderr, only errors");
@@ -94,8 +97,9 @@ int ReportError(const Status& status) {
   std::string line = status.ToString();
   // Nothing answered at all: the endpoint or the network is the thing to check.
   if (status.kind() == ErrorKind::kUnreachable)
-    line += "; check the endpoint (--endpoint, SLSFLOW_ENDPOINT or the profile; the project is part of its host "
-            "name) and that the server is up";
+    line +=
+        "; check the endpoint (--endpoint, SLSFLOW_ENDPOINT or the profile; the project is part of its host "
+        "name) and that the server is up";
   std::fprintf(stderr, "slsflow: %s\n", line.c_str());
   std::fflush(stderr);
   return status.ExitCode();

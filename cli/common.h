@@ -21,15 +21,15 @@ struct CommonFlags {
   std::string access_key_id;
   std::string access_key_secret;  // on the command line it shows in ps: we warn
   std::string security_token;
-  std::string sign_version;       // "v1" (default) | "v4"
-  std::string region;             // for v4; default from the endpoint
+  std::string sign_version;  // "v1" (default) | "v4"
+  std::string region;        // for v4; default from the endpoint
   std::string ca_file;
   bool insecure = false;
-  int64_t timeout_us = 0;         // --timeout; 0: the transport default (60 s)
-  int verbosity = 0;              // -v / -vv
+  int64_t timeout_us = 0;  // --timeout; 0: the transport default (60 s)
+  int verbosity = 0;       // -v / -vv
   bool quiet = false;
-  std::string color = "auto";     // auto|always|never
-  std::string format = "table";   // listings: table|json|csv
+  std::string color = "auto";    // auto|always|never
+  std::string format = "table";  // listings: table|json|csv
 };
 
 enum class LogstoreArity { kNone, kOne, kMany };

@@ -54,7 +54,8 @@ std::vector<Node> CollectNodes(const CLI::App& root) {
     }
     nodes.push_back(node);
     for (const CLI::App* sub : app->get_subcommands({}))
-      if (!sub->get_group().empty()) todo.emplace_back(path.empty() ? sub->get_name() : path + " " + sub->get_name(), sub);
+      if (!sub->get_group().empty())
+        todo.emplace_back(path.empty() ? sub->get_name() : path + " " + sub->get_name(), sub);
   }
   return nodes;
 }
@@ -76,7 +77,9 @@ std::vector<std::string> Choices(const std::string& kind) {
 }
 
 const std::vector<std::string> kTimeWords = {"begin", "end", "now", "today", "yesterday", "-15m", "-1h"};
-bool IsPathKind(const std::string& kind) { return kind == "FILE" || kind == "PATH" || kind == "PEM"; }
+bool IsPathKind(const std::string& kind) {
+  return kind == "FILE" || kind == "PATH" || kind == "PEM";
+}
 
 std::string Bash(const CLI::App& root) {
   auto nodes = CollectNodes(root);

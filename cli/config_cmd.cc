@@ -27,8 +27,10 @@ struct ConfigureFlags {
 // pair its id with a secret from somewhere else later, or fail far from here.
 Status CheckCredentials(const std::map<std::string, std::string>& sec, const std::string& profile, bool interactive) {
   auto has = [&](const char* key) { return sec.count(key) > 0 && !sec.at(key).empty(); };
-  const std::string how = "pass it in ALIBABA_CLOUD_ACCESS_KEY_SECRET (or --access-key-secret, visible in ps), or "
-                          "run 'slsflow configure --profile " + profile + "' on a terminal to be asked";
+  const std::string how =
+      "pass it in ALIBABA_CLOUD_ACCESS_KEY_SECRET (or --access-key-secret, visible in ps), or "
+      "run 'slsflow configure --profile " +
+      profile + "' on a terminal to be asked";
   if (has("access_key_id") && !has("access_key_secret"))
     return Status::Usage("profile '" + profile + "' would have an access key id but no secret: " + how);
   if (!has("access_key_id") && has("access_key_secret"))
@@ -83,7 +85,8 @@ int RunConfigure(const ConfigureFlags& f) {
   // Flags and their variables are one source, as for every command; the
   // variables only complete an id this profile holds.
   if (sec.count("access_key_id")) {
-    set("access_key_secret", f.access_key_secret.empty() ? Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET") : f.access_key_secret);
+    set("access_key_secret",
+        f.access_key_secret.empty() ? Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET") : f.access_key_secret);
     set("security_token", f.security_token.empty() ? Getenv("ALIBABA_CLOUD_SECURITY_TOKEN") : f.security_token);
   } else {
     set("access_key_secret", f.access_key_secret);
@@ -108,8 +111,9 @@ int RunConfigure(const ConfigureFlags& f) {
     for (auto it = sec.begin(); it != sec.end();) it = it->second.empty() ? sec.erase(it) : std::next(it);
   }
   if (!f.access_key_secret.empty())
-    std::fprintf(stderr, "slsflow: warning: --access-key-secret is visible to other users in ps; "
-                         "run 'slsflow configure' interactively instead\n");
+    std::fprintf(stderr,
+                 "slsflow: warning: --access-key-secret is visible to other users in ps; "
+                 "run 'slsflow configure' interactively instead\n");
   if (auto it = sec.find("endpoint"); it != sec.end()) {
     auto ep = ParseEndpoint(it->second);
     if (!ep.ok()) return ReportError(Status::Usage(ep.status().message()));
@@ -169,8 +173,9 @@ void RegisterConfigCommands(CLI::App& root, int* exit_code) {
   configure->add_option("-p,--project", f->project, "default project");
   configure->add_option("-l,--logstore", f->logstore, "default logstore");
   configure->add_option("--access-key-id", f->access_key_id, "access key id");
-  configure->add_option("--access-key-secret", f->access_key_secret,
-                        "access key secret (visible in ps; prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET, or a terminal to be asked)");
+  configure->add_option(
+      "--access-key-secret", f->access_key_secret,
+      "access key secret (visible in ps; prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET, or a terminal to be asked)");
   configure->add_option("--security-token", f->security_token, "STS token");
   configure->add_option("--sign", f->sign, "signature version")->check(OneOf({"v1", "v4"}));
   configure->add_option("--region", f->region, "region for v4 signatures");

@@ -2,16 +2,16 @@
 // signals, progress and the exit code. The engine is core/consume/engine.
 #include <malloc.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-#include <functional>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "cli/commands.h"
@@ -244,8 +244,8 @@ DestinationFlags MakeDestinationFlags(const ConsumeFlags& f, const std::string& 
   DestinationFlags d;
   d.output = f.output;
   struct stat st;
-  d.output_is_dir = !f.output.empty() &&
-                    (f.output.back() == '/' || (::stat(f.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
+  d.output_is_dir =
+      !f.output.empty() && (f.output.back() == '/' || (::stat(f.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
   d.extension = Extension(format);
   d.stdout_is_file = f.output.empty() && FdIsRegularFile(STDOUT_FILENO);
   if (d.stdout_is_file) d.stdout_path = StdoutPath();
@@ -273,7 +273,6 @@ Result<std::unique_ptr<Sink>> MakeSink(const ConsumeFlags& f, const Destination&
   return NewFileSink(Env::Default(), so);
 }
 
-
 // Reads as a group member: the group's shards, heartbeats, checkpoints.
 Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const std::string& consumer,
                                                     const ParsedRequest& request, const ConsumeState& state,
@@ -289,7 +288,8 @@ Result<std::unique_ptr<ShardAssigner>> MakeAssigner(const ConsumeFlags& f, const
     go.heartbeat_interval_us = f.heartbeat_interval_us;
     auto g = std::make_unique<GroupAssigner>(client, logstores, go, env);
     std::vector<CommittedShard> committed;
-    for (const auto& [key, pos] : state.shards) committed.push_back({key.first, key.second, pos.cursor, pos.checkpoint});
+    for (const auto& [key, pos] : state.shards)
+      committed.push_back({key.first, key.second, pos.cursor, pos.checkpoint});
     SLSFLOW_RETURN_IF_ERROR(g->Start(committed));
     *group = g.get();
     return std::unique_ptr<ShardAssigner>(std::move(g));
@@ -329,7 +329,8 @@ Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const Reques
   if (parsed->from.kind == TimeSpec::kCheckpoint && f.group.empty() && f.sync_group.empty())
     return Status::Usage("--from checkpoint needs --group or --sync-group");
   if (!f.group.empty() && !f.sync_group.empty())
-    return Status::Usage("--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all");
+    return Status::Usage(
+        "--group and --sync-group exclude each other: --group reads assigned shards, --sync-group reads all");
   if (!f.group.empty() && !f.shards.empty())
     return Status::Usage("--shards cannot be combined with --group: the group assigns the shards");
   if ((f.rotate_size > 0 || f.rotate_interval_us > 0) && f.output.empty())
@@ -464,12 +465,13 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   session->complete = ApplyBounds(&state, o.to_unix);
   if (session->resumed && !session->complete) {
     o.on_recovered = [notice, line = "resuming " + dest->shown + " (" + DescribeProgress(state) +
-                                      "); --reset to start over"] { notice(line); };
+                                     "); --reset to start over"] { notice(line); };
   }
   NoticeOldState(f, o, *dest, notice);
   state.request = session->request;
-  state.output = dest->kind == OutputKind::kFiles ? dest->path_template
-                 : dest->kind == OutputKind::kStdoutFile ? "-" : "";
+  state.output = dest->kind == OutputKind::kFiles        ? dest->path_template
+                 : dest->kind == OutputKind::kStdoutFile ? "-"
+                                                         : "";
   spdlog::debug("state file {}", dest->state_path.empty() ? "(none)" : dest->state_path);
 
   FormatOptions fo = request->format;
@@ -477,7 +479,8 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   auto formatter = Formatter::Create(fo);
   auto filter = LogFilter::Create(request->greps, request->wheres);
   if (!formatter.ok() || !filter.ok()) return ReportError(!formatter.ok() ? formatter.status() : filter.status());
-  TtyRateFormatter* rate = LimitOnTerminal(&*formatter, f.tty_rate, dest->kind == OutputKind::kStream && isatty(STDOUT_FILENO));
+  TtyRateFormatter* rate =
+      LimitOnTerminal(&*formatter, f.tty_rate, dest->kind == OutputKind::kStream && isatty(STDOUT_FILENO));
   auto sink = MakeSink(f, *dest, (*formatter)->Header(), now);
   if (!sink.ok()) return ReportError(sink.status());
 
@@ -511,7 +514,8 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
 }  // namespace
 
 void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
-  auto* cmd = root.add_subcommand("consume", "tail or backfill logstores; an output resumes exactly-once from the state it keeps");
+  auto* cmd = root.add_subcommand("consume",
+                                  "tail or backfill logstores; an output resumes exactly-once from the state it keeps");
   cmd->footer(
       "Examples:\n"
       "  slsflow consume -p web -l access                         # tail, pretty on a TTY, jsonl in a pipe\n"
@@ -525,37 +529,55 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   auto f = std::make_shared<ConsumeFlags>();
   AddCommonFlags(cmd, common.get(), LogstoreArity::kMany);
   const auto seconds = BareNumber::kSeconds;
-  cmd->add_option("--group", f->group, "consume as a member of this consumer group: read only the shards SLS assigns by heartbeat (created if missing)")
+  cmd->add_option("--group", f->group,
+                  "consume as a member of this consumer group: read only the shards SLS assigns by heartbeat (created "
+                  "if missing)")
       ->type_name("GROUP");
-  cmd->add_option("--consumer", f->consumer, "with --group: this consumer's name (default host-pid)")->type_name("NAME");
-  cmd->add_option("--heartbeat-interval", f->heartbeat_interval_us, "with --group: heartbeat period (default 20s, as the SLS libraries)")
+  cmd->add_option("--consumer", f->consumer, "with --group: this consumer's name (default host-pid)")
+      ->type_name("NAME");
+  cmd->add_option("--heartbeat-interval", f->heartbeat_interval_us,
+                  "with --group: heartbeat period (default 20s, as the SLS libraries)")
       ->transform(DurationValue(seconds, 1000));
-  cmd->add_option("--group-timeout", f->group_timeout_us, "when creating the group: how long without a heartbeat before a consumer's shards move, whole seconds from 1s to 1d (a bare number is seconds; default 60s)")
+  cmd->add_option("--group-timeout", f->group_timeout_us,
+                  "when creating the group: how long without a heartbeat before a consumer's shards move, whole "
+                  "seconds from 1s to 1d (a bare number is seconds; default 60s)")
       ->transform(DurationValue(seconds, 1000000, 86400000000LL));
-  cmd->add_flag("--in-order", f->in_order, "when creating the group: hand out a split's children only after the parent is fully consumed");
-  cmd->add_option("--sync-group", f->sync_group, "read every shard as usual and push the local positions to this group as checkpoints")
+  cmd->add_flag("--in-order", f->in_order,
+                "when creating the group: hand out a split's children only after the parent is fully consumed");
+  cmd->add_option("--sync-group", f->sync_group,
+                  "read every shard as usual and push the local positions to this group as checkpoints")
       ->type_name("GROUP");
-  cmd->add_option("--from", f->from, "where shards without state start: begin, end (default; begin with --to), unix seconds, ISO-8601, -15m, '2h ago', yesterday, checkpoint (with --group)")
+  cmd->add_option("--from", f->from,
+                  "where shards without state start: begin, end (default; begin with --to), unix seconds, ISO-8601, "
+                  "-15m, '2h ago', yesterday, checkpoint (with --group)")
       ->check(TimeValue());
-  cmd->add_option("--from-fallback", f->from_fallback, "with --from checkpoint: where shards with no checkpoint start (default begin)")
+  cmd->add_option("--from-fallback", f->from_fallback,
+                  "with --from checkpoint: where shards with no checkpoint start (default begin)")
       ->check(TimeValue());
-  cmd->add_option("--to", f->to, "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done")
+  cmd->add_option("--to", f->to,
+                  "bounded backfill: stop each shard at its cursor for this time, exit 0 when all are done")
       ->check(TimeValue());
   cmd->add_flag("-e,--exit-at-end", f->exit_at_end, "exit once every shard is caught up");
   cmd->add_option("-c,--count", f->count, "exit after writing N logs");
-  cmd->add_option("--idle-exit", f->idle_exit_us, "exit when no data arrived for this long, e.g. 30s (a bare number is seconds)")
+  cmd->add_option("--idle-exit", f->idle_exit_us,
+                  "exit when no data arrived for this long, e.g. 30s (a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--last", f->last, "start with the newest N logs across shards, ordered by time")->type_name("N");
-  cmd->add_option("--fetch-interval", f->fetch_interval_us, "poll interval of an idle shard (default 100ms; a bare number is seconds)")
+  cmd->add_option("--fetch-interval", f->fetch_interval_us,
+                  "poll interval of an idle shard (default 100ms; a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--max-per-fetch", f->max_per_fetch, "log groups per PullLogs, 1..1000 (default 100)");
-  cmd->add_option("--discovery-interval", f->discovery_interval_us, "ListShards period (default 10s; a bare number is seconds)")
+  cmd->add_option("--discovery-interval", f->discovery_interval_us,
+                  "ListShards period (default 10s; a bare number is seconds)")
       ->transform(DurationValue(seconds));
-  cmd->add_option("--memory", f->memory, "bound on log data held at once, all shards together, at least 4m (default 48m)")
+  cmd->add_option("--memory", f->memory,
+                  "bound on log data held at once, all shards together, at least 4m (default 48m)")
       ->transform(SizeValue(4u << 20));
-  cmd->add_option("--shards", f->shards, "read only these shards (and their children), e.g. 0,3-5")->check(ShardSetValue());
+  cmd->add_option("--shards", f->shards, "read only these shards (and their children), e.g. 0,3-5")
+      ->check(ShardSetValue());
   cmd->add_option("--query", f->query, "SPL passed to the server (pullMode=scan_on_stream)")->type_name("SPL");
-  cmd->add_option("-f,--format", f->format, "jsonl (default off a TTY), pretty (default on a TTY), raw, template, csv, tsv")
+  cmd->add_option("-f,--format", f->format,
+                  "jsonl (default off a TTY), pretty (default on a TTY), raw, template, csv, tsv")
       ->check(OneOf({"jsonl", "pretty", "raw", "template", "csv", "tsv", "json"}));
   cmd->add_option("--field", f->field, "raw: the field to print (default content)")->type_name("KEY");
   // No -F: that letter is produce's --follow, as in tail -F.
@@ -569,7 +591,8 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
   cmd->add_flag("--ordered", f->ordered, "time-ordered merge across shards and logstores");
   cmd->add_option("--window", f->window_us, "reorder window of --ordered (default 2s; a bare number is seconds)")
       ->transform(DurationValue(seconds));
-  cmd->add_option("--tty-rate", f->tty_rate, "on a terminal, print at most N logs a second and count the rest (default 0: all)")
+  cmd->add_option("--tty-rate", f->tty_rate,
+                  "on a terminal, print at most N logs a second and count the rest (default 0: all)")
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--with-shard", f->with_shard, "add __shard__ to each record");
@@ -580,11 +603,13 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
       ->type_name("FILE");
   cmd->add_option("--name", f->name, "a named state under $XDG_STATE_HOME/slsflow/ (resume a pipe)")->type_name("NAME");
   cmd->add_flag("--reset", f->reset, "empty what this output's state wrote, forget it, start over from --from");
-  cmd->add_option("--commit-interval", f->commit_interval_us, "state commit period (default 1s; a bare number is seconds)")
+  cmd->add_option("--commit-interval", f->commit_interval_us,
+                  "state commit period (default 1s; a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--delivery", f->delivery, "a pipe/TTY with --name/--state (default at-least-once)")
       ->check(OneOf({"at-least-once", "at-most-once"}));
-  cmd->add_option("-o,--output", f->output, "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {consumer} {date:%Y-%m-%d}")
+  cmd->add_option("-o,--output", f->output,
+                  "FILE, DIR/ (one file per shard) or a template with {logstore} {shard} {consumer} {date:%Y-%m-%d}")
       ->type_name("PATH");
   cmd->add_option("--rotate-size", f->rotate_size, "start a new output file past this size, e.g. 100m")
       ->transform(SizeValue(1));

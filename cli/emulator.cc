@@ -152,7 +152,8 @@ int Run(EmulatorFlags f) {
     opt.faults.p502 += f.fault_5xx / 3;
     opt.faults.p503 += f.fault_5xx / 3;
   }
-  if (opt.faults.p500 + opt.faults.p502 + opt.faults.p503 > 1) return Fail(2, "5xx probabilities add up to more than 1");
+  if (opt.faults.p500 + opt.faults.p502 + opt.faults.p503 > 1)
+    return Fail(2, "5xx probabilities add up to more than 1");
   opt.admin_token = f.admin_token;
 
   // Signals are taken synchronously by this thread: block them before any
@@ -233,8 +234,7 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
       "  slsflow emulator --listen 127.0.0.1:0 --logstore app --fault-5xx 0.1 --seed 42   # flaky, reproducibly\n"
       "  slsflow emulator --logstore app --no-auth --tls-cert server.pem --tls-key server.key   # HTTPS\n"
       "See slsflow-emulator(1).");
-  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
-      ->capture_default_str();
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   cmd->add_option("--data-dir", flags->data_dir, "Persist data, shards, consumer groups and checkpoints here (SQLite)");
   cmd->add_option("--project", flags->project, "Project served (and used for Hosts that carry none)")
       ->capture_default_str();
@@ -248,7 +248,8 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--clock-offset", flags->clock_offset_s, "Shift the server clock by SECONDS (skew tests)");
   cmd->add_option("--fault-5xx", flags->fault_5xx, "Probability of a 5xx reply, split evenly over 500/502/503")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--fault-500", flags->faults.p500, "Probability of 500 InternalServerError")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fault-500", flags->faults.p500, "Probability of 500 InternalServerError")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fault-502", flags->faults.p502, "Probability of 502 Bad Gateway")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fault-503", flags->faults.p503, "Probability of 503 ServerBusy")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fault-reset", flags->faults.reset, "Probability of resetting the connection after handling")
@@ -256,8 +257,10 @@ void RegisterEmulatorCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--fault-slow", flags->faults.slow, "Probability of a slow reply")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fault-slow-ms", flags->faults.slow_ms, "Delay of a slow reply in ms")->capture_default_str();
   cmd->add_option("--seed", flags->faults.seed, "Seed of the fault generator")->capture_default_str();
-  cmd->add_option("--quota-write-mbps", flags->faults.write_mb_per_s, "Per-shard write quota, MB/s (403 ShardWriteQuotaExceed)");
-  cmd->add_option("--quota-read-mbps", flags->faults.read_mb_per_s, "Per-shard read quota, MB/s (403 ShardReadQuotaExceed)");
+  cmd->add_option("--quota-write-mbps", flags->faults.write_mb_per_s,
+                  "Per-shard write quota, MB/s (403 ShardWriteQuotaExceed)");
+  cmd->add_option("--quota-read-mbps", flags->faults.read_mb_per_s,
+                  "Per-shard read quota, MB/s (403 ShardReadQuotaExceed)");
   cmd->add_option("--quota-write-qps", flags->faults.write_req_per_s, "Per-shard write requests per second");
   cmd->add_option("--quota-read-qps", flags->faults.read_req_per_s, "Per-shard read requests per second");
   cmd->add_option("--admin-token", flags->admin_token,

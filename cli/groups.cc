@@ -12,9 +12,9 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/values.h"
+#include "core/base/time_grammar.h"
 #include "core/consume/group_lag.h"
 #include "core/sls/shard_set.h"
-#include "core/base/time_grammar.h"
 
 namespace slsflow::cli {
 namespace {
@@ -37,7 +37,9 @@ struct GroupFlags {
   bool dry_run = false;
 };
 
-int64_t NowMicros() { return Env::Default()->NowMicros(); }
+int64_t NowMicros() {
+  return Env::Default()->NowMicros();
+}
 
 std::vector<Column> GroupColumns() {
   return {{"name", "NAME"}, {"timeout_seconds", "TIMEOUT", true}, {"in_order", "IN_ORDER"}};
@@ -56,8 +58,7 @@ Result<ConsumerGroupInfo> FindGroup(AdminContext& ctx, const std::string& name) 
     names += (names.empty() ? "" : ", ") + g.name;
   }
   return Status::NotFound("consumer group '" + name + "' does not exist in logstore " + ctx.logstore + " (groups: " +
-                          (names.empty() ? "none" : names) + "); create it with 'slsflow groups create " + name +
-                          "'");
+                          (names.empty() ? "none" : names) + "); create it with 'slsflow groups create " + name + "'");
 }
 
 int PrintGroup(AdminContext& ctx, const std::string& name) {
@@ -90,7 +91,8 @@ int RunCreate(const GroupFlags& f) {
       return ReportError(Status::Error(ErrorKind::kConflict,
                                        "consumer group '" + f.group + "' already exists in logstore " + ctx->logstore +
                                            "; pass --if-not-exists to accept it, or change it with 'slsflow groups "
-                                           "update " + f.group + "'"));
+                                           "update " +
+                                           f.group + "'"));
     auto existing = FindGroup(*ctx, f.group);
     if (existing.ok() && (existing->timeout_seconds != g.timeout_seconds || existing->in_order != g.in_order))
       spdlog::warn("group '{}' already exists with timeout {}s and in_order {}; left unchanged", f.group,
@@ -180,12 +182,16 @@ Result<std::vector<ShardView>> CollectShardViews(AdminContext& ctx, const std::s
   return out;
 }
 
-nlohmann::ordered_json OptTime(const std::optional<int64_t>& t) { return t ? IsoTime(*t) : nullptr; }
+nlohmann::ordered_json OptTime(const std::optional<int64_t>& t) {
+  return t ? IsoTime(*t) : nullptr;
+}
 template <typename T>
 nlohmann::ordered_json OptNum(const std::optional<T>& v) {
   return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
 }
-nlohmann::ordered_json OptStr(const std::string& s) { return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s); }
+nlohmann::ordered_json OptStr(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s);
+}
 
 int RunCheckpoints(const GroupFlags& f) {
   auto ctx = OpenAdmin(f.common);
@@ -239,7 +245,8 @@ int RunLag(const GroupFlags& f) {
     } else if (tty && ctx->format == OutputFormat::kTable) {
       std::string now;
       AppendRfc3339Utc(NowMicros() / 1000000, 0, false, &now);
-      text = "\033[H\033[2J" + ("every " + FormatDuration(f.interval_us) + ": slsflow groups lag " + f.group + "    " + now + "\n\n") +
+      text = "\033[H\033[2J" +
+             ("every " + FormatDuration(f.interval_us) + ": slsflow groups lag " + f.group + "    " + now + "\n\n") +
              table.RenderTable();
     } else {
       text = table.Render(ctx->format) + "\n";
@@ -389,9 +396,11 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
 
   auto create_flags = std::make_shared<GroupFlags>();
   auto* create = AddGroupCommand(cmd, "create", "create a consumer group", create_flags, RunCreate, exit_code);
-  AddGroupTimeoutFlag(create, create_flags.get(),
-                      "heartbeat timeout of the group, whole seconds from 1s to 1d (a bare number is seconds; default 60s)");
-  create->add_flag("--in-order", create_flags->in_order, "children of a split/merge wait until their parents are consumed");
+  AddGroupTimeoutFlag(
+      create, create_flags.get(),
+      "heartbeat timeout of the group, whole seconds from 1s to 1d (a bare number is seconds; default 60s)");
+  create->add_flag("--in-order", create_flags->in_order,
+                   "children of a split/merge wait until their parents are consumed");
   create->add_flag("--if-not-exists", create_flags->if_not_exists, "succeed (and change nothing) if the group exists");
   create->footer(
       "Examples:\n"
@@ -400,18 +409,19 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
       "  slsflow groups create etl -p demo -l app --if-not-exists   # idempotent, for scripts");
 
   auto update_flags = std::make_shared<GroupFlags>();
-  auto* update = AddGroupCommand(cmd, "update", "change a group's timeout or ordering", update_flags, RunUpdate, exit_code);
+  auto* update =
+      AddGroupCommand(cmd, "update", "change a group's timeout or ordering", update_flags, RunUpdate, exit_code);
   AddGroupTimeoutFlag(update, update_flags.get(), "new heartbeat timeout, e.g. 90s (a bare number is seconds)");
-  update_flags->in_order_opt =
-      update->add_flag("--in-order,!--no-in-order", update_flags->in_order, "turn parent-before-child ordering on or off");
+  update_flags->in_order_opt = update->add_flag("--in-order,!--no-in-order", update_flags->in_order,
+                                                "turn parent-before-child ordering on or off");
   update->footer(
       "Examples:\n"
       "  slsflow groups update etl -p demo -l app --group-timeout 90s\n"
       "  slsflow groups update etl -p demo -l app --in-order\n"
       "  slsflow groups update etl -p demo -l app --no-in-order --group-timeout 30s");
 
-  auto* del = AddGroupCommand(cmd, "delete", "delete a consumer group and its checkpoints", std::make_shared<GroupFlags>(),
-                              RunDelete, exit_code);
+  auto* del = AddGroupCommand(cmd, "delete", "delete a consumer group and its checkpoints",
+                              std::make_shared<GroupFlags>(), RunDelete, exit_code);
   del->footer(
       "Examples:\n"
       "  slsflow groups delete etl -p demo -l app\n"
@@ -430,7 +440,8 @@ void RegisterGroupsCommand(CLI::App& root, int* exit_code) {
   auto* lag = AddGroupCommand(cmd, "lag", "per shard: checkpoint time vs head time, lag seconds, backlog", lag_flags,
                               RunLag, exit_code);
   lag->add_flag("--watch", lag_flags->watch, "refresh every --interval (redraws on a TTY; appends otherwise)");
-  lag->add_option("--interval", lag_flags->interval_us, "refresh interval for --watch, at least 100ms (default 2s; a bare number is seconds)")
+  lag->add_option("--interval", lag_flags->interval_us,
+                  "refresh interval for --watch, at least 100ms (default 2s; a bare number is seconds)")
       ->transform(DurationValue(BareNumber::kSeconds, 100000));
   lag->add_option("--count", lag_flags->count, "with --watch, stop after N refreshes (default 0: until interrupted)");
   lag->footer(

@@ -73,8 +73,8 @@ int ShowManual(const CLI::App& root, const std::vector<std::string>& words) {
     if (!Env::Default()->FileExists(path)) continue;
     int rc = RunMan({"-l", path});
     if (rc == -1)
-      return ReportError(Status::Error(ErrorKind::kIO, "'man' is not installed; read " + path +
-                                                           " with: groff -man -Tutf8 " + path + " | less"));
+      return ReportError(Status::Error(
+          ErrorKind::kIO, "'man' is not installed; read " + path + " with: groff -man -Tutf8 " + path + " | less"));
     return rc == 0 ? 0 : 1;
   }
   // Not beside this binary: perhaps on man's own path.

@@ -24,7 +24,9 @@ namespace {
 
 std::atomic<int> g_interrupts{0};
 
-void OnInterrupt(int) { g_interrupts.fetch_add(1); }
+void OnInterrupt(int) {
+  g_interrupts.fetch_add(1);
+}
 
 struct ProduceFlags {
   std::string file;
@@ -155,22 +157,27 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   // showed one by one, and logs that did not arrive.
   if (r.undelivered() > 0 || (r.retries > 0 && !common.quiet))
     std::fprintf(stderr, "slsflow: produce: %s\n", FormatProduceSummary(r).c_str());
-  if (r.skipped > 0) std::fprintf(stderr, "slsflow: %llu invalid line(s) skipped\n", static_cast<unsigned long long>(r.skipped));
+  if (r.skipped > 0)
+    std::fprintf(stderr, "slsflow: %llu invalid line(s) skipped\n", static_cast<unsigned long long>(r.skipped));
   if (r.undelivered() > 0) {
-    std::string where = options->dead_letter.empty()
-                            ? "pass --dead-letter FILE to keep them"
-                            : (r.dead_letter_error.empty() ? "written to " + options->dead_letter
-                                                           : "writing " + options->dead_letter +
-                                                                 " FAILED: " + r.dead_letter_error);
+    std::string where =
+        options->dead_letter.empty()
+            ? "pass --dead-letter FILE to keep them"
+            : (r.dead_letter_error.empty() ? "written to " + options->dead_letter
+                                           : "writing " + options->dead_letter + " FAILED: " + r.dead_letter_error);
     std::fprintf(stderr, "slsflow: %llu of %llu logs were NOT delivered (%s)\n",
                  static_cast<unsigned long long>(r.undelivered()), static_cast<unsigned long long>(r.logs),
                  where.c_str());
     if (r.refused > 0)
-      std::fprintf(stderr, "slsflow: %llu of them broke an SLS limit (the warnings above, or the reason in the "
-                           "dead-letter file, say which)\n", static_cast<unsigned long long>(r.refused));
+      std::fprintf(stderr,
+                   "slsflow: %llu of them broke an SLS limit (the warnings above, or the reason in the "
+                   "dead-letter file, say which)\n",
+                   static_cast<unsigned long long>(r.refused));
     if (r.unconfirmed > 0)
-      std::fprintf(stderr, "slsflow: %llu of them were still in flight when the flush was abandoned; "
-                           "they may have arrived\n", static_cast<unsigned long long>(r.unconfirmed));
+      std::fprintf(stderr,
+                   "slsflow: %llu of them were still in flight when the flush was abandoned; "
+                   "they may have arrived\n",
+                   static_cast<unsigned long long>(r.unconfirmed));
     for (const auto& e : r.send_errors) std::fprintf(stderr, "slsflow:   %s\n", e.c_str());
   }
   if (r.auth_failed)
@@ -223,16 +230,19 @@ void RegisterProduceCommand(CLI::App& root, int* exit_code) {
   cmd->add_option("--parallel", f->parallel, "requests in flight (default 4)");
   cmd->add_flag("--ordered", f->ordered, "keep order per route: one batch in flight per route");
   cmd->add_option("--retries", f->retries, "retries per batch (default 10; 0: each batch is sent once)");
-  cmd->add_option("--linger", f->linger_us, "send a batch at most this long after its first log (default 200ms; a bare number is seconds)")
+  cmd->add_option("--linger", f->linger_us,
+                  "send a batch at most this long after its first log (default 200ms; a bare number is seconds)")
       ->transform(DurationValue(BareNumber::kSeconds));
   cmd->add_option("--buffer", f->buffer, "memory for unsent data, at least 1m; reading pauses when full (default 32m)")
       ->transform(SizeValue(1u << 20));
   cmd->add_option("--max-batch-bytes", f->max_batch_bytes, "batch size threshold, 1k..5m (default 512k)")
       ->transform(SizeValue(1024, kMaxLogGroupBytes));
   cmd->add_option("--max-batch-logs", f->max_batch_logs, "batch log-count threshold (default 4096)");
-  cmd->add_option("--flush-timeout", f->flush_timeout_us, "at the end, wait at most this long for delivery (default 30s; a bare number is seconds)")
+  cmd->add_option("--flush-timeout", f->flush_timeout_us,
+                  "at the end, wait at most this long for delivery (default 30s; a bare number is seconds)")
       ->transform(DurationValue(BareNumber::kSeconds));
-  cmd->add_option("--dead-letter", f->dead_letter, "write undelivered logs here as replayable jsonl")->type_name("FILE");
+  cmd->add_option("--dead-letter", f->dead_letter, "write undelivered logs here as replayable jsonl")
+      ->type_name("FILE");
   cmd->add_flag("--stats", f->stats, "print counts, bytes, requests, retries and duration on stderr");
   cmd->add_flag("--no-check", f->no_check, "skip the start-up GetLogStore check");
   cmd->callback([common, f, exit_code] { *exit_code = RunCommand(*common, *f); });

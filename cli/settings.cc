@@ -63,9 +63,15 @@ class Sources {
     own_path_ = SlsflowConfigPath();
     cli_path_ = AliyunLogCliPath();
     auto own = LoadIni(env, own_path_);
-    if (own.ok()) own_ = std::move(*own); else problems_.push_back(own.status());
+    if (own.ok())
+      own_ = std::move(*own);
+    else
+      problems_.push_back(own.status());
     auto cli = LoadIni(env, cli_path_);
-    if (cli.ok()) cli_ = std::move(*cli); else problems_.push_back(cli.status());
+    if (cli.ok())
+      cli_ = std::move(*cli);
+    else
+      problems_.push_back(cli.status());
     profile_ = !flags.profile.empty() ? flags.profile : Getenv("SLSFLOW_PROFILE");
     profile_named_ = !profile_.empty();
     profile_beats_env_ = !flags.profile.empty();
@@ -180,8 +186,9 @@ class Sources {
       return set;
     }
     if (!flags_.access_key_secret.empty() || !Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET").empty())
-      return Status::Config("an access key secret was given without an access key id: pass --access-key-id or set "
-                            "ALIBABA_CLOUD_ACCESS_KEY_ID");
+      return Status::Config(
+          "an access key secret was given without an access key id: pass --access-key-id or set "
+          "ALIBABA_CLOUD_ACCESS_KEY_ID");
     return CredentialSet{};
   }
 
@@ -227,8 +234,8 @@ Looked LookUpValues(const Sources& src, const CommonFlags& flags) {
   std::string logstores;
   for (const auto& l : flags.logstores) logstores += (logstores.empty() ? "" : ",") + l;
   Looked v;
-  v.endpoint = src.Lookup({"endpoint", flags.endpoint, "--endpoint", "SLSFLOW_ENDPOINT", {"endpoint"},
-                           {"region-endpoint", "endpoint"}});
+  v.endpoint = src.Lookup(
+      {"endpoint", flags.endpoint, "--endpoint", "SLSFLOW_ENDPOINT", {"endpoint"}, {"region-endpoint", "endpoint"}});
   v.project = src.Lookup({"project", flags.project, "-p/--project", "SLSFLOW_PROJECT", {"project"}, {"project"}});
   v.logstore = src.Lookup({"logstore", logstores, "-l/--logstore", "SLSFLOW_LOGSTORE", {"logstore"}, {}});
   v.sign = src.Lookup({"sign", flags.sign_version, "--sign", "SLSFLOW_SIGN", {"sign"}, {}});
@@ -259,7 +266,8 @@ Result<Settings> ResolveSettings(const CommonFlags& flags, Env* env, bool need_p
   s.extra = src.ExtraKeys();
 
   if (!flags.access_key_secret.empty())
-    spdlog::warn("--access-key-secret is visible to other users in ps; prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET or a profile");
+    spdlog::warn(
+        "--access-key-secret is visible to other users in ps; prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET or a profile");
   auto creds = src.ChooseCredentials();
   if (!creds.ok()) return creds.status();
   s.credentials = creds->credentials;
@@ -268,7 +276,8 @@ Result<Settings> ResolveSettings(const CommonFlags& flags, Env* env, bool need_p
     for (const char* name : {"access_key_id", "access_key_secret", "security_token"}) s.origin[name] = creds->source;
 
   if (v.endpoint.value.empty())
-    return Status::Config("no endpoint: pass --endpoint, set SLSFLOW_ENDPOINT, or add 'endpoint =' to a profile (slsflow configure)");
+    return Status::Config(
+        "no endpoint: pass --endpoint, set SLSFLOW_ENDPOINT, or add 'endpoint =' to a profile (slsflow configure)");
   auto ep = ParseEndpoint(v.endpoint.value);
   if (!ep.ok()) return Status::Config(ep.status().message());
   s.endpoint = *ep;
@@ -276,7 +285,9 @@ Result<Settings> ResolveSettings(const CommonFlags& flags, Env* env, bool need_p
     return Status::Usage("no project: pass -p/--project, set SLSFLOW_PROJECT, or add 'project =' to a profile");
   // A local endpoint (an emulator with --no-auth) may go unsigned.
   if (need_credentials && s.credentials.empty() && !s.endpoint.connect_direct)
-    return Status::Config("no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or use --profile (slsflow configure)");
+    return Status::Config(
+        "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or use --profile "
+        "(slsflow configure)");
 
   const std::string& sign = v.sign.value;
   if (sign.empty() || sign == "v1") {
@@ -288,7 +299,8 @@ Result<Settings> ResolveSettings(const CommonFlags& flags, Env* env, bool need_p
   }
   s.sign.region = !v.region.value.empty() ? v.region.value : s.endpoint.Region();
   if (s.sign.version == SignatureVersion::kV4 && s.sign.region.empty())
-    return Status::Config("signature v4 needs a region: pass --region (the endpoint " + s.endpoint.host + " names none)");
+    return Status::Config("signature v4 needs a region: pass --region (the endpoint " + s.endpoint.host +
+                          " names none)");
 
   s.http.ca_file = flags.ca_file;
   s.http.insecure = flags.insecure;

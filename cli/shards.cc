@@ -119,8 +119,8 @@ int RunSplit(const ReshapeFlags& f) {
     if (!HashKeyStrictlyInside(*key, parent->begin_key, parent->end_key)) {
       auto mid = EqualSplitKeys(parent->begin_key, parent->end_key, 2);
       return ReportError(Status::Usage("--hash-key " + *key + " is not strictly inside the range of shard " +
-                                       std::to_string(parent->id) + " [" + parent->begin_key + ", " +
-                                       parent->end_key + "); pick a key between them" +
+                                       std::to_string(parent->id) + " [" + parent->begin_key + ", " + parent->end_key +
+                                       "); pick a key between them" +
                                        (mid.ok() ? ", e.g. its midpoint " + mid->front() : std::string())));
     }
     keys.push_back(*key);
@@ -138,8 +138,7 @@ int RunSplit(const ReshapeFlags& f) {
     auto reply = ctx->client->SplitShard(ctx->logstore, current.id, key);
     if (!reply.ok()) {
       Status st = reply.status().WithContext("splitting shard " + std::to_string(current.id) + " at " + key);
-      if (!new_ids.empty())
-        st = st.WithContext("shards " + FormatShardSet(new_ids) + " were already created");
+      if (!new_ids.empty()) st = st.WithContext("shards " + FormatShardSet(new_ids) + " were already created");
       return ReportError(st);
     }
     ShardInfo left, right;
@@ -172,15 +171,18 @@ int RunMerge(const ReshapeFlags& f) {
     if (s.end_key == left->begin_key) before = &s;
   }
   if (!right) {
-    std::string hint = before ? "; merge the shard to its left instead: slsflow shards merge " + std::to_string(before->id)
-                              : std::string();
+    std::string hint = before
+                           ? "; merge the shard to its left instead: slsflow shards merge " + std::to_string(before->id)
+                           : std::string();
     return ReportError(Status::Usage("shard " + std::to_string(left->id) +
                                      " has no readwrite shard to its right to merge with (MergeShard takes the left "
-                                     "shard of a pair)" + hint));
+                                     "shard of a pair)" +
+                                     hint));
   }
   auto reply = ctx->client->MergeShard(ctx->logstore, left->id);
-  if (!reply.ok()) return ReportError(reply.status().WithContext("merging shards " + std::to_string(left->id) +
-                                                                 " and " + std::to_string(right->id)));
+  if (!reply.ok())
+    return ReportError(
+        reply.status().WithContext("merging shards " + std::to_string(left->id) + " and " + std::to_string(right->id)));
   int merged = -1;
   for (const auto& s : *reply)
     if (s.id != left->id && s.id != right->id) merged = s.id;
@@ -229,7 +231,9 @@ void RegisterShardsCommand(CLI::App& root, int* exit_code) {
   auto* split = cmd->add_subcommand("split", "split a readwrite shard in two (or N) and wait for the children");
   split->add_option("SHARD", split_flags->shard, "the shard to split")->required()->check(CLI::NonNegativeNumber);
   AddCommonFlags(split, &split_flags->common, LogstoreArity::kOne, true);
-  split->add_option("--hash-key", split_flags->hash_key, "split at this 32-hex-digit hash key (strictly inside the range)")
+  split
+      ->add_option("--hash-key", split_flags->hash_key,
+                   "split at this 32-hex-digit hash key (strictly inside the range)")
       ->type_name("HEX32");
   split->add_option("--key", split_flags->hash_key, "deprecated: --hash-key")->group("");
   split->add_option("--into", split_flags->into, "split into N equal ranges, 2..64 (default 2: the midpoint)");
@@ -242,8 +246,11 @@ void RegisterShardsCommand(CLI::App& root, int* exit_code) {
   split->callback([split_flags, exit_code] { *exit_code = RunSplit(*split_flags); });
 
   auto merge_flags = std::make_shared<ReshapeFlags>();
-  auto* merge = cmd->add_subcommand("merge", "merge a readwrite shard with its right neighbour and wait for the result");
-  merge->add_option("SHARD", merge_flags->shard, "the left shard of the pair")->required()->check(CLI::NonNegativeNumber);
+  auto* merge =
+      cmd->add_subcommand("merge", "merge a readwrite shard with its right neighbour and wait for the result");
+  merge->add_option("SHARD", merge_flags->shard, "the left shard of the pair")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
   AddCommonFlags(merge, &merge_flags->common, LogstoreArity::kOne, true);
   AddWaitFlag(merge, merge_flags.get(), "how long to wait for the merged shard to be readwrite");
   merge->footer(

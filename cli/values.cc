@@ -14,18 +14,18 @@ namespace {
 // CLI11 prefixes a validator's message with the option's name, so the
 // messages below start after "--flag: ".
 std::string SizeProblem(std::string_view text) {
-  return "expected a size like 512k, 100m or 1g (either case; a bare number is bytes), not '" + std::string(text) +
-         "'";
+  return "expected a size like 512k, 100m or 1g (either case; a bare number is bytes), not '" + std::string(text) + "'";
 }
 
 std::string DurationProblem(std::string_view text, BareNumber bare) {
   return "expected a duration like 500ms, 5s, 2m or 1h (a bare number is " +
-         std::string(bare == BareNumber::kMilliseconds ? "milliseconds" : "seconds") + "), not '" +
-         std::string(text) + "'";
+         std::string(bare == BareNumber::kMilliseconds ? "milliseconds" : "seconds") + "), not '" + std::string(text) +
+         "'";
 }
 
 bool IsBareNumber(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
 Result<uint64_t> SizeBytes(std::string_view text, uint64_t min, uint64_t max) {
@@ -39,10 +39,14 @@ Result<uint64_t> SizeBytes(std::string_view text, uint64_t min, uint64_t max) {
   std::string unit(text.substr(i));
   for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   int shift = -1;
-  if (unit.empty() || unit == "B") shift = 0;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (unit.empty() || unit == "B")
+    shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    shift = 30;
   if (i == 0 || shift < 0 || overflow || v > (UINT64_MAX >> shift)) return Status::Usage(SizeProblem(text));
   const uint64_t bytes = v << shift;
   if (bytes < min || bytes > max) {

@@ -36,8 +36,7 @@ Result<int64_t> ParseDuration(std::string_view text, std::string_view flag, Bare
 // Transformers: the text becomes the number (bytes; microseconds), so the
 // option binds to an integer, and a value outside [min, max] is refused.
 CLI::Validator SizeValue(uint64_t min = 0, uint64_t max = std::numeric_limits<uint64_t>::max());
-CLI::Validator DurationValue(BareNumber bare, int64_t min_us = 0,
-                             int64_t max_us = std::numeric_limits<int64_t>::max());
+CLI::Validator DurationValue(BareNumber bare, int64_t min_us = 0, int64_t max_us = std::numeric_limits<int64_t>::max());
 
 // Checks that leave the text as typed (the command keeps the words):
 // a point in time (--from, --to), a shard set ("0,3-5"), one of `choices`.

@@ -46,7 +46,8 @@ std::optional<EmuResponse> EmulatorServer::HandleAdmin(const EmuRequest& req) {
   if (what == "clock") {
     if (write) {
       nlohmann::json j = nlohmann::json::parse(req.body, nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("offsetSeconds") || !j["offsetSeconds"].is_number_integer()) {
+      if (j.is_discarded() || !j.is_object() || !j.contains("offsetSeconds") ||
+          !j["offsetSeconds"].is_number_integer()) {
         return ErrorResponse(400, "ParameterInvalid", "body must be {\"offsetSeconds\": N}");
       }
       service_->set_clock_offset_s(j["offsetSeconds"].get<int64_t>());

@@ -21,11 +21,16 @@ Status GroupError(int http, const char* code, std::string message) {
 
 const char* AllocStateName(AllocState s) {
   switch (s) {
-    case AllocState::kNotAlloc: return "not_alloc";
-    case AllocState::kAlloc: return "already_alloc";
-    case AllocState::kTransfer: return "transfer";
-    case AllocState::kWait: return "wait";
-    case AllocState::kOver: return "over";
+    case AllocState::kNotAlloc:
+      return "not_alloc";
+    case AllocState::kAlloc:
+      return "already_alloc";
+    case AllocState::kTransfer:
+      return "transfer";
+    case AllocState::kWait:
+      return "wait";
+    case AllocState::kOver:
+      return "over";
   }
   return "?";
 }

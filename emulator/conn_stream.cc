@@ -50,9 +50,13 @@ int64_t MonotonicMillis() {
       .count();
 }
 
-bool ConnStream::has_buffered() const { return off_ < len_ || (tls_ != nullptr && tls_->HasPending()); }
+bool ConnStream::has_buffered() const {
+  return off_ < len_ || (tls_ != nullptr && tls_->HasPending());
+}
 
-bool ConnStream::WaitReadable(int ms) const { return has_buffered() || PollFd(fd_, POLLIN, ms); }
+bool ConnStream::WaitReadable(int ms) const {
+  return has_buffered() || PollFd(fd_, POLLIN, ms);
+}
 
 bool ConnStream::is_readable() const {
   if (has_buffered()) return true;
@@ -81,8 +85,7 @@ ssize_t ConnStream::read(char* ptr, size_t size) {
     ssize_t n;
     if (tls_ != nullptr) {
       // Polls itself: fd readability says nothing about whole TLS records.
-      n = tls_->Read(buf_.data(), buf_.size(),
-                     std::min<int64_t>(deadline_ms_, MonotonicMillis() + read_timeout_ms_));
+      n = tls_->Read(buf_.data(), buf_.size(), std::min<int64_t>(deadline_ms_, MonotonicMillis() + read_timeout_ms_));
     } else {
       if (!is_readable()) return -1;
       do {
@@ -123,7 +126,9 @@ void ConnStream::get_local_ip_and_port(std::string& ip, int& port) const {
   if (getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) AddrToString(ss, ip, port);
 }
 
-ElasticPool::~ElasticPool() { shutdown(); }
+ElasticPool::~ElasticPool() {
+  shutdown();
+}
 
 void ElasticPool::enqueue(std::function<void()> fn) {
   std::lock_guard lock(mu_);
@@ -167,9 +172,13 @@ void ElasticPool::Work() {
   }
 }
 
-void EmuHttpServer::CloseAfterReply() { current_close = true; }
+void EmuHttpServer::CloseAfterReply() {
+  current_close = true;
+}
 
-ConnStream* EmuHttpServer::CurrentStream() { return current_stream; }
+ConnStream* EmuHttpServer::CurrentStream() {
+  return current_stream;
+}
 
 void EmuHttpServer::ResetCurrentConnection() {
   if (current_fd < 0) return;

@@ -6,7 +6,9 @@
 
 namespace slsflow::emulator {
 
-std::string EncodeCursor(uint64_t offset) { return Base64Encode(std::to_string(kCursorBase + offset)); }
+std::string EncodeCursor(uint64_t offset) {
+  return Base64Encode(std::to_string(kCursorBase + offset));
+}
 
 bool DecodeCursor(std::string_view cursor, uint64_t* offset) {
   if (cursor.empty() || cursor.size() > 64) return false;

@@ -35,7 +35,8 @@ CompressType PullCodec(const EmuRequest& req) {
     if (size_t semi = token.find(';'); semi != std::string::npos) token.resize(semi);
     std::string t;
     for (char c : token) {
-      if (!std::isspace(static_cast<unsigned char>(c))) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!std::isspace(static_cast<unsigned char>(c)))
+        t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     if (t == "lz4") return CompressType::kLz4;
     if (t == "zstd") return CompressType::kZstd;
@@ -218,11 +219,10 @@ EmuResponse Service::PullLogs(const EmuRequest& req, Project& p, const std::stri
                {"x-log-end-of-cursor", next >= ref.shard->Size() ? "1" : "0"}};
   if (codec != CompressType::kNone) r.headers.emplace_back("x-log-compresstype", CompressTypeToken(codec));
   if (program) {
-    for (auto [name, n] : {std::pair{"x-log-rawdatacount", spl_stats.raw_groups},
-                           std::pair{"x-log-rawdatasize", spl_stats.raw_bytes},
-                           std::pair{"x-log-rawdatalines", spl_stats.raw_lines},
-                           std::pair{"x-log-resultlines", spl_stats.result_lines},
-                           std::pair{"x-log-failedlines", spl_stats.failed_lines}}) {
+    for (auto [name, n] :
+         {std::pair{"x-log-rawdatacount", spl_stats.raw_groups}, std::pair{"x-log-rawdatasize", spl_stats.raw_bytes},
+          std::pair{"x-log-rawdatalines", spl_stats.raw_lines}, std::pair{"x-log-resultlines", spl_stats.result_lines},
+          std::pair{"x-log-failedlines", spl_stats.failed_lines}}) {
       r.headers.emplace_back(name, std::to_string(n));
     }
   }

@@ -75,7 +75,8 @@ EmuResponse Service::CreateConsumerGroup(const EmuRequest& req, Project& p, cons
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
   ConsumerGroupMeta meta;
   int64_t timeout = 0;
   auto cg = body.find("consumerGroup");
@@ -103,7 +104,8 @@ EmuResponse Service::UpdateConsumerGroup(const EmuRequest& req, Project& p, cons
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
   std::lock_guard lock(ls->groups_mu);
   auto it = ls->groups.find(cg);
   if (it == ls->groups.end()) return GroupNotExist(cg);
@@ -205,8 +207,7 @@ EmuResponse Service::UpdateCheckpoint(const EmuRequest& req, Project& p, const s
   return EmuResponse{};
 }
 
-EmuResponse Service::GetCheckpoints(const EmuRequest& req, Project& p, const std::string& name,
-                                    const std::string& cg) {
+EmuResponse Service::GetCheckpoints(const EmuRequest& req, Project& p, const std::string& name, const std::string& cg) {
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   int64_t want = -1;

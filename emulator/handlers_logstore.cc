@@ -85,7 +85,8 @@ EmuResponse Service::ListLogStores(const EmuRequest& req, Project& p) {
 
 EmuResponse Service::CreateLogStore(const EmuRequest& req, Project& p) {
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
   auto name_it = body.find("logstoreName");
   if (name_it == body.end() || !name_it->is_string() || !ValidLogStoreName(name_it->get<std::string>())) {
     return ErrorResponse(400, "ParameterInvalid", "logstoreName must be 2-63 characters of a-z, 0-9, - and _");
@@ -119,11 +120,16 @@ EmuResponse Service::GetLogStore(Project& p, const std::string& name) {
   int readwrite = 0;
   for (auto& [id, s] : ls->shards) readwrite += s->meta.readonly ? 0 : 1;
   const LogStoreMeta& m = ls->meta;
-  json j = {{"logstoreName", m.name},           {"ttl", m.ttl_days},
-            {"shardCount", readwrite},          {"enable_tracking", m.enable_tracking},
-            {"autoSplit", m.auto_split},        {"maxSplitShard", m.max_split_shard},
-            {"appendMeta", m.append_meta},      {"createTime", m.create_time_s},
-            {"lastModifyTime", m.last_modify_time_s}, {"telemetryType", ""},
+  json j = {{"logstoreName", m.name},
+            {"ttl", m.ttl_days},
+            {"shardCount", readwrite},
+            {"enable_tracking", m.enable_tracking},
+            {"autoSplit", m.auto_split},
+            {"maxSplitShard", m.max_split_shard},
+            {"appendMeta", m.append_meta},
+            {"createTime", m.create_time_s},
+            {"lastModifyTime", m.last_modify_time_s},
+            {"telemetryType", ""},
             {"mode", "standard"}};
   return JsonResponse(j.dump());
 }
@@ -132,7 +138,8 @@ EmuResponse Service::UpdateLogStore(const EmuRequest& req, Project& p, const std
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return ErrorResponse(400, "PostBodyInvalid", "body is not a JSON object");
   std::unique_lock lock(ls->mu);
   LogStoreMeta m = ls->meta;
   if (auto it = body.find("ttl"); it != body.end() && it->is_number_integer()) m.ttl_days = it->get<int>();

@@ -54,12 +54,11 @@ Status DecodeBody(const EmuRequest& req, const EmulatorLimits& limits, int64_t n
       return SlsError(400, "InvalidBodyRawSize", "x-log-bodyrawsize " + *rs + " is invalid");
     }
     if (raw_size > limits.max_group_bytes) {
-      return SlsError(413, "PostBodyTooLarge",
-                      "x-log-bodyrawsize " + *rs + " exceeds the LogGroup limit of " +
-                          std::to_string(limits.max_group_bytes));
+      return SlsError(
+          413, "PostBodyTooLarge",
+          "x-log-bodyrawsize " + *rs + " exceeds the LogGroup limit of " + std::to_string(limits.max_group_bytes));
     }
-    if (Status st = Decompress(*type, req.body, static_cast<size_t>(raw_size), raw, limits.max_group_bytes);
-        !st.ok()) {
+    if (Status st = Decompress(*type, req.body, static_cast<size_t>(raw_size), raw, limits.max_group_bytes); !st.ok()) {
       return SlsError(400, "PostBodyUncompressError", "cannot decompress the body: " + st.message());
     }
   }
@@ -75,8 +74,7 @@ EmuResponse Service::PutLogs(const EmuRequest& req, Project& p, const std::strin
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   auto stored = std::make_shared<StoredGroup>();
-  if (Status st = DecodeBody(req, options_.limits, NowMicros() / 1000000, &stored->raw, &stored->log_count);
-      !st.ok()) {
+  if (Status st = DecodeBody(req, options_.limits, NowMicros() / 1000000, &stored->raw, &stored->log_count); !st.ok()) {
     return StatusResponse(st);
   }
 
@@ -107,7 +105,8 @@ EmuResponse Service::PutLogs(const EmuRequest& req, Project& p, const std::strin
     }
     shard = it->second.get();
   }
-  if (!shard) return ErrorResponse(400, "LogStoreWithoutShard", "logstore " + name + " has no readwrite shard for this key");
+  if (!shard)
+    return ErrorResponse(400, "LogStoreWithoutShard", "logstore " + name + " has no readwrite shard for this key");
 
   std::string quota_key = p.name + "/" + name + "/" + std::to_string(shard->meta.id);
   if (faults_) {

@@ -9,7 +9,9 @@
 namespace slsflow::emulator {
 namespace {
 
-EmuResponse Invalid(std::string message) { return ErrorResponse(400, "ParameterInvalid", message); }
+EmuResponse Invalid(std::string message) {
+  return ErrorResponse(400, "ParameterInvalid", message);
+}
 
 }  // namespace
 

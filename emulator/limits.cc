@@ -8,9 +8,9 @@ namespace slsflow::emulator {
 
 Status CheckJsonBody(std::string_view body, const EmulatorLimits& limits) {
   if (body.size() > limits.max_json_body_bytes) {
-    return SlsError(413, "PostBodyTooLarge",
-                    "body size must be less than " + std::to_string(limits.max_json_body_bytes) +
-                        " bytes for this API");
+    return SlsError(
+        413, "PostBodyTooLarge",
+        "body size must be less than " + std::to_string(limits.max_json_body_bytes) + " bytes for this API");
   }
   // A parser builds one node per nesting level before it can see the
   // body's end, so depth is what makes a few megabytes cost gigabytes.

@@ -76,9 +76,13 @@ std::string Quoted(std::string_view s) {
   return out + "'";
 }
 
-Status Malformed() { return SlsError(400, "PostBodyInvalid", "the body is not a valid LogGroup protobuf"); }
+Status Malformed() {
+  return SlsError(400, "PostBodyInvalid", "the body is not a valid LogGroup protobuf");
+}
 
-std::string LogName(uint32_t index) { return "log " + std::to_string(index); }
+std::string LogName(uint32_t index) {
+  return "log " + std::to_string(index);
+}
 
 Status CheckKey(std::string_view key, uint32_t log, const EmulatorLimits& limits) {
   auto invalid = [&](const std::string& why) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/sls/auth.h"
 #include "core/base/status.h"
+#include "core/sls/auth.h"
 
 namespace slsflow::emulator {
 

@@ -54,9 +54,9 @@ BodyResult ReadBody(ConnStream& s, const httplib::Request& req, size_t max, std:
       size_t digits = 0;
       for (char c : line) {
         int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                         : -1;
+                : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                            : -1;
         if (d < 0) break;
         if (++digits > 8) return BodyResult::kBad;
         size = size * 16 + static_cast<size_t>(d);
@@ -126,7 +126,9 @@ struct EmulatorServer::Http {
 
 EmulatorServer::EmulatorServer(EmulatorOptions options) : options_(std::move(options)) {}
 
-EmulatorServer::~EmulatorServer() { Stop(); }
+EmulatorServer::~EmulatorServer() {
+  Stop();
+}
 
 std::string EmulatorServer::url() const {
   const char* scheme = options_.tls_cert_file.empty() ? "http://" : "https://";
@@ -197,10 +199,10 @@ Status EmulatorServer::Start() {
     BodyResult body = stream ? ReadBody(*stream, hreq, body_limit, &req.body) : BodyResult::kBad;
     if (body != BodyResult::kOk) {
       EmuHttpServer::CloseAfterReply();
-      EmuResponse r = body == BodyResult::kTooLarge
-                          ? ErrorResponse(413, "PostBodyTooLarge",
-                                          "body size must be less than " + std::to_string(body_limit))
-                          : ErrorResponse(400, "PostBodyInvalid", "the request body could not be read");
+      EmuResponse r =
+          body == BodyResult::kTooLarge
+              ? ErrorResponse(413, "PostBodyTooLarge", "body size must be less than " + std::to_string(body_limit))
+              : ErrorResponse(400, "PostBodyInvalid", "the request body could not be read");
       WriteReply(r, request_id, hres);
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -231,8 +233,10 @@ Status EmulatorServer::Start() {
   // Failures httplib answers itself (malformed request line, URI too long).
   svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const char* code = res.status == 413 ? "PostBodyTooLarge" : res.status == 414 ? "ParameterInvalid"
-                                         : res.status >= 500 ? "InternalServerError" : "BadRequest";
+    const char* code = res.status == 413   ? "PostBodyTooLarge"
+                       : res.status == 414 ? "ParameterInvalid"
+                       : res.status >= 500 ? "InternalServerError"
+                                           : "BadRequest";
     WriteReply(ErrorResponse(res.status, code, "malformed HTTP request"), NewRequestId(), res);
     return httplib::Server::HandlerResponse::Handled;
   }));

@@ -17,8 +17,8 @@ namespace slsflow::emulator {
 struct EmulatorOptions {
   ServiceOptions service;  // service.limits holds the connection bounds too
   std::string listen_host = "127.0.0.1";
-  int port = 0;           // 0: pick a free port
-  std::string data_dir;   // empty: in memory
+  int port = 0;          // 0: pick a free port
+  std::string data_dir;  // empty: in memory
   FaultOptions faults;
   std::string admin_token;  // empty: admin endpoint off
   // Both set: serve HTTPS with this PEM certificate (chain) and key.

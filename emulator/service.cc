@@ -1,7 +1,7 @@
 #include "emulator/service.h"
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 #include "emulator/cursor.h"
 
@@ -9,8 +9,7 @@ namespace slsflow::emulator {
 namespace {
 
 int64_t SystemMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -49,7 +48,9 @@ Service::Service(ServiceOptions options, std::unique_ptr<Storage> storage)
 
 Service::~Service() = default;
 
-int64_t Service::NowMicros() const { return options_.clock_us() + clock_offset_us_.load(); }
+int64_t Service::NowMicros() const {
+  return options_.clock_us() + clock_offset_us_.load();
+}
 
 Project* Service::FindProject(const std::string& name) {
   auto it = projects_.find(name);
@@ -81,8 +82,8 @@ Status Service::Init() {
       for (auto& g : lls.groups) {
         auto it = ls->shards.find(g.shard);
         if (it == ls->shards.end() || g.offset != it->second->Size()) {
-          return Status::Corruption("emulator data: logstore " + lls.meta.name + " shard " +
-                                    std::to_string(g.shard) + " has a gap at group " + std::to_string(g.offset) +
+          return Status::Corruption("emulator data: logstore " + lls.meta.name + " shard " + std::to_string(g.shard) +
+                                    " has a gap at group " + std::to_string(g.offset) +
                                     "; the data dir is damaged, move it away to start fresh");
         }
         it->second->Append(std::make_shared<const StoredGroup>(std::move(g.group)));
@@ -108,8 +109,8 @@ Status Service::Init() {
 
 Status Service::CreateLogStoreLocked(Project& p, const LogStoreMeta& meta, int n) {
   if (n < 1 || n > options_.limits.max_shards) {
-    return SlsError(400, "ParameterInvalid", "shardCount must be between 1 and " +
-                                                  std::to_string(options_.limits.max_shards));
+    return SlsError(400, "ParameterInvalid",
+                    "shardCount must be between 1 and " + std::to_string(options_.limits.max_shards));
   }
   auto ls = std::make_shared<LogStore>(meta);
   std::vector<ShardMeta> metas;
@@ -202,7 +203,8 @@ Status Service::Authenticate(const EmuRequest& req) {
       return SlsError(400, "InvalidDateFormat", "Date " + *date + " must follow RFC822");
     }
     if (t > now_s + options_.max_skew_s || t < now_s - options_.max_skew_s) {
-      return SlsError(400, "RequestTimeExpired", "request time " + *date + " is more than 15 minutes off the server's clock");
+      return SlsError(400, "RequestTimeExpired",
+                      "request time " + *date + " is more than 15 minutes off the server's clock");
     }
     return Status::OK();
   }

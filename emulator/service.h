@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/sls/auth.h"
 #include "core/base/status.h"
+#include "core/sls/auth.h"
 #include "emulator/assignment.h"
 #include "emulator/faults.h"
 #include "emulator/limits.h"

@@ -23,14 +23,15 @@ class MemoryStorage final : public Storage {
   Status DeleteConsumerGroup(const std::string&, const std::string&, const std::string&) override {
     return Status::OK();
   }
-  Status SaveCheckpoint(const std::string&, const std::string&, const std::string&,
-                        const CheckpointRecord&) override {
+  Status SaveCheckpoint(const std::string&, const std::string&, const std::string&, const CheckpointRecord&) override {
     return Status::OK();
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Storage> NewMemoryStorage() { return std::make_unique<MemoryStorage>(); }
+std::unique_ptr<Storage> NewMemoryStorage() {
+  return std::make_unique<MemoryStorage>();
+}
 
 }  // namespace slsflow::emulator

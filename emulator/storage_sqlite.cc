@@ -63,9 +63,12 @@ class Stmt {
 };
 
 std::string MetaJson(const LogStoreMeta& m) {
-  nlohmann::json j = {{"ttl", m.ttl_days},           {"createTime", m.create_time_s},
-                      {"lastModifyTime", m.last_modify_time_s}, {"autoSplit", m.auto_split},
-                      {"maxSplitShard", m.max_split_shard},     {"appendMeta", m.append_meta},
+  nlohmann::json j = {{"ttl", m.ttl_days},
+                      {"createTime", m.create_time_s},
+                      {"lastModifyTime", m.last_modify_time_s},
+                      {"autoSplit", m.auto_split},
+                      {"maxSplitShard", m.max_split_shard},
+                      {"appendMeta", m.append_meta},
                       {"enable_tracking", m.enable_tracking}};
   return j.dump();
 }
@@ -143,8 +146,7 @@ class SqliteStorage final : public Storage {
       while (s.Step() == SQLITE_ROW) {
         LoadedLogStore* ls = find(s.ColText(0), s.ColText(1));
         if (!ls) continue;
-        ls->consumer_groups.push_back(
-            ConsumerGroupMeta{s.ColText(2), static_cast<int>(s.ColInt(3)), s.ColInt(4) != 0});
+        ls->consumer_groups.push_back(ConsumerGroupMeta{s.ColText(2), static_cast<int>(s.ColInt(3)), s.ColInt(4) != 0});
       }
     }
     {
@@ -281,15 +283,15 @@ Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& dir) {
   auto lock = Env::Default()->LockFile(dir + "/LOCK");
   if (!lock.ok()) {
     if (lock.status().kind() == ErrorKind::kConflict) {
-      return Status::Error(ErrorKind::kConflict, "data dir " + dir +
-                                                     " is in use by another emulator; stop it or pick another --data-dir");
+      return Status::Error(ErrorKind::kConflict,
+                           "data dir " + dir + " is in use by another emulator; stop it or pick another --data-dir");
     }
     return lock.status();
   }
   std::string path = dir + "/emulator.db";
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Status::IO("cannot open " + path + ": " + msg);

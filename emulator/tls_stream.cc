@@ -24,7 +24,7 @@ namespace detail {
 struct TlsSocketIo {
   int fd;
   uint64_t bytes_in = 0;
-  uint64_t cap;  // raw bytes the client may still send before a read fails
+  uint64_t cap;             // raw bytes the client may still send before a read fails
   bool plain_http = false;  // the first byte was a letter, not a TLS record
 };
 
@@ -76,7 +76,9 @@ int SocketRead(BIO* b, char* data, int len) {
   return static_cast<int>(n);
 }
 
-long SocketCtrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+long SocketCtrl(BIO*, int cmd, long, void*) {
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
 
 int SocketCreate(BIO* b) {
   BIO_set_init(b, 1);
@@ -103,7 +105,9 @@ struct WipedString {
 };
 
 // Refuses encrypted keys instead of letting OpenSSL prompt on the terminal.
-int NoPassphrase(char*, int, int, void*) { return -1; }
+int NoPassphrase(char*, int, int, void*) {
+  return -1;
+}
 
 Status LoadCertChain(SSL_CTX* ctx, const std::string& file) {
   std::string pem;
@@ -178,7 +182,9 @@ Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_fil
   return ctx;
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 TlsSession::TlsSession(const TlsContext& ctx, int fd, const std::atomic<int>* stop)
     : io_(new TlsSocketIo{fd, 0, kHandshakeBudget}), stop_(stop) {
@@ -195,7 +201,9 @@ TlsSession::TlsSession(const TlsContext& ctx, int fd, const std::atomic<int>* st
   SSL_set_bio(ssl_, bio, bio);  // ssl_ owns it now
 }
 
-TlsSession::~TlsSession() { SSL_free(ssl_); }
+TlsSession::~TlsSession() {
+  SSL_free(ssl_);
+}
 
 TlsSession::Wait TlsSession::WaitFor(int ret, int64_t deadline_ms) {
   int err = SSL_get_error(ssl_, ret);
@@ -290,7 +298,9 @@ void TlsSession::RefusePlainHttp(int timeout_ms) {
   }
 }
 
-bool TlsSession::HasPending() const { return established_ && !broken_ && SSL_pending(ssl_) > 0; }
+bool TlsSession::HasPending() const {
+  return established_ && !broken_ && SSL_pending(ssl_) > 0;
+}
 
 void TlsSession::Shutdown(int timeout_ms) {
   if (!established_ || broken_) return;
@@ -303,6 +313,8 @@ void TlsSession::Shutdown(int timeout_ms) {
   }
 }
 
-uint64_t TlsSession::raw_bytes_in() const { return io_->bytes_in; }
+uint64_t TlsSession::raw_bytes_in() const {
+  return io_->bytes_in;
+}
 
 }  // namespace slsflow::emulator

@@ -13,8 +13,8 @@ struct GoldenCapture {
   std::string file;
   nlohmann::json json;
   SignableRequest request;
-  std::string body;           // bytes as sent
-  int64_t request_time = 0;   // from Date or x-log-date
+  std::string body;          // bytes as sent
+  int64_t request_time = 0;  // from Date or x-log-date
 };
 
 GoldenCapture LoadGoldenCapture(const std::string& path);

@@ -43,7 +43,9 @@ void WriteFileOrDie(const std::string& path, const std::string& data) {
   out << data;
 }
 
-nlohmann::json LoadJsonFile(const std::string& path) { return nlohmann::json::parse(ReadFileOrDie(path)); }
+nlohmann::json LoadJsonFile(const std::string& path) {
+  return nlohmann::json::parse(ReadFileOrDie(path));
+}
 
 namespace {
 

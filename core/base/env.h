@@ -19,7 +19,7 @@ class WritableFile {
   // Appends all of `data` or fails; on failure an unknown prefix may have
   // reached the file, which is why recovery truncates to a committed length.
   virtual Status Append(std::string_view data) = 0;
-  virtual Status Sync() = 0;   // fdatasync: data durable before we claim it
+  virtual Status Sync() = 0;  // fdatasync: data durable before we claim it
   virtual Status Close() = 0;
   virtual uint64_t Size() const = 0;  // bytes in the file, as we know them
 };
@@ -38,14 +38,11 @@ class Env {
   static Env* Default();
 
   // Creates or truncates.
-  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
-                                                                int mode = 0644) = 0;
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path, int mode = 0644) = 0;
   // Opens for append, creating it if missing; Size() starts at the current size.
-  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path,
-                                                                  int mode = 0644) = 0;
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path, int mode = 0644) = 0;
   // Reads the whole file; fails with kCorruption if it is over max_bytes.
-  virtual Status ReadFile(const std::string& path, std::string* out,
-                          uint64_t max_bytes = 64u << 20) = 0;
+  virtual Status ReadFile(const std::string& path, std::string* out, uint64_t max_bytes = 64u << 20) = 0;
   virtual bool FileExists(const std::string& path) = 0;
   virtual bool IsDirectory(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;

@@ -3,7 +3,8 @@
 namespace slsflow {
 
 Result<nlohmann::json> ParseJsonBounded(std::string_view text, const std::string& what, int max_depth) {
-  if (text.size() > kMaxJsonBytes) return Status::Corruption(what + " is larger than " + std::to_string(kMaxJsonBytes) + " bytes");
+  if (text.size() > kMaxJsonBytes)
+    return Status::Corruption(what + " is larger than " + std::to_string(kMaxJsonBytes) + " bytes");
   int depth = 0;
   bool too_deep = false;
   // The parser callback sees every nesting event before it recurses.

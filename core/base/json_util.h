@@ -13,7 +13,6 @@ inline constexpr int kMaxJsonDepth = 64;
 inline constexpr size_t kMaxJsonBytes = 64u << 20;
 
 // kCorruption with `what` in the message when the text is not JSON, too deep or too large.
-Result<nlohmann::json> ParseJsonBounded(std::string_view text, const std::string& what,
-                                        int max_depth = kMaxJsonDepth);
+Result<nlohmann::json> ParseJsonBounded(std::string_view text, const std::string& what, int max_depth = kMaxJsonDepth);
 
 }  // namespace slsflow

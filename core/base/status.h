@@ -14,29 +14,29 @@ namespace slsflow {
 
 enum class ErrorKind {
   kOk = 0,
-  kUsage,       // bad flags or arguments                     -> exit 2
-  kAuth,        // wrong key, signature, expired token         -> exit 3
-  kConfig,      // bad/missing config, corrupt or foreign state -> exit 3
-  kNotFound,    // project/logstore/shard/group missing        -> exit 1
-  kInvalid,     // the server or a file rejected our input     -> exit 1
-  kCorruption,  // bytes we read make no sense                 -> exit 1
-  kIO,          // local file system                           -> exit 1
-  kNoSpace,     // ENOSPC                                      -> exit 1
-  kNetwork,     // reset/TLS, or a failure after connecting    -> exit 1
-  kUnreachable, // could not connect at all: refused, DNS      -> exit 1
-  kTimeout,     // request or flush deadline                   -> exit 1
-  kQuota,       // 403 quota, throttling                       -> exit 1
-  kServer,      // 5xx                                         -> exit 1
-  kConflict,    // already exists / locked / not owner         -> exit 1
-  kAborted,     // interrupted by a signal                     -> exit 1
-  kInternal,    // a bug of ours                               -> exit 1
+  kUsage,        // bad flags or arguments                     -> exit 2
+  kAuth,         // wrong key, signature, expired token         -> exit 3
+  kConfig,       // bad/missing config, corrupt or foreign state -> exit 3
+  kNotFound,     // project/logstore/shard/group missing        -> exit 1
+  kInvalid,      // the server or a file rejected our input     -> exit 1
+  kCorruption,   // bytes we read make no sense                 -> exit 1
+  kIO,           // local file system                           -> exit 1
+  kNoSpace,      // ENOSPC                                      -> exit 1
+  kNetwork,      // reset/TLS, or a failure after connecting    -> exit 1
+  kUnreachable,  // could not connect at all: refused, DNS      -> exit 1
+  kTimeout,      // request or flush deadline                   -> exit 1
+  kQuota,        // 403 quota, throttling                       -> exit 1
+  kServer,       // 5xx                                         -> exit 1
+  kConflict,     // already exists / locked / not owner         -> exit 1
+  kAborted,      // interrupted by a signal                     -> exit 1
+  kInternal,     // a bug of ours                               -> exit 1
 };
 
 // How a caller should treat a failed request.
 enum class RetryClass {
-  kNever,        // a 4xx that will fail the same way again
-  kRetry,        // transient: 5xx, reset, timeout
-  kBackoff,      // throttled: retry, but slow down (403 quota)
+  kNever,    // a 4xx that will fail the same way again
+  kRetry,    // transient: 5xx, reset, timeout
+  kBackoff,  // throttled: retry, but slow down (403 quota)
 };
 
 // An OK Status is one enum and a null pointer, so the hot paths that return
@@ -82,10 +82,22 @@ class Status {
   const std::string& request_id() const { return detail_ ? detail_->request_id : Empty(); }
   RetryClass retry() const { return detail_ ? detail_->retry : RetryClass::kNever; }
 
-  Status& set_http_status(int s) { MutableDetail().http_status = s; return *this; }
-  Status& set_sls_code(std::string c) { MutableDetail().sls_code = std::move(c); return *this; }
-  Status& set_request_id(std::string r) { MutableDetail().request_id = std::move(r); return *this; }
-  Status& set_retry(RetryClass r) { MutableDetail().retry = r; return *this; }
+  Status& set_http_status(int s) {
+    MutableDetail().http_status = s;
+    return *this;
+  }
+  Status& set_sls_code(std::string c) {
+    MutableDetail().sls_code = std::move(c);
+    return *this;
+  }
+  Status& set_request_id(std::string r) {
+    MutableDetail().request_id = std::move(r);
+    return *this;
+  }
+  Status& set_retry(RetryClass r) {
+    MutableDetail().retry = r;
+    return *this;
+  }
 
   // Prefixes context: "reading state file x: <message>".
   Status WithContext(const std::string& context) const {
@@ -127,8 +139,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}           // NOLINT: implicit on purpose
-  Result(Status status) : status_(std::move(status)) {}   // NOLINT
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit on purpose
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
   T& value() & { return *value_; }
@@ -148,8 +160,8 @@ const char* ErrorKindName(ErrorKind kind);
 
 }  // namespace slsflow
 
-#define SLSFLOW_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::slsflow::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                 \
+#define SLSFLOW_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::slsflow::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)

@@ -70,7 +70,9 @@ bool ReadDigits(std::string_view s, size_t* pos, size_t n, int* value) {
   return true;
 }
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned DaysInMonth(int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -83,11 +85,10 @@ int64_t UnitSeconds(std::string_view unit) {
     const char* name;
     int64_t seconds;
   } kUnits[] = {
-      {"s", 1},        {"sec", 1},      {"secs", 1},     {"second", 1},     {"seconds", 1},
-      {"m", 60},       {"min", 60},     {"mins", 60},    {"minute", 60},    {"minutes", 60},
-      {"h", 3600},     {"hr", 3600},    {"hrs", 3600},   {"hour", 3600},    {"hours", 3600},
-      {"d", 86400},    {"day", 86400},  {"days", 86400}, {"w", 604800},     {"week", 604800},
-      {"weeks", 604800},
+      {"s", 1},      {"sec", 1},       {"secs", 1},       {"second", 1},   {"seconds", 1}, {"m", 60},
+      {"min", 60},   {"mins", 60},     {"minute", 60},    {"minutes", 60}, {"h", 3600},    {"hr", 3600},
+      {"hrs", 3600}, {"hour", 3600},   {"hours", 3600},   {"d", 86400},    {"day", 86400}, {"days", 86400},
+      {"w", 604800}, {"week", 604800}, {"weeks", 604800},
   };
   for (const auto& u : kUnits) {
     if (EqualsIgnoreCase(unit, u.name)) return u.seconds;
@@ -125,9 +126,8 @@ bool ParseRelativeAmount(std::string_view s, int64_t* seconds) {
 Result<int64_t> ParseIso8601(std::string_view original, std::string_view s) {
   size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!ReadDigits(s, &pos, 4, &year) || pos >= s.size() || s[pos++] != '-' ||
-      !ReadDigits(s, &pos, 2, &month) || pos >= s.size() || s[pos++] != '-' ||
-      !ReadDigits(s, &pos, 2, &day)) {
+  if (!ReadDigits(s, &pos, 4, &year) || pos >= s.size() || s[pos++] != '-' || !ReadDigits(s, &pos, 2, &month) ||
+      pos >= s.size() || s[pos++] != '-' || !ReadDigits(s, &pos, 2, &day)) {
     return BadTime(original, "expected YYYY-MM-DD");
   }
   if (pos == s.size()) {
@@ -137,8 +137,7 @@ Result<int64_t> ParseIso8601(std::string_view original, std::string_view s) {
   if (sep != 'T' && sep != 't' && sep != ' ') {
     return BadTime(original, "expected 'T' or ' ' between date and time");
   }
-  if (!ReadDigits(s, &pos, 2, &hour) || pos >= s.size() || s[pos++] != ':' ||
-      !ReadDigits(s, &pos, 2, &minute)) {
+  if (!ReadDigits(s, &pos, 2, &hour) || pos >= s.size() || s[pos++] != ':' || !ReadDigits(s, &pos, 2, &minute)) {
     return BadTime(original, "expected HH:MM after the date");
   }
   if (pos < s.size() && s[pos] == ':') {
@@ -178,8 +177,7 @@ Result<int64_t> ParseIso8601(std::string_view original, std::string_view s) {
   } else {
     return BadTime(original, "a zone is required (append Z for UTC or an offset like +08:00)");
   }
-  int64_t t = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 +
-              second - offset;
+  int64_t t = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset;
   if (t < 0 || t > kMaxUnixSeconds) return BadTime(original, "outside the range SLS stores");
   return t;
 }

@@ -58,19 +58,19 @@ class ConsumeBudget {
  private:
   const uint64_t capacity_;
   mutable std::mutex mu_;
-  uint64_t held_ = 0;       // guarded by mu_; includes reserved_
-  uint64_t reserved_ = 0;   // guarded by mu_
-  uint64_t peak_ = 0;       // guarded by mu_
-  int readers_ = 0;         // guarded by mu_
+  uint64_t held_ = 0;      // guarded by mu_; includes reserved_
+  uint64_t reserved_ = 0;  // guarded by mu_
+  uint64_t peak_ = 0;      // guarded by mu_
+  int readers_ = 0;        // guarded by mu_
   // Waiters in arrival order, each with its own condition variable: only
   // the head can be served, so only the head is woken (a notify_all over
   // 256 readers cost more CPU than the pulls themselves).
   struct Waiter {
     std::condition_variable cv;
   };
-  std::deque<Waiter*> waiting_;        // guarded by mu_
-  void WakeHead();                     // with mu_ held
-  bool reported_over_ = false;         // guarded by mu_
+  std::deque<Waiter*> waiting_;  // guarded by mu_
+  void WakeHead();               // with mu_ held
+  bool reported_over_ = false;   // guarded by mu_
   std::atomic<uint64_t> group_hint_{0};
 };
 

@@ -13,8 +13,7 @@ namespace {
 constexpr char kStateFolder[] = ".slsflow";
 
 bool IsSafeNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 bool IsSafeName(const std::string& s) {
@@ -43,7 +42,9 @@ std::string Remainder(const std::string& tmpl, const std::string& fixed) {
   return tmpl.substr(fixed.size() + 1);
 }
 
-bool HasConsumerPlaceholder(const std::string& tmpl) { return tmpl.find("{consumer}") != std::string::npos; }
+bool HasConsumerPlaceholder(const std::string& tmpl) {
+  return tmpl.find("{consumer}") != std::string::npos;
+}
 
 // A template as a pattern of literal runs and placeholders: {shard} is
 // digits, every other placeholder (and each %X of a {date:FORMAT}) is one
@@ -215,7 +216,7 @@ std::string AdoptConsumer(Env* env, const DestinationFlags& flags, const std::st
   if (flags.output.empty() && !flags.stdout_is_file) return std::string();
   DestinationFlags probe = flags;
   probe.consumer = "x";  // any name: only whether the files are per consumer matters here
-  const std::string tmpl = flags.output.empty() ? std::string()
+  const std::string tmpl = flags.output.empty()  ? std::string()
                            : flags.output_is_dir ? DirectoryTemplate(flags.output, flags.extension, true)
                                                  : flags.output;
   const OutputLabel l = LabelFor(probe, tmpl);

@@ -17,9 +17,12 @@ namespace {
 
 std::string FromText(const TimeSpec& spec) {
   switch (spec.kind) {
-    case TimeSpec::kBegin: return "begin";
-    case TimeSpec::kEnd: return "end";
-    default: return std::to_string(spec.unix_seconds);
+    case TimeSpec::kBegin:
+      return "begin";
+    case TimeSpec::kEnd:
+      return "end";
+    default:
+      return std::to_string(spec.unix_seconds);
   }
 }
 
@@ -309,7 +312,8 @@ Result<ConsumeStats> RunConsume(const ConsumeOptions& options, ConsumeSource* so
   // Quota, 5xx and network errors back off and retry everywhere; the
   // readers also retry past this, without limit.
   auto retrying = NewRetryingSource(source, env, 6, options.stop);
-  engine_internal::Engine engine(options, retrying.get(), assigner, store, std::move(state), sink, formatter, filter, env);
+  engine_internal::Engine engine(options, retrying.get(), assigner, store, std::move(state), sink, formatter, filter,
+                                 env);
   return engine.Run();
 }
 

@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "core/base/env.h"
+#include "core/base/status.h"
+#include "core/base/time_grammar.h"
 #include "core/consume/budget.h"
 #include "core/consume/filter.h"
 #include "core/consume/format.h"
 #include "core/consume/sink.h"
 #include "core/consume/source.h"
 #include "core/consume/state.h"
-#include "core/base/env.h"
-#include "core/base/status.h"
-#include "core/base/time_grammar.h"
 
 namespace slsflow {
 
@@ -53,9 +53,9 @@ struct ConsumeStats {
   int64_t raw_bytes = 0;  // decompressed LogGroupList bytes pulled
   int64_t elapsed_us = 0;
   std::map<ShardKey, ShardStats> shards;
-  bool broken_pipe = false;   // stdout reader went away
-  bool interrupted = false;   // stop flag (SIGINT/SIGTERM)
-  bool completed = false;     // --to: every shard reached its end
+  bool broken_pipe = false;  // stdout reader went away
+  bool interrupted = false;  // stop flag (SIGINT/SIGTERM)
+  bool completed = false;    // --to: every shard reached its end
 };
 
 struct ConsumeOptions {
@@ -71,9 +71,9 @@ struct ConsumeOptions {
   std::optional<int64_t> to_unix;  // --to, resolved to seconds
 
   bool exit_at_end = false;
-  int64_t count = 0;          // 0: unlimited
-  int64_t idle_exit_us = 0;   // 0: never
-  int64_t last_n = 0;         // --last N (start position for shards with no state)
+  int64_t count = 0;         // 0: unlimited
+  int64_t idle_exit_us = 0;  // 0: never
+  int64_t last_n = 0;        // --last N (start position for shards with no state)
   int64_t fetch_interval_us = 100000;
   int max_per_fetch = 100;
   int64_t discovery_interval_us = 10000000;

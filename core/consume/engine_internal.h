@@ -27,8 +27,15 @@ class Engine {
  public:
   Engine(const ConsumeOptions& options, ConsumeSource* source, ShardAssigner* assigner, StateStore* store,
          ConsumeState state, Sink* sink, Formatter* formatter, const LogFilter* filter, Env* env)
-      : o_(options), source_(source), assigner_(assigner), store_(store), state_(std::move(state)), sink_(sink),
-        formatter_(formatter), filter_(filter && !filter->empty() ? filter : nullptr), env_(env) {
+      : o_(options),
+        source_(source),
+        assigner_(assigner),
+        store_(store),
+        state_(std::move(state)),
+        sink_(sink),
+        formatter_(formatter),
+        filter_(filter && !filter->empty() ? filter : nullptr),
+        env_(env) {
     if (o_.ordered) reorder_ = std::make_unique<ReorderBuffer>(o_.window_us);
     // A quarter of --memory is the window's: readers plan with the rest,
     // and the window lets its oldest records out early rather than grow.

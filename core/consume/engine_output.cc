@@ -151,8 +151,8 @@ Status Engine::DrainOrdered(bool flush) {
 // position, not a resumable read: positions stay at the end cursors.
 Status Engine::EmitLast() {
   if (o_.last_n <= 0 || fresh_.empty()) return Status::OK();
-  auto records = CollectLastLogs(source_, fresh_, o_.last_n, env_->NowMicros() / 1000000, o_.max_per_fetch,
-                                 formatter_, filter_, o_.budget ? o_.budget->capacity() : uint64_t{1} << 40);
+  auto records = CollectLastLogs(source_, fresh_, o_.last_n, env_->NowMicros() / 1000000, o_.max_per_fetch, formatter_,
+                                 filter_, o_.budget ? o_.budget->capacity() : uint64_t{1} << 40);
   if (!records.ok()) return records.status();
   for (size_t i = 0; i < records->size();) {
     // Consecutive records of one shard go out in one write.

@@ -70,8 +70,7 @@ LogFilter::~LogFilter() = default;
 LogFilter::LogFilter(LogFilter&&) noexcept = default;
 LogFilter& LogFilter::operator=(LogFilter&&) noexcept = default;
 
-Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps,
-                                    const std::vector<std::string>& wheres) {
+Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps, const std::vector<std::string>& wheres) {
   LogFilter filter;
   Impl& impl = *filter.impl_;
   for (const std::string& w : wheres) {
@@ -100,9 +99,8 @@ Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps,
       strip("field:");
       c.target = Condition::kField;
     }
-    if (c.target == Condition::kField &&
-        (key == "__time__" || key == "__time_ns__" || key == "__shard__" || key == "__cursor__" ||
-         key == "__logstore__")) {
+    if (c.target == Condition::kField && (key == "__time__" || key == "__time_ns__" || key == "__shard__" ||
+                                          key == "__cursor__" || key == "__logstore__")) {
       // These are not stored in the log's contents, so the condition could
       // never hold (or always would, with !=): refuse rather than surprise.
       return Status::Usage("bad --where '" + w + "': " + std::string(key) +
@@ -130,8 +128,7 @@ Result<LogFilter> LogFilter::Create(const std::vector<std::string>& greps,
       if (rc != 0) {
         char msg[256];
         regerror(rc, &g.re, msg, sizeof(msg));
-        return Status::Usage("bad --grep '" + pattern + "': " + msg +
-                             " (POSIX extended regex syntax)");
+        return Status::Usage("bad --grep '" + pattern + "': " + msg + " (POSIX extended regex syntax)");
       }
       g.compiled = true;
     }
@@ -155,8 +152,12 @@ bool LogFilter::MatchGroup(const LogGroupView& group) const {
   for (const Condition& c : impl_->group_conditions) {
     bool equal = false;
     switch (c.target) {
-      case Condition::kTopic: equal = group.topic() == c.value; break;
-      case Condition::kSource: equal = group.source() == c.value; break;
+      case Condition::kTopic:
+        equal = group.topic() == c.value;
+        break;
+      case Condition::kSource:
+        equal = group.source() == c.value;
+        break;
       case Condition::kTag:
         for (const KeyValueView& tag : group.logtags()) {
           if (tag.key() == c.key && tag.value() == c.value) {
@@ -165,7 +166,8 @@ bool LogFilter::MatchGroup(const LogGroupView& group) const {
           }
         }
         break;
-      case Condition::kField: break;
+      case Condition::kField:
+        break;
     }
     if (equal == c.negate) return false;
   }

@@ -22,8 +22,7 @@ namespace slsflow {
 class LogFilter {
  public:
   // kUsage for a regex that does not compile or a --where without '='.
-  static Result<LogFilter> Create(const std::vector<std::string>& greps,
-                                  const std::vector<std::string>& wheres);
+  static Result<LogFilter> Create(const std::vector<std::string>& greps, const std::vector<std::string>& wheres);
 
   LogFilter();
   ~LogFilter();

@@ -3,8 +3,8 @@
 
 #include <charconv>
 
-#include "core/consume/format_internal.h"
 #include "core/base/time_grammar.h"
+#include "core/consume/format_internal.h"
 
 namespace slsflow {
 
@@ -12,11 +12,12 @@ Result<FormatOptions::Binary> ParseBinaryMode(std::string_view text) {
   if (text == "replace") return FormatOptions::Binary::kReplace;
   if (text == "base64") return FormatOptions::Binary::kBase64;
   if (text == "hex") return FormatOptions::Binary::kHex;
-  return Status::Usage("bad --binary '" + std::string(text) +
-                       "': use replace (U+FFFD, the default), base64 or hex");
+  return Status::Usage("bad --binary '" + std::string(text) + "': use replace (U+FFFD, the default), base64 or hex");
 }
 
-std::vector<std::string> DefaultCsvFields() { return {"__time__", "content"}; }
+std::vector<std::string> DefaultCsvFields() {
+  return {"__time__", "content"};
+}
 
 Result<std::unique_ptr<Formatter>> Formatter::Create(const FormatOptions& options) {
   const std::string& f = options.format;
@@ -107,8 +108,8 @@ std::string_view IsoInto(int64_t seconds, int64_t nanos, bool millis, char* scra
 
 }  // namespace
 
-bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log,
-                  const RecordMeta& meta, char* scratch, std::string_view* value) {
+bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log, const RecordMeta& meta,
+                  char* scratch, std::string_view* value) {
   switch (ref.kind) {
     case FieldRef::kContent: {
       return FindContent(log, ref.name, value);

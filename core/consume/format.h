@@ -65,8 +65,7 @@ class Formatter {
 
   // Appends log `index` of `group` as one record ending in '\n' (or nothing
   // at all when the format skips it, e.g. raw with the field missing).
-  virtual void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
-                         std::string* out) = 0;
+  virtual void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta, std::string* out) = 0;
 
   // raw: the logs that had no --field and so printed nothing, for the
   // warning at exit. 0 for every other format.

@@ -53,10 +53,18 @@ void AppendTsvCell(std::string_view value, Binary mode, std::string* out) {
     }
     AppendUtf8Repaired(value.substr(start, e - start), out);
     switch (value[e]) {
-      case '\t': out->append("\\t", 2); break;
-      case '\n': out->append("\\n", 2); break;
-      case '\r': out->append("\\r", 2); break;
-      default: out->append("\\\\", 2); break;
+      case '\t':
+        out->append("\\t", 2);
+        break;
+      case '\n':
+        out->append("\\n", 2);
+        break;
+      case '\r':
+        out->append("\\r", 2);
+        break;
+      default:
+        out->append("\\\\", 2);
+        break;
     }
     start = e + 1;
   }
@@ -64,8 +72,7 @@ void AppendTsvCell(std::string_view value, Binary mode, std::string* out) {
 
 class DelimitedFormatter final : public Formatter {
  public:
-  DelimitedFormatter(std::vector<std::string> names, std::vector<FieldRef> columns, bool tsv,
-                     Binary binary)
+  DelimitedFormatter(std::vector<std::string> names, std::vector<FieldRef> columns, bool tsv, Binary binary)
       : names_(std::move(names)), columns_(std::move(columns)), tsv_(tsv), binary_(binary) {}
 
   std::string Header() const override {
@@ -78,8 +85,7 @@ class DelimitedFormatter final : public Formatter {
     return out;
   }
 
-  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
-                 std::string* out) override {
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta, std::string* out) override {
     const LogView& log = group.logs(index);
     char scratch[48];
     for (size_t i = 0; i < columns_.size(); ++i) {

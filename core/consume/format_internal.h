@@ -96,8 +96,8 @@ Result<FieldRef> ParseFieldRef(std::string_view spec);
 
 // Resolves `ref` for one log. Numbers and times are rendered into
 // `scratch` (at least 48 bytes). False when the field is absent.
-bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log,
-                  const RecordMeta& meta, char* scratch, std::string_view* value);
+bool ResolveField(const FieldRef& ref, const LogGroupView& group, const LogView& log, const RecordMeta& meta,
+                  char* scratch, std::string_view* value);
 
 std::unique_ptr<Formatter> MakeJsonlFormatter(const FormatOptions& options);
 std::unique_ptr<Formatter> MakeRawFormatter(const FormatOptions& options);

@@ -44,7 +44,9 @@ constexpr struct EscapeTable {
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighs = 0x8080808080808080ULL;
 
-inline uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
+inline uint64_t HasZeroByte(uint64_t w) {
+  return (w - kOnes) & ~w & kHighs;
+}
 
 // Non-zero when one of the 8 bytes is non-ASCII, < 0x20, '"' or '\\'.
 inline uint64_t SpecialBytes(uint64_t w) {
@@ -100,7 +102,10 @@ class RecordBuffer {
     std::memcpy(p, s, N - 1);
     p_ = p + N - 1;
   }
-  void Char(char c) { *Room() = c; ++p_; }
+  void Char(char c) {
+    *Room() = c;
+    ++p_;
+  }
   void Bytes(const char* s, size_t n) {
     if (n > static_cast<size_t>(buf_ + kCapacity - p_)) {
       Flush();
@@ -128,13 +133,27 @@ inline char* WriteEscape(unsigned char c, char* d) {
   static constexpr char kHex[] = "0123456789abcdef";
   d[0] = '\\';
   switch (c) {
-    case '"': d[1] = '"'; return d + 2;
-    case '\\': d[1] = '\\'; return d + 2;
-    case '\b': d[1] = 'b'; return d + 2;
-    case '\f': d[1] = 'f'; return d + 2;
-    case '\n': d[1] = 'n'; return d + 2;
-    case '\r': d[1] = 'r'; return d + 2;
-    case '\t': d[1] = 't'; return d + 2;
+    case '"':
+      d[1] = '"';
+      return d + 2;
+    case '\\':
+      d[1] = '\\';
+      return d + 2;
+    case '\b':
+      d[1] = 'b';
+      return d + 2;
+    case '\f':
+      d[1] = 'f';
+      return d + 2;
+    case '\n':
+      d[1] = 'n';
+      return d + 2;
+    case '\r':
+      d[1] = 'r';
+      return d + 2;
+    case '\t':
+      d[1] = 't';
+      return d + 2;
     default:
       d[1] = 'u';
       d[2] = '0';
@@ -150,8 +169,7 @@ inline char* WriteEscape(unsigned char c, char* d) {
 // up to `end`. With kStopOnInvalid, returns false at the first ill-formed
 // byte; otherwise writes \ufffd for each ill-formed subpart.
 template <bool kStopOnInvalid>
-bool EscapeSpan(const unsigned char*& p, const unsigned char* stop, const unsigned char* end,
-                char*& d) {
+bool EscapeSpan(const unsigned char*& p, const unsigned char* stop, const unsigned char* end, char*& d) {
   while (p < stop) {
     while (stop - p >= 8) {
       uint64_t w;
@@ -245,8 +263,7 @@ class JsonlFormatter final : public Formatter {
   explicit JsonlFormatter(const FormatOptions& o)
       : binary_(o.binary), with_shard_(o.with_shard), with_cursor_(o.with_cursor) {}
 
-  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
-                 std::string* out) override {
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta, std::string* out) override {
     const LogView& log = group.logs(index);
     RecordBuffer rb(out);
     rb.Lit("{\"__time__\":");

@@ -16,8 +16,8 @@
 //   a template for them).
 #include <cstring>
 
-#include "core/consume/format_internal.h"
 #include "core/base/time_grammar.h"
+#include "core/consume/format_internal.h"
 
 namespace slsflow::fmt {
 namespace {
@@ -34,8 +34,7 @@ class RawFormatter final : public Formatter {
  public:
   explicit RawFormatter(const FormatOptions& o) : field_(o.raw_field), binary_(o.binary) {}
 
-  void FormatLog(const LogGroupView& group, int index, const RecordMeta&,
-                 std::string* out) override {
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta&, std::string* out) override {
     for (const KeyValueView& kv : group.logs(index).contents()) {
       if (kv.key() != field_) continue;
       if (binary_ != Binary::kReplace && !IsValidUtf8(kv.value())) {
@@ -65,11 +64,9 @@ class TemplateFormatter final : public Formatter {
     FieldRef field;
   };
 
-  TemplateFormatter(std::vector<Segment> segments, Binary binary)
-      : segments_(std::move(segments)), binary_(binary) {}
+  TemplateFormatter(std::vector<Segment> segments, Binary binary) : segments_(std::move(segments)), binary_(binary) {}
 
-  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
-                 std::string* out) override {
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta, std::string* out) override {
     const LogView& log = group.logs(index);
     char scratch[48];
     for (const Segment& seg : segments_) {
@@ -121,8 +118,7 @@ void AppendPrettyEscaped(std::string_view s, bool quoted, std::string* out) {
   const auto* end = p + s.size();
   const auto* run = p;
   auto flush = [&]() {
-    AppendUtf8Repaired(
-        std::string_view(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run)), out);
+    AppendUtf8Repaired(std::string_view(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run)), out);
   };
   while (p < end) {
     const unsigned char c = *p;
@@ -138,11 +134,21 @@ void AppendPrettyEscaped(std::string_view s, bool quoted, std::string* out) {
       p += 2;
     } else {
       switch (c) {
-        case '\n': out->append("\\n"); break;
-        case '\t': out->append("\\t"); break;
-        case '\r': out->append("\\r"); break;
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
         default: {
           const char buf[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 0xF]};
           out->append(buf, 4);
@@ -199,8 +205,7 @@ class PrettyFormatter final : public Formatter {
   explicit PrettyFormatter(const FormatOptions& o)
       : color_(o.color), with_shard_(o.with_shard), with_cursor_(o.with_cursor), binary_(o.binary) {}
 
-  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta,
-                 std::string* out) override {
+  void FormatLog(const LogGroupView& group, int index, const RecordMeta& meta, std::string* out) override {
     const LogView& log = group.logs(index);
     // Always milliseconds, so the columns line up whether or not a log has
     // TimeNs.
@@ -296,8 +301,7 @@ Result<std::unique_ptr<Formatter>> MakeTemplateFormatter(const FormatOptions& op
         continue;
       }
       return bad(i, "a lone '}' (write }} for a literal brace)");
-    } else if (c == '\\' && i + 1 < t.size() &&
-               (t[i + 1] == 't' || t[i + 1] == 'n' || t[i + 1] == '\\')) {
+    } else if (c == '\\' && i + 1 < t.size() && (t[i + 1] == 't' || t[i + 1] == 'n' || t[i + 1] == '\\')) {
       const char e = t[++i];
       current.literal.push_back(e == 't' ? '\t' : e == 'n' ? '\n' : '\\');
     } else {
@@ -305,8 +309,7 @@ Result<std::unique_ptr<Formatter>> MakeTemplateFormatter(const FormatOptions& op
     }
   }
   if (!current.literal.empty()) segments.push_back(std::move(current));
-  return std::unique_ptr<Formatter>(
-      std::make_unique<TemplateFormatter>(std::move(segments), options.binary));
+  return std::unique_ptr<Formatter>(std::make_unique<TemplateFormatter>(std::move(segments), options.binary));
 }
 
 }  // namespace slsflow::fmt

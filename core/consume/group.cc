@@ -27,7 +27,9 @@ std::vector<int> HeldShards::OnReply(const std::vector<int>& assigned) {
   return added;
 }
 
-void HeldShards::OnEngineDropped() { dropped_.insert(releasing_.begin(), releasing_.end()); }
+void HeldShards::OnEngineDropped() {
+  dropped_.insert(releasing_.begin(), releasing_.end());
+}
 
 void HeldShards::OnReleased(int shard) {
   releasing_.erase(shard);
@@ -60,7 +62,9 @@ GroupAssigner::GroupAssigner(SlsClient* client, std::vector<std::string> logstor
   if (options_.consumer.empty()) options_.consumer = DefaultConsumerName();
 }
 
-GroupAssigner::~GroupAssigner() { Stop(); }
+GroupAssigner::~GroupAssigner() {
+  Stop();
+}
 
 Status GroupAssigner::Start(const std::vector<CommittedShard>& committed) {
   for (auto& ls : logstores_)
@@ -130,7 +134,8 @@ Status GroupAssigner::Beat(const std::string& logstore) {
   if (!reply.ok()) return reply.status().WithContext("heartbeat to group " + options_.group);
   std::lock_guard<std::mutex> lock(mu_);
   auto added = held_[logstore].OnReply(*reply);
-  for (int s : added) spdlog::info("group {}: {} shard {} assigned to {}", options_.group, logstore, s, options_.consumer);
+  for (int s : added)
+    spdlog::info("group {}: {} shard {} assigned to {}", options_.group, logstore, s, options_.consumer);
   return Status::OK();
 }
 

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/sls/client.h"
-#include "core/consume/source.h"
 #include "core/base/env.h"
+#include "core/consume/source.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 
@@ -51,9 +51,9 @@ class HeldShards {
 
 struct GroupOptions {
   std::string group;
-  std::string consumer;              // default: hostname-pid
-  int timeout_seconds = 60;          // the group's heartbeat timeout, when we create it
-  bool in_order = false;             // only when we create it
+  std::string consumer;                      // default: hostname-pid
+  int timeout_seconds = 60;                  // the group's heartbeat timeout, when we create it
+  bool in_order = false;                     // only when we create it
   int64_t heartbeat_interval_us = 20000000;  // the SLS libraries' default
 };
 
@@ -100,8 +100,8 @@ class GroupAssigner final : public ShardAssigner {
   Env* env_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                                       // guarded by mu_
-  std::map<std::string, HeldShards> held_;                      // guarded by mu_
+  bool stopping_ = false;                                      // guarded by mu_
+  std::map<std::string, HeldShards> held_;                     // guarded by mu_
   std::map<std::pair<std::string, int>, std::string> pushed_;  // last checkpoint sent; guarded by mu_
   // Shards the engine was last told to read. A shard assigned by a
   // heartbeat but not yet started holds a stale local position, which must

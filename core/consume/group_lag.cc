@@ -20,7 +20,9 @@ std::optional<uint64_t> DecodeCursorNumber(std::string_view cursor) {
   return v;
 }
 
-std::string EncodeCursorNumber(uint64_t number) { return Base64Encode(std::to_string(number)); }
+std::string EncodeCursorNumber(uint64_t number) {
+  return Base64Encode(std::to_string(number));
+}
 
 std::optional<std::string> PreviousCursor(std::string_view cursor) {
   auto n = DecodeCursorNumber(cursor);

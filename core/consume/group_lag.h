@@ -28,12 +28,12 @@ std::optional<std::string> PreviousCursor(std::string_view cursor);
 // What the caller fetched for one shard.
 struct ShardLagInput {
   int shard = 0;
-  std::string status;                     // "readwrite" | "readonly"
-  std::string checkpoint;                 // "" when never committed
-  std::optional<int64_t> checkpoint_time; // GetCursorTime(checkpoint), when fetched
-  std::string begin_cursor;               // GetCursor(begin)
-  std::string end_cursor;                 // GetCursor(end)
-  std::optional<int64_t> head_time;       // receive time of the last LogGroup; none when empty
+  std::string status;                      // "readwrite" | "readonly"
+  std::string checkpoint;                  // "" when never committed
+  std::optional<int64_t> checkpoint_time;  // GetCursorTime(checkpoint), when fetched
+  std::string begin_cursor;                // GetCursor(begin)
+  std::string end_cursor;                  // GetCursor(end)
+  std::optional<int64_t> head_time;        // receive time of the last LogGroup; none when empty
   std::string consumer;
   int64_t update_time_us = 0;
 };
@@ -42,13 +42,13 @@ struct ShardLag {
   int shard = 0;
   std::string status;
   bool has_checkpoint = false;
-  bool caught_up = false;                 // checkpoint == end cursor
+  bool caught_up = false;  // checkpoint == end cursor
   // Receive time of the LogGroup at the checkpoint (the next one to read);
   // none when caught up, as there is nothing left to read.
   std::optional<int64_t> checkpoint_time;
   std::optional<int64_t> head_time;
-  std::optional<int64_t> lag_seconds;     // head_time - checkpoint_time; 0 when caught up
-  std::optional<uint64_t> backlog;        // LogGroups between checkpoint and end
+  std::optional<int64_t> lag_seconds;  // head_time - checkpoint_time; 0 when caught up
+  std::optional<uint64_t> backlog;     // LogGroups between checkpoint and end
   std::string consumer;
   int64_t update_time_us = 0;
 };

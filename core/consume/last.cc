@@ -23,9 +23,9 @@ constexpr int64_t kStripSpan = int64_t{1} << 40;  // orders within one strip
 
 }  // namespace
 
-Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std::vector<LastShard>& shards,
-                                                int64_t n, int64_t now_unix, int max_per_fetch,
-                                                Formatter* formatter, const LogFilter* filter, uint64_t memory) {
+Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std::vector<LastShard>& shards, int64_t n,
+                                                int64_t now_unix, int max_per_fetch, Formatter* formatter,
+                                                const LogFilter* filter, uint64_t memory) {
   uint64_t kept_bytes = 0;
   double group_bytes = 0;  // seen so far; sizes the next pull
   // Min-heap of the newest records seen: the top is the first to drop.
@@ -67,8 +67,8 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
         if (!pulled.ok()) return pulled.status();
         if (pulled->count > 0) group_bytes = static_cast<double>(pulled->log_group_list.size()) / pulled->count;
         if (Status st = list.Parse(pulled->log_group_list); !st.ok())
-          return Status::Corruption("--last: a LogGroupList from " + sh.logstore + " does not parse (" +
-                                    st.message() + ")");
+          return Status::Corruption("--last: a LogGroupList from " + sh.logstore + " does not parse (" + st.message() +
+                                    ")");
         const RecordMeta meta{sh.logstore, sh.shard, cursor};
         for (const auto& g : list.loggroups()) {
           const bool group_ok = !filter || filter->empty() || filter->MatchGroup(g);
@@ -88,8 +88,8 @@ Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std
               keep.pop();
             }
             if (kept_bytes > memory / 2) {
-              const double need = static_cast<double>(kept_bytes) * static_cast<double>(n) /
-                                  static_cast<double>(keep.size()) * 2;
+              const double need =
+                  static_cast<double>(kept_bytes) * static_cast<double>(n) / static_cast<double>(keep.size()) * 2;
               return Status::Usage("--last " + std::to_string(n) + " does not fit in --memory " +
                                    std::to_string(memory >> 20) + "m: the newest logs need about " +
                                    std::to_string(static_cast<uint64_t>(need) >> 20) +

@@ -28,16 +28,15 @@ struct LastRecord {
   int64_t order = 0;  // ties: older strips and earlier positions first
   std::string logstore;
   int shard = 0;
-  std::string text;   // formatted
+  std::string text;  // formatted
 };
 
 // Oldest first. `filter` may be null. `memory` bounds what the collection
 // holds (the kept records and one pull): pulls are sized to a quarter of it
 // by the group size seen, and N records that do not fit in half of it are
 // a usage error (exit 2) naming about what --memory they would need.
-Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std::vector<LastShard>& shards,
-                                                int64_t n, int64_t now_unix, int max_per_fetch,
-                                                Formatter* formatter, const LogFilter* filter,
-                                                uint64_t memory = uint64_t{1} << 40);
+Result<std::vector<LastRecord>> CollectLastLogs(ConsumeSource* source, const std::vector<LastShard>& shards, int64_t n,
+                                                int64_t now_unix, int max_per_fetch, Formatter* formatter,
+                                                const LogFilter* filter, uint64_t memory = uint64_t{1} << 40);
 
 }  // namespace slsflow

@@ -58,8 +58,8 @@ LineagePlan PlanLineage(const std::vector<ShardInfo>& shards, const std::set<int
   auto ancestors = ShardAncestors(shards);
   for (const auto& s : shards) {
     if (finished.count(s.id)) continue;
-    bool ready = std::all_of(ancestors[s.id].begin(), ancestors[s.id].end(),
-                             [&](int a) { return finished.count(a) > 0; });
+    bool ready =
+        std::all_of(ancestors[s.id].begin(), ancestors[s.id].end(), [&](int a) { return finished.count(a) > 0; });
     (ready ? plan.ready : plan.waiting).push_back(s.id);
   }
   std::sort(plan.ready.begin(), plan.ready.end());

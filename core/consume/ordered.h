@@ -21,7 +21,7 @@ struct PendingRecord {
   int64_t sort_time = 0;   // max(log time, previous sort time of the shard)
   int64_t arrival_us = 0;  // monotonic time it was buffered
   std::string text;
-  ShardPosition after;     // the shard's position once this record is out
+  ShardPosition after;  // the shard's position once this record is out
 };
 
 class ReorderBuffer {

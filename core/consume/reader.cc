@@ -7,12 +7,19 @@
 namespace slsflow {
 
 ShardReader::ShardReader(ConsumeSource* source, Env* env, ShardReaderOptions options, std::function<void()> notify)
-    : source_(source), env_(env), options_(std::move(options)), notify_(std::move(notify)),
+    : source_(source),
+      env_(env),
+      options_(std::move(options)),
+      notify_(std::move(notify)),
       end_cursor_(options_.end_cursor) {}
 
-ShardReader::~ShardReader() { Stop(); }
+ShardReader::~ShardReader() {
+  Stop();
+}
 
-void ShardReader::Start() { thread_ = std::thread([this] { Run(); }); }
+void ShardReader::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void ShardReader::Stop() {
   {
@@ -206,10 +213,9 @@ void ShardReader::Loop() {
       if (parsed.ok()) {
         batch->groups = &batch->view;
       } else {
-        batch->status = Status::Corruption("reading " + options_.logstore + " shard " +
-                                           std::to_string(options_.shard) +
-                                           ": the server sent a LogGroupList we cannot read (" +
-                                           parsed.message() + ")");
+        batch->status =
+            Status::Corruption("reading " + options_.logstore + " shard " + std::to_string(options_.shard) +
+                               ": the server sent a LogGroupList we cannot read (" + parsed.message() + ")");
       }
     }
     // What the batch really holds from now until the engine recycles it:

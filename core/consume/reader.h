@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/consume/budget.h"
-#include "core/consume/source.h"
 #include "core/base/env.h"
 #include "core/base/status.h"
+#include "core/consume/budget.h"
+#include "core/consume/source.h"
 #include "core/sls/loggroup_view.h"
 
 namespace slsflow {
@@ -46,11 +46,11 @@ struct ShardReaderOptions {
   std::string logstore;
   int shard = 0;
   std::string start_cursor;
-  std::string end_cursor;           // "" none (yet)
+  std::string end_cursor;  // "" none (yet)
   int max_per_fetch = 100;
   std::string query;
   int64_t fetch_interval_us = 100000;
-  int queue_depth = 1;             // ready batches besides the one in flight
+  int queue_depth = 1;  // ready batches besides the one in flight
   // Groups per pull adapt so that one pull carries about this many bytes:
   // big groups must not turn `count` into hundreds of MB of memory.
   size_t target_pull_bytes = 512u << 10;

@@ -17,9 +17,9 @@ std::string Shown(const std::string& value) {
 }  // namespace
 
 const std::vector<std::string>& RequestFlagNames() {
-  static const std::vector<std::string> names = {
-      "--shards", "--from",     "--to",     "--last",       "--query",      "--grep",   "--where", "--format",
-      "--field",  "--template", "--fields", "--binary",     "--with-shard", "--with-cursor"};
+  static const std::vector<std::string> names = {"--shards", "--from",   "--to",         "--last",       "--query",
+                                                 "--grep",   "--where",  "--format",     "--field",      "--template",
+                                                 "--fields", "--binary", "--with-shard", "--with-cursor"};
   return names;
 }
 

@@ -44,9 +44,9 @@ struct ParsedRequest {
   TimeSpec from;
   std::optional<int64_t> to_unix;  // --to; a time in the future means now
   int64_t last = 0;
-  std::vector<int> shards;         // --shards; empty: all
+  std::vector<int> shards;  // --shards; empty: all
   std::string query;
-  FormatOptions format;            // color is the caller's
+  FormatOptions format;  // color is the caller's
   std::vector<std::string> greps;
   std::vector<std::string> wheres;
 };

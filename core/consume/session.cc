@@ -104,7 +104,8 @@ Status TruncateOwned(Env* env, const ConsumeState& state) {
     if (path == "-") continue;  // stdout: done by the caller on the open descriptor
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) continue;
-    if (fs.inode != 0 && (static_cast<uint64_t>(st.st_ino) != fs.inode || static_cast<uint64_t>(st.st_dev) != fs.device))
+    if (fs.inode != 0 &&
+        (static_cast<uint64_t>(st.st_ino) != fs.inode || static_cast<uint64_t>(st.st_dev) != fs.device))
       continue;  // another file has the name now: not ours
     const uint64_t keep = std::min<uint64_t>(fs.origin, static_cast<uint64_t>(st.st_size));
     SLSFLOW_RETURN_IF_ERROR(env->TruncateFile(path, keep).WithContext("--reset"));
@@ -114,7 +115,8 @@ Status TruncateOwned(Env* env, const ConsumeState& state) {
 
 Status TruncateStdoutTo(uint64_t size) {
   if (::ftruncate(STDOUT_FILENO, static_cast<off_t>(size)) != 0) return PosixError("--reset: truncating stdout", errno);
-  if (::lseek(STDOUT_FILENO, static_cast<off_t>(size), SEEK_SET) < 0) return PosixError("--reset: seeking stdout", errno);
+  if (::lseek(STDOUT_FILENO, static_cast<off_t>(size), SEEK_SET) < 0)
+    return PosixError("--reset: seeking stdout", errno);
   return Status::OK();
 }
 
@@ -143,8 +145,8 @@ Status ResetLoaded(Env* env, const Destination& d, const ConsumeState& state) {
   auto it = state.files.find("-");
   struct stat st;
   if (it == state.files.end() || ::fstat(STDOUT_FILENO, &st) != 0) return Status::OK();
-  if (it->second.inode != 0 && (static_cast<uint64_t>(st.st_ino) != it->second.inode ||
-                                static_cast<uint64_t>(st.st_dev) != it->second.device))
+  if (it->second.inode != 0 &&
+      (static_cast<uint64_t>(st.st_ino) != it->second.inode || static_cast<uint64_t>(st.st_dev) != it->second.device))
     return Status::OK();  // another file behind stdout now: not ours to cut
   return TruncateStdoutTo(std::min(it->second.origin, static_cast<uint64_t>(st.st_size)));
 }
@@ -247,8 +249,9 @@ Result<Session> OpenSession(Env* env, const SessionOptions& o) {
   }
   session.request = merged.flags;
   if (!state.shards.empty() && state.group != o.group) {
-    return Status::Usage(d.shown + (state.group.empty() ? " was written without --group"
-                                                        : " was written by consumer group '" + state.group + "'") +
+    return Status::Usage(d.shown +
+                         (state.group.empty() ? " was written without --group"
+                                              : " was written by consumer group '" + state.group + "'") +
                          "; rerun as it was, pass --reset to start it over, or " + OtherOutputAdvice(d));
   }
   if (!state.consumer.empty() && state.consumer != o.consumer) {

@@ -37,9 +37,9 @@ struct SessionOptions {
 struct Session {
   std::unique_ptr<StateStore> store;  // null: this run keeps no state
   std::vector<std::unique_ptr<FileLock>> output_locks;
-  ConsumeState state;      // identity filled in; positions when resumed
-  RequestFlags request;    // what this run asks for: given, else recorded
-  bool resumed = false;    // a state with positions was loaded
+  ConsumeState state;    // identity filled in; positions when resumed
+  RequestFlags request;  // what this run asks for: given, else recorded
+  bool resumed = false;  // a state with positions was loaded
   // The output is already complete for the request (a bounded rerun with
   // no later --to): the caller says "nothing to do" if the run finds none.
   bool complete = false;

@@ -277,8 +277,10 @@ class FileSink final : public Sink {
     if (auto it = files_.find(path); it != files_.end()) k = std::move(it->second);
     const bool known = k.state.stream == stream && !k.state.stream.empty();
     Status s = OpenInto(&k, path, stream, segment, now_us, known, changed);
-    if (s.ok() || known) files_[path] = std::move(k);
-    else files_.erase(path);
+    if (s.ok() || known)
+      files_[path] = std::move(k);
+    else
+      files_.erase(path);
     return s;
   }
 
@@ -415,12 +417,11 @@ Result<std::string> ExpandPathTemplate(std::string_view tmpl, std::string_view l
       localtime_r(&t, &tm);
       char buf[256];
       size_t n = std::strftime(buf, sizeof buf, fmt.c_str(), &tm);
-      if (n == 0 && !fmt.empty())
-        return Status::Usage("output template: bad date format '" + fmt + "'");
+      if (n == 0 && !fmt.empty()) return Status::Usage("output template: bad date format '" + fmt + "'");
       out.append(buf, n);
     } else {
-      return Status::Usage("output template '" + std::string(tmpl) + "': unknown placeholder {" +
-                           std::string(name) + "} (use {logstore}, {shard}, {date} or {date:FORMAT})");
+      return Status::Usage("output template '" + std::string(tmpl) + "': unknown placeholder {" + std::string(name) +
+                           "} (use {logstore}, {shard}, {date} or {date:FORMAT})");
     }
     i = end;
   }
@@ -432,8 +433,7 @@ std::string SegmentPath(const std::string& path, int64_t segment) {
   size_t slash = path.find_last_of('/');
   size_t dot = path.find_last_of('.');
   std::string seg = "." + std::to_string(segment);
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1)
-    return path + seg;
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1) return path + seg;
   return path.substr(0, dot) + seg + path.substr(dot);
 }
 
@@ -445,6 +445,8 @@ std::unique_ptr<Sink> NewStreamSink(int fd, Delivery delivery, std::string heade
   return std::make_unique<StreamSink>(fd, delivery, std::move(header));
 }
 
-bool FdIsRegularFile(int fd) { return IdentityOfFd(fd).regular; }
+bool FdIsRegularFile(int fd) {
+  return IdentityOfFd(fd).regular;
+}
 
 }  // namespace slsflow

@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/consume/state.h"
 #include "core/base/env.h"
 #include "core/base/status.h"
+#include "core/consume/state.h"
 
 namespace slsflow {
 
@@ -51,9 +51,9 @@ class Sink {
 struct FileSinkOptions {
   // "-" is stdout (which must be a regular file); otherwise a path template.
   std::string path_template;
-  std::string header;               // written at the start of every new file (csv/tsv)
-  uint64_t rotate_bytes = 0;        // 0: never
-  int64_t rotate_interval_us = 0;   // 0: never
+  std::string header;              // written at the start of every new file (csv/tsv)
+  uint64_t rotate_bytes = 0;       // 0: never
+  int64_t rotate_interval_us = 0;  // 0: never
   int file_mode = 0644;
   std::string stdout_name = "stdout";  // how messages name "-" (the file behind it)
 };

@@ -90,7 +90,9 @@ class AllShardsAssigner final : public ShardAssigner {
 
 }  // namespace
 
-std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client) { return std::make_unique<ClientSource>(client); }
+std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client) {
+  return std::make_unique<ClientSource>(client);
+}
 
 std::unique_ptr<ConsumeSource> NewRetryingSource(ConsumeSource* base, Env* env, int attempts,
                                                  const std::atomic<bool>* stop) {
@@ -100,6 +102,5 @@ std::unique_ptr<ConsumeSource> NewRetryingSource(ConsumeSource* base, Env* env, 
 std::unique_ptr<ShardAssigner> NewAllShardsAssigner(std::vector<int> selection) {
   return std::make_unique<AllShardsAssigner>(std::move(selection));
 }
-
 
 }  // namespace slsflow

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/sls/client.h"
 #include "core/base/env.h"
 #include "core/base/status.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 
@@ -59,6 +59,5 @@ class ShardAssigner {
 // Every listed shard; with a non-empty `selection` (--shards) only those ids
 // and their descendants (children of a selected shard carry its keys on).
 std::unique_ptr<ShardAssigner> NewAllShardsAssigner(std::vector<int> selection);
-
 
 }  // namespace slsflow

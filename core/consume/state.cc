@@ -162,8 +162,8 @@ Result<ConsumeState> DecodeConsumeState(const std::string& bytes, const std::str
     return CorruptState(path, "checksum mismatch");
 
   nlohmann::json body = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(body_begin),
-                                              bytes.begin() + static_cast<std::ptrdiff_t>(body_begin + length),
-                                              nullptr, /*allow_exceptions=*/false);
+                                              bytes.begin() + static_cast<std::ptrdiff_t>(body_begin + length), nullptr,
+                                              /*allow_exceptions=*/false);
   if (!body.is_object()) return CorruptState(path, "body is not a JSON object");
   ConsumeState st;
   try {
@@ -172,8 +172,7 @@ Result<ConsumeState> DecodeConsumeState(const std::string& bytes, const std::str
     st.logstores = body.at("logstores").get<std::vector<std::string>>();
     st.name = body.value("name", std::string());
     // Version 1 had no request, output or group: a rerun records them.
-    if (auto it = body.find("request"); it != body.end())
-      st.request = it->get<std::map<std::string, std::string>>();
+    if (auto it = body.find("request"); it != body.end()) st.request = it->get<std::map<std::string, std::string>>();
     st.to_unix = body.value("to_unix", int64_t{0});
     if (body.contains("output") || body.contains("output_hex")) {
       if (!GetPath(body, "output", &st.output)) return CorruptState(path, "bad output");
@@ -229,16 +228,16 @@ Status CheckStateIdentity(const ConsumeState& state, const std::string& path, co
   return Status::OK();
 }
 
-std::string DefaultStatePath(const std::string& xdg_state_home, const std::string& home,
-                             const std::string& project, const std::vector<std::string>& logstores,
-                             const std::string& endpoint, const std::string& name) {
+std::string DefaultStatePath(const std::string& xdg_state_home, const std::string& home, const std::string& project,
+                             const std::vector<std::string>& logstores, const std::string& endpoint,
+                             const std::string& name) {
   std::string dir = !xdg_state_home.empty() ? xdg_state_home : (home.empty() ? "." : home) + "/.local/state";
   dir += "/slsflow";
   auto clean = [](const std::string& s) {
     std::string out;
     for (char c : s) {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.';
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.';
       out.push_back(ok ? c : '_');
     }
     return out.substr(0, 48);

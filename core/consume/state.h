@@ -26,11 +26,11 @@ inline constexpr int kConsumeStateVersion = 2;
 // several, so the position is "the batch starting at `cursor`, of which
 // `skip_groups` whole groups and then `skip_logs` logs were emitted".
 struct ShardPosition {
-  std::string cursor;      // "" only while the shard has not been resolved yet
+  std::string cursor;  // "" only while the shard has not been resolved yet
   int64_t skip_groups = 0;
   int64_t skip_logs = 0;
-  bool finished = false;   // a readonly shard read to its end, or --to reached
-  int64_t logs = 0;        // logs emitted from this shard over the state's life (stats only)
+  bool finished = false;  // a readonly shard read to its end, or --to reached
+  int64_t logs = 0;       // logs emitted from this shard over the state's life (stats only)
   // Finished because it reached the --to cursor (not a readonly end): a
   // later run whose --to resolves later reads on from here.
   bool at_to = false;
@@ -49,8 +49,8 @@ struct OutputFileState {
   uint64_t committed = 0;
   uint64_t device = 0;
   uint64_t inode = 0;
-  std::string stream;    // the template expanded without date/segment: one per writer
-  int64_t segment = 0;   // rotation counter of that stream
+  std::string stream;   // the template expanded without date/segment: one per writer
+  int64_t segment = 0;  // rotation counter of that stream
   // Bytes that were in the file before this state first wrote to it: they
   // belong to someone else, and --reset cuts the file back to here.
   uint64_t origin = 0;
@@ -86,7 +86,7 @@ struct ConsumeState {
   std::map<ShardKey, ShardPosition> shards;
   // Key: the output path, or "-" for a stdout redirected to a file.
   std::map<std::string, OutputFileState> files;
-  uint64_t sequence = 0;         // incremented by every commit
+  uint64_t sequence = 0;  // incremented by every commit
   int64_t updated_unix_micros = 0;
 
   bool operator==(const ConsumeState&) const = default;
@@ -108,9 +108,9 @@ Status CheckStateIdentity(const ConsumeState& state, const std::string& path, co
 // $XDG_STATE_HOME/slsflow/<project>-<logstores>[-<name>]-<hash>.state, or
 // ~/.local/state/slsflow/... when XDG_STATE_HOME is empty. The hash covers
 // the endpoint too, so the same project on two endpoints never shares state.
-std::string DefaultStatePath(const std::string& xdg_state_home, const std::string& home,
-                             const std::string& project, const std::vector<std::string>& logstores,
-                             const std::string& endpoint, const std::string& name);
+std::string DefaultStatePath(const std::string& xdg_state_home, const std::string& home, const std::string& project,
+                             const std::vector<std::string>& logstores, const std::string& endpoint,
+                             const std::string& name);
 
 // Owns the state file: holds its lock for as long as it lives, loads it and
 // replaces it atomically (tmp, fsync, rename, fsync dir), mode 0600.

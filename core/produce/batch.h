@@ -9,14 +9,14 @@
 #include <utility>
 #include <vector>
 
-#include "core/sls/client.h"
 #include "core/produce/encoder.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 
 struct Batch {
   uint64_t seq = 0;
-  std::string route_key;       // "" for lb, 32 hex for a hash route, plus metadata identity
+  std::string route_key;  // "" for lb, 32 hex for a hash route, plus metadata identity
   PutRoute route;
   GroupMeta meta;
   // Logs..., then the meta fields once sealed. While the batch is open,
@@ -27,7 +27,7 @@ struct Batch {
   std::string data;
   size_t used = 0;
   uint32_t logs = 0;
-  size_t charged = 0;          // bytes charged to the MemoryBudget
+  size_t charged = 0;  // bytes charged to the MemoryBudget
   int64_t created_us = 0;
   // (input chunk id, logs of this batch that came from it), in order.
   std::vector<std::pair<uint64_t, uint32_t>> chunks;

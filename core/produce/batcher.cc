@@ -34,9 +34,7 @@ void ApplyLogMeta(const ParsedLog& log, GroupMeta* meta) {
 }
 
 Batcher::Batcher(BatcherOptions options, MemoryBudget* budget, Emit emit)
-    : options_(std::move(options)),
-      budget_(budget),
-      emit_(std::move(emit)) {}
+    : options_(std::move(options)), budget_(budget), emit_(std::move(emit)) {}
 
 Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t now_us) {
   // Runs of logs for one batch are the rule: skip building the key and the

@@ -1,7 +1,7 @@
 #include "core/produce/dead_letter.h"
 
-#include "core/sls/crypto.h"
 #include "core/produce/record.h"
+#include "core/sls/crypto.h"
 #include "core/sls/loggroup_view.h"
 
 namespace slsflow {
@@ -22,13 +22,27 @@ void AppendJsonValue(std::string* out, std::string_view value) {
     out->append(value.substr(run, i - run));
     run = i + 1;
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
       default:
         *out += "\\u00";
         out->push_back(kHex[c >> 4]);

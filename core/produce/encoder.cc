@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-
 namespace slsflow {
 
 namespace {
@@ -79,7 +78,9 @@ size_t LogBodySize(uint32_t time, bool with_time_ns, const std::vector<KeyValue>
   return body;
 }
 
-size_t LogFieldSize(size_t body) { return 1 + VarintSize(body) + body; }
+size_t LogFieldSize(size_t body) {
+  return 1 + VarintSize(body) + body;
+}
 
 char* WriteLogField(char* p, size_t body, uint32_t time, uint32_t time_ns, bool with_time_ns,
                     const std::vector<KeyValue>& contents) {
@@ -160,14 +161,19 @@ Status SplitLogGroup(std::string_view group, uint32_t first_logs, std::string* f
       case 0:
         if (!ReadVarint(group, &p, &v)) return Status::Corruption("splitting a LogGroup: bad varint");
         break;
-      case 1: p += 8; break;
-      case 5: p += 4; break;
+      case 1:
+        p += 8;
+        break;
+      case 5:
+        p += 4;
+        break;
       case 2:
         if (!ReadVarint(group, &p, &v) || v > group.size() - p)
           return Status::Corruption("splitting a LogGroup: bad length");
         p += static_cast<size_t>(v);
         break;
-      default: return Status::Corruption("splitting a LogGroup: bad wire type");
+      default:
+        return Status::Corruption("splitting a LogGroup: bad wire type");
     }
     if (p > group.size()) return Status::Corruption("splitting a LogGroup: truncated field");
     std::string_view whole = group.substr(field_start, p - field_start);

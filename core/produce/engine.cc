@@ -177,8 +177,8 @@ bool Engine::HandleInvalid(std::string_view line, const std::string& why, Parsed
   *wrapped = false;
   std::string where = "line " + std::to_string(r_.lines);
   if (o_.on_invalid == OnInvalid::kFail) {
-    r_.status = Status::Invalid(where + ": " + why +
-                                " (pass --on-invalid skip-with-warning or raw to go on past bad lines)");
+    r_.status =
+        Status::Invalid(where + ": " + why + " (pass --on-invalid skip-with-warning or raw to go on past bad lines)");
     return false;
   }
   if (o_.on_invalid == OnInvalid::kSkip || line.size() > kMaxValueBytes) {
@@ -294,8 +294,7 @@ void Engine::Refuse(const std::string& why) {
   ++r_.refused;
   ++shared_->dead;
   if (++refusal_warnings_ <= kMaxWarningsEach) spdlog::warn("line {} refused: {}", r_.lines, why);
-  if (refusal_warnings_ == kMaxWarningsEach)
-    spdlog::warn("further refused lines are counted without a warning each");
+  if (refusal_warnings_ == kMaxWarningsEach) spdlog::warn("further refused lines are counted without a warning each");
   if (!shared_->sink.enabled()) return;
   refused_group_.clear();
   AppendEncodedLog(&refused_group_, log_.time, log_.time_ns, log_.has_time_ns, log_.contents);
@@ -324,8 +323,7 @@ void Engine::EndChunk(const ReadBlock& block, size_t end) {
   std::string_view tail = block.data.substr(chunk_begin_, end - chunk_begin_);
   tail = tail.substr(tail.size() - std::min(tail.size(), kTailBytes));
   shared_->Settled(shared_->tracker.EndChunk(
-      chunk_, {block.inode, block.start_offset + end, static_cast<uint32_t>(tail.size()), TailCrc(tail)},
-      chunk_logs_));
+      chunk_, {block.inode, block.start_offset + end, static_cast<uint32_t>(tail.size()), TailCrc(tail)}, chunk_logs_));
 }
 
 void Engine::Flush() {
@@ -356,8 +354,8 @@ void Engine::Flush() {
 // promises that for a bad state, and none of them goes away by retrying.
 Status Engine::OpenFollowState(InputReaderOptions* ro) {
   follow_path_ = AbsolutePath(ro->path);
-  state_file_ = o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore)
-                                      : o_.state_file;
+  state_file_ =
+      o_.state_file.empty() ? DefaultFollowStatePath(follow_path_, o_.project, o_.sender.logstore) : o_.state_file;
   // Checked before the lock, which would otherwise leave STATE.lock beside it.
   if (env_->IsDirectory(state_file_))
     return Status::Config("the produce state " + state_file_ + " is a directory; --state must name a file");
@@ -391,8 +389,7 @@ Status Engine::OpenFollowState(InputReaderOptions* ro) {
 
 void Engine::ResumeTracker() {
   if (have_resumed_ && reader_->inode() == resumed_.inode && reader_->offset() == resumed_.offset) {
-    shared_->tracker.Resume({resumed_.inode, resumed_.offset, resumed_.tail_len, resumed_.tail_crc},
-                            resumed_.settled);
+    shared_->tracker.Resume({resumed_.inode, resumed_.offset, resumed_.tail_len, resumed_.tail_crc}, resumed_.settled);
     skip_ = resumed_.settled;
     skip_inode_ = resumed_.inode;
     if (!skip_.empty())
@@ -595,8 +592,7 @@ std::string FormatProduceStats(const ProduceResult& r) {
 
 std::string FormatProduceSummary(const ProduceResult& r) {
   std::string line = "delivered " + std::to_string(r.delivered) + ", retried " + std::to_string(r.retries) +
-                     (r.retries == 1 ? " request" : " requests") + ", dead-lettered " +
-                     std::to_string(r.dead_lettered);
+                     (r.retries == 1 ? " request" : " requests") + ", dead-lettered " + std::to_string(r.dead_lettered);
   if (r.refused > 0) line += " (" + std::to_string(r.refused) + " refused for breaking an SLS limit)";
   if (r.unconfirmed > 0) line += ", unconfirmed " + std::to_string(r.unconfirmed);
   return line;

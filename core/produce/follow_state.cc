@@ -122,7 +122,9 @@ Result<std::optional<FollowState>> LoadFollowState(Env* env, const std::string& 
   return std::optional<FollowState>(std::move(state.value()));
 }
 
-void FollowCommitter::Start() { thread_ = std::thread([this] { Loop(); }); }
+void FollowCommitter::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void FollowCommitter::Notify() {
   {

@@ -42,9 +42,7 @@ QuoteScan FindQuotes(const char* s, size_t n, uint32_t* quotes) {
       q &= q - 1;
     }
   };
-  auto done = [&](size_t stop) {
-    return QuoteScan{static_cast<size_t>(at - quotes), stop, highs != 0};
-  };
+  auto done = [&](size_t stop) { return QuoteScan{static_cast<size_t>(at - quotes), stop, highs != 0}; };
   // The round at `base` holds a bad byte (bit set in `bad`): keep what lies
   // before it and stop there.
   auto stop_in_round = [&](size_t base, uint64_t bad, uint64_t quote_bits, uint64_t high_bits) {

@@ -54,7 +54,9 @@ std::unique_ptr<MappedInput> MappedInput::Map(int fd, uint64_t offset, const std
   return m;
 }
 
-MappedInput::~MappedInput() { munmap(const_cast<char*>(base_), size_); }
+MappedInput::~MappedInput() {
+  munmap(const_cast<char*>(base_), size_);
+}
 
 bool MappedInput::Next(size_t max_bytes, std::string_view* block) {
   // The previous block has been parsed and copied into batches by now.

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/produce/record.h"
 #include "core/base/status.h"
+#include "core/produce/record.h"
 
 namespace slsflow {
 
@@ -44,9 +44,9 @@ class Parser {
 };
 
 struct ParserOptions {
-  std::string input = "line";  // line | jsonl | regex | csv
-  std::string key = "content"; // line mode
-  std::string regex;           // regex mode
+  std::string input = "line";   // line | jsonl | regex | csv
+  std::string key = "content";  // line mode
+  std::string regex;            // regex mode
 };
 
 // kUsage for an unknown mode or a regex that does not compile.

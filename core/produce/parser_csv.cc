@@ -131,6 +131,8 @@ class CsvParser : public Parser {
 
 }  // namespace
 
-std::unique_ptr<Parser> MakeCsvParser() { return std::make_unique<CsvParser>(); }
+std::unique_ptr<Parser> MakeCsvParser() {
+  return std::make_unique<CsvParser>();
+}
 
 }  // namespace slsflow

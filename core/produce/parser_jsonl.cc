@@ -7,9 +7,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/sls/crypto.h"
 #include "core/produce/jsonl_plain.h"
 #include "core/produce/parser.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 
@@ -89,7 +89,8 @@ class JsonlParser : public Parser {
 
   void SkipWs() {
     // Most often there is none, or one space after ':' and ','.
-    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') [[likely]] return;
+    if (p_<end_&& static_cast<unsigned char>(*p_)> ' ') [[likely]]
+      return;
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
   }
 
@@ -231,14 +232,30 @@ class JsonlParser : public Parser {
       if (++p_ >= end_) break;
       char e = *p_++;
       switch (e) {
-        case '"': arena.push_back('"'); break;
-        case '\\': arena.push_back('\\'); break;
-        case '/': arena.push_back('/'); break;
-        case 'b': arena.push_back('\b'); break;
-        case 'f': arena.push_back('\f'); break;
-        case 'n': arena.push_back('\n'); break;
-        case 'r': arena.push_back('\r'); break;
-        case 't': arena.push_back('\t'); break;
+        case '"':
+          arena.push_back('"');
+          break;
+        case '\\':
+          arena.push_back('\\');
+          break;
+        case '/':
+          arena.push_back('/');
+          break;
+        case 'b':
+          arena.push_back('\b');
+          break;
+        case 'f':
+          arena.push_back('\f');
+          break;
+        case 'n':
+          arena.push_back('\n');
+          break;
+        case 'r':
+          arena.push_back('\r');
+          break;
+        case 't':
+          arena.push_back('\t');
+          break;
         case 'u': {
           uint32_t cp = 0;
           if (!Read4Hex(&cp)) return false;
@@ -254,7 +271,8 @@ class JsonlParser : public Parser {
           AppendUtf8(&arena, cp);
           break;
         }
-        default: return FailB(std::string("bad escape \\") + e);
+        default:
+          return FailB(std::string("bad escape \\") + e);
       }
     }
     return FailB("unterminated string");
@@ -415,12 +433,16 @@ class JsonlParser : public Parser {
   std::string scratch_;
   const bool plain_fast_path_;
   std::vector<uint32_t> quotes_;  // the fast path's scratch (produce_jsonl_plain.h)
-  bool high_ = false;  // the current string has a byte >= 0x80
+  bool high_ = false;             // the current string has a byte >= 0x80
 };
 
 }  // namespace
 
-std::unique_ptr<Parser> MakeJsonlParser() { return std::make_unique<JsonlParser>(true); }
-std::unique_ptr<Parser> MakeGeneralJsonlParser() { return std::make_unique<JsonlParser>(false); }
+std::unique_ptr<Parser> MakeJsonlParser() {
+  return std::make_unique<JsonlParser>(true);
+}
+std::unique_ptr<Parser> MakeGeneralJsonlParser() {
+  return std::make_unique<JsonlParser>(false);
+}
 
 }  // namespace slsflow

@@ -24,7 +24,9 @@ class LineParser : public Parser {
 
 }  // namespace
 
-std::unique_ptr<Parser> MakeLineParser(std::string key) { return std::make_unique<LineParser>(std::move(key)); }
+std::unique_ptr<Parser> MakeLineParser(std::string key) {
+  return std::make_unique<LineParser>(std::move(key));
+}
 
 Result<std::unique_ptr<Parser>> MakeParser(const ParserOptions& options) {
   if (options.input == "line") {

@@ -17,11 +17,16 @@ bool IsNameChar(char c) {
 // Class escapes inside a bracket expression, as POSIX spells them.
 const char* BracketClass(char c) {
   switch (c) {
-    case 'd': return "0-9";
-    case 's': return "[:space:]";
-    case 'w': return "[:alnum:]_";
-    case 't': return "\t";
-    default: return nullptr;
+    case 'd':
+      return "0-9";
+    case 's':
+      return "[:space:]";
+    case 'w':
+      return "[:alnum:]_";
+    case 't':
+      return "\t";
+    default:
+      return nullptr;
   }
 }
 
@@ -39,7 +44,8 @@ Result<TranslatedRegex> TranslateRegex(const std::string& pattern) {
         if (const char* cls = BracketClass(e)) {
           out.ere += cls;
         } else if (e == 'D' || e == 'S' || e == 'W') {
-          return Status::Usage("--regex: \\" + std::string(1, e) + " inside [...] is not supported; write the class out");
+          return Status::Usage("--regex: \\" + std::string(1, e) +
+                               " inside [...] is not supported; write the class out");
         } else {
           out.ere += e;  // a backslash is literal in POSIX brackets; PCRE means the character
         }
@@ -69,10 +75,23 @@ Result<TranslatedRegex> TranslateRegex(const std::string& pattern) {
         if (i + 1 >= pattern.size()) return Status::Usage("--regex: trailing backslash");
         char e = pattern[++i];
         switch (e) {
-          case 'd': out.ere += "[0-9]"; break;
-          case 'D': out.ere += "[^0-9]"; break;
-          case 't': out.ere += '\t'; break;
-          case 'w': case 'W': case 's': case 'S': case 'b': case 'B': case '<': case '>':
+          case 'd':
+            out.ere += "[0-9]";
+            break;
+          case 'D':
+            out.ere += "[^0-9]";
+            break;
+          case 't':
+            out.ere += '\t';
+            break;
+          case 'w':
+          case 'W':
+          case 's':
+          case 'S':
+          case 'b':
+          case 'B':
+          case '<':
+          case '>':
             out.ere += '\\';
             out.ere += e;
             break;

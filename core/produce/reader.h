@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/status.h"
 #include "core/produce/ack.h"
 #include "core/produce/mapped_input.h"
-#include "core/base/status.h"
 
 namespace slsflow {
 
@@ -29,7 +29,7 @@ struct ReadBlock {
 enum class ReadStatus { kData, kTimeout, kEof };
 
 struct InputReaderOptions {
-  std::string path;       // "" or "-": stdin
+  std::string path;  // "" or "-": stdin
   bool follow = false;
   size_t max_line = 6u << 20;
   size_t read_size = 1u << 20;
@@ -68,15 +68,15 @@ class InputReader {
   InputReaderOptions options_;
   int fd_ = -1;
   bool is_stdin_ = false;
-  bool pollable_ = false;   // a pipe, socket or tty: poll() before read()
+  bool pollable_ = false;  // a pipe, socket or tty: poll() before read()
   uint64_t inode_ = 0;
   std::unique_ptr<char[]> buf_;  // allocated on first read
   size_t buf_size_ = 0;
-  size_t begin_ = 0;        // first byte not yet handed out
-  size_t end_ = 0;          // end of valid data
-  size_t scan_ = 0;         // no '\n' in [begin_, scan_)
+  size_t begin_ = 0;           // first byte not yet handed out
+  size_t end_ = 0;             // end of valid data
+  size_t scan_ = 0;            // no '\n' in [begin_, scan_)
   uint64_t begin_offset_ = 0;  // file offset of buf_[begin_]
-  bool discarding_ = false; // inside an oversized line
+  bool discarding_ = false;    // inside an oversized line
   uint64_t discarded_ = 0;
   uint64_t discard_offset_ = 0;
   bool eof_ = false;

@@ -18,10 +18,10 @@ namespace slsflow {
 // SLS limits a client must check itself: the server rejects the whole
 // request, so one bad log would otherwise take its 4095 neighbours down
 // (doc/protocol.md §10.4, §14).
-inline constexpr size_t kMaxValueBytes = 1u << 20;         // content value
+inline constexpr size_t kMaxValueBytes = 1u << 20;             // content value
 inline constexpr size_t kMaxLogGroupBytes = 5u * 1000 * 1000;  // one LogGroup
-inline constexpr size_t kMaxMetaBytes = 128;               // topic, source
-inline constexpr size_t kMaxKeyBytes = 128;                // content key
+inline constexpr size_t kMaxMetaBytes = 128;                   // topic, source
+inline constexpr size_t kMaxKeyBytes = 128;                    // content key
 // The accepted log times, around the server's clock (ours stands in).
 inline constexpr int64_t kMaxLogAgeSeconds = 168 * 3600;
 inline constexpr int64_t kMaxLogLeadSeconds = 15 * 60;

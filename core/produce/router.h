@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/produce/record.h"
 #include "core/base/status.h"
+#include "core/produce/record.h"
 
 namespace slsflow {
 

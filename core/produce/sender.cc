@@ -13,17 +13,20 @@ bool RefusedForContent(const Status& st) {
   if (st.http_status() == 413) return true;
   if (st.http_status() != 400) return false;
   const std::string& code = st.sls_code();
-  return code == "PostBodyInvalid" || code == "InvalidKey" || code == "InvalidEncoding" ||
-         code == "InvalidTimestamp" || code == "PostBodyTooLarge" || code == "InvalidLogContent";
+  return code == "PostBodyInvalid" || code == "InvalidKey" || code == "InvalidEncoding" || code == "InvalidTimestamp" ||
+         code == "PostBodyTooLarge" || code == "InvalidLogContent";
 }
 
 namespace {
 
 std::string RouteName(const PutRoute& route) {
   switch (route.kind) {
-    case PutRoute::kHashKey: return "the shard of hash key " + route.hash_key;
-    case PutRoute::kShard: return "shard " + std::to_string(route.shard);
-    default: return "any shard (lb)";
+    case PutRoute::kHashKey:
+      return "the shard of hash key " + route.hash_key;
+    case PutRoute::kShard:
+      return "shard " + std::to_string(route.shard);
+    default:
+      return "any shard (lb)";
   }
 }
 

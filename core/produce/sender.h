@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/sls/client.h"
 #include "core/base/env.h"
 #include "core/produce/batch.h"
+#include "core/sls/client.h"
 
 namespace slsflow {
 
@@ -50,7 +50,7 @@ bool RefusedForContent(const Status& status);
 struct SenderStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> retries{0};
-  std::atomic<uint64_t> splits{0};  // batches sent again in halves
+  std::atomic<uint64_t> splits{0};      // batches sent again in halves
   std::atomic<uint64_t> raw_bytes{0};   // acknowledged, before compression
   std::atomic<uint64_t> wire_bytes{0};  // acknowledged, as sent
 };

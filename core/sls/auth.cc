@@ -24,7 +24,9 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 // x-log-date is excluded: the Python SDK adds it after signing. x-log-meta-*
 // is never signed by any SDK.
@@ -114,8 +116,7 @@ Status AuthError(int http, const std::string& code, const std::string& message) 
 
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
   for (auto& [k, v] : headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
         }))
       return &v;
@@ -162,7 +163,9 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-std::string V1StringToSign(const SignableRequest& req) { return V1StringToSignImpl(req, false); }
+std::string V1StringToSign(const SignableRequest& req) {
+  return V1StringToSignImpl(req, false);
+}
 
 std::string V1Signature(const SignableRequest& req, const std::string& secret, HmacMethod method) {
   return V1Sign(V1StringToSign(req), secret, method);
@@ -231,8 +234,7 @@ std::string HttpDate(int64_t unix_seconds) {
   struct tm tm;
   gmtime_r(&t, &tm);
   static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
                 kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -260,8 +262,8 @@ bool ParseRequestTime(const std::string& text, int64_t* unix_seconds) {
   return true;
 }
 
-void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds,
-                 const SignOptions& options, int64_t unix_seconds) {
+void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds, const SignOptions& options,
+                 int64_t unix_seconds) {
   auto set = [&](const std::string& name, const std::string& value) {
     for (auto& [k, v] : req->headers) {
       if (Lower(k) == Lower(name)) {
@@ -284,8 +286,8 @@ void SignRequest(SignableRequest* req, std::string_view body, const Credentials&
     set("x-log-content-sha256", HexLower(Sha256(body)));
     if (creds.empty()) return;
     std::string sig = V4Signature(*req, creds.access_key_secret, date_time, options.region);
-    set("Authorization", "SLS4-HMAC-SHA256 Credential=" + creds.access_key_id + "/" + date_time.substr(0, 8) +
-                             "/" + options.region + "/sls/aliyun_v4_request,Signature=" + sig);
+    set("Authorization", "SLS4-HMAC-SHA256 Credential=" + creds.access_key_id + "/" + date_time.substr(0, 8) + "/" +
+                             options.region + "/sls/aliyun_v4_request,Signature=" + sig);
   }
 }
 
@@ -299,12 +301,13 @@ Result<VerifyResult> VerifyRequest(const SignableRequest& req,
   auto check_time = [&](const std::string& text) -> Status {
     int64_t t = 0;
     if (!ParseRequestTime(text, &t))
-      return AuthError(400, "InvalidDateFormat", "request time '" + text + "' is neither RFC 1123 nor yyyymmddThhmmssZ");
+      return AuthError(400, "InvalidDateFormat",
+                       "request time '" + text + "' is neither RFC 1123 nor yyyymmddThhmmssZ");
     int64_t skew = t > server_unix_seconds ? t - server_unix_seconds : server_unix_seconds - t;
     if (skew > max_skew_seconds)
       return AuthError(400, "RequestTimeExpired",
-                       "request time " + text + " differs from server time by " + std::to_string(skew) +
-                           " s (limit " + std::to_string(max_skew_seconds) + " s)");
+                       "request time " + text + " differs from server time by " + std::to_string(skew) + " s (limit " +
+                           std::to_string(max_skew_seconds) + " s)");
     return Status::OK();
   };
 
@@ -319,8 +322,10 @@ Result<VerifyResult> VerifyRequest(const SignableRequest& req,
     std::string got = rest.substr(colon + 1);
     HmacMethod method = HmacMethod::kSha1;
     if (const std::string* m = FindHeader(req.headers, "x-log-signaturemethod")) {
-      if (*m == "hmac-sha256") method = HmacMethod::kSha256;
-      else if (*m != "hmac-sha1") return AuthError(400, "InvalidSignatureMethod", "x-log-signaturemethod '" + *m + "' is not supported");
+      if (*m == "hmac-sha256")
+        method = HmacMethod::kSha256;
+      else if (*m != "hmac-sha1")
+        return AuthError(400, "InvalidSignatureMethod", "x-log-signaturemethod '" + *m + "' is not supported");
     }
     const std::string* date = FindHeader(req.headers, "date");
     if (date == nullptr || date->empty()) date = FindHeader(req.headers, "x-log-date");

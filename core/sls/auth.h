@@ -30,9 +30,9 @@ enum class HmacMethod { kSha1, kSha256 };
 // What a signature covers, as it is (or will be) on the wire.
 struct SignableRequest {
   std::string method;
-  std::string path;   // as sent, percent-encoded
-  QueryList query;    // decoded values, in wire order
-  HeaderList headers; // wire names and values; looked up case-insensitively
+  std::string path;    // as sent, percent-encoded
+  QueryList query;     // decoded values, in wire order
+  HeaderList headers;  // wire names and values; looked up case-insensitively
 };
 
 // Case-insensitive lookup; nullptr when absent.
@@ -68,8 +68,8 @@ struct SignOptions {
 // Client side: adds Date/x-log-date, x-log-signaturemethod (v1),
 // x-log-content-sha256 (v4), x-acs-security-token (STS) and Authorization
 // to `req`. Content-MD5 and the x-log-* body headers must already be there.
-void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds,
-                 const SignOptions& options, int64_t unix_seconds);
+void SignRequest(SignableRequest* req, std::string_view body, const Credentials& creds, const SignOptions& options,
+                 int64_t unix_seconds);
 
 // Server side. Looks the key id up with `secret_for` (returns false for an
 // unknown key) and checks the Authorization header. Errors carry the SLS

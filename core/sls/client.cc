@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
-#include "core/sls/crypto.h"
 #include "core/base/json_util.h"
+#include "core/sls/crypto.h"
 
 namespace slsflow {
 
 namespace {
 
-std::string LogstorePath(const std::string& logstore) { return "/logstores/" + PercentEncode(logstore); }
+std::string LogstorePath(const std::string& logstore) {
+  return "/logstores/" + PercentEncode(logstore);
+}
 std::string ShardPath(const std::string& logstore, int shard) {
   return LogstorePath(logstore) + "/shards/" + std::to_string(shard);
 }
@@ -43,8 +45,8 @@ std::string AsString(const nlohmann::json& v) {
 }
 
 bool IsQuotaCode(const std::string& code) {
-  return code.find("Quota") != std::string::npos || code.find("QPS") != std::string::npos ||
-         code == "ExceedQuota" || code == "MetaOperationQpsLimitExceeded";
+  return code.find("Quota") != std::string::npos || code.find("QPS") != std::string::npos || code == "ExceedQuota" ||
+         code == "MetaOperationQpsLimitExceeded";
 }
 
 }  // namespace
@@ -76,7 +78,8 @@ Status StatusFromSlsError(int http_status, const std::string& body, const std::s
   } else if (code == "Unauthorized" || code == "InvalidAccessKeyId" || code == "ProjectForbidden" ||
              http_status == 401) {
     kind = ErrorKind::kAuth;
-    advice = "check the access key id" + for_profile + ", its permissions on this project, and that any STS token is current";
+    advice = "check the access key id" + for_profile +
+             ", its permissions on this project, and that any STS token is current";
   } else if (http_status == 403 && IsQuotaCode(code)) {
     kind = ErrorKind::kQuota;
     retry = RetryClass::kBackoff;
@@ -98,15 +101,18 @@ Status StatusFromSlsError(int http_status, const std::string& body, const std::s
   } else if (code == "ConsumerGroupAlreadyExist" || code == "ConsumerNotMatch" || code == "ConsumerNotExist" ||
              code == "ConsumerNotExsit") {
     kind = ErrorKind::kConflict;
-  } else if (http_status >= 500 || code == "InternalServerError" || code == "ServerBusy" ||
-             code == "RequestTimeout") {
+  } else if (http_status >= 500 || code == "InternalServerError" || code == "ServerBusy" || code == "RequestTimeout") {
     kind = ErrorKind::kServer;
     retry = RetryClass::kRetry;
   } else if (http_status == 404) {
     kind = ErrorKind::kNotFound;
   }
   if (!advice.empty()) message += message.empty() ? advice : "; " + advice;
-  return Status::Error(kind, message).set_http_status(http_status).set_sls_code(code).set_request_id(request_id).set_retry(retry);
+  return Status::Error(kind, message)
+      .set_http_status(http_status)
+      .set_sls_code(code)
+      .set_request_id(request_id)
+      .set_retry(retry);
 }
 
 Result<std::vector<ShardInfo>> ParseShardList(const std::string& json) {
@@ -208,7 +214,8 @@ Result<std::vector<std::string>> SlsClient::ListLogStores() {
     if (!r.ok()) return r.status();
     auto j = ParseJsonBounded(r->body, "ListLogStores reply");
     if (!j.ok()) return j.status();
-    if (!j->is_object() || !(*j)["logstores"].is_array()) return Status::Corruption("ListLogStores reply lacks 'logstores'");
+    if (!j->is_object() || !(*j)["logstores"].is_array())
+      return Status::Corruption("ListLogStores reply lacks 'logstores'");
     auto& list = (*j)["logstores"];
     for (auto& n : list) names.push_back(AsString(n));
     int64_t total = AsInt(j->value("total", nlohmann::json(0)));
@@ -261,7 +268,8 @@ Result<int64_t> SlsClient::GetCursorTime(const std::string& logstore, int shard,
   if (!r.ok()) return r.status();
   auto j = ParseJsonBounded(r->body, "GetCursorTime reply");
   if (!j.ok()) return j.status();
-  if (!j->is_object() || !j->contains("cursor_time")) return Status::Corruption("GetCursorTime reply lacks 'cursor_time'");
+  if (!j->is_object() || !j->contains("cursor_time"))
+    return Status::Corruption("GetCursorTime reply lacks 'cursor_time'");
   return AsInt((*j)["cursor_time"]);
 }
 
@@ -299,20 +307,25 @@ Status SlsClient::PutLogs(const PutRequest& request) {
   std::string path = LogstorePath(request.logstore) + "/shards/";
   QueryList q;
   switch (request.route.kind) {
-    case PutRoute::kLoadBalanced: path += "lb"; break;
+    case PutRoute::kLoadBalanced:
+      path += "lb";
+      break;
     case PutRoute::kHashKey:
       path += "route";
       q.emplace_back("key", request.route.hash_key);
       break;
-    case PutRoute::kShard: path += std::to_string(request.route.shard); break;
+    case PutRoute::kShard:
+      path += std::to_string(request.route.shard);
+      break;
   }
-  HeaderList h = {{"Content-Type", "application/x-protobuf"},
-                  {"x-log-bodyrawsize", std::to_string(request.raw_size)}};
-  if (request.compress != CompressType::kNone) h.emplace_back("x-log-compresstype", CompressTypeToken(request.compress));
+  HeaderList h = {{"Content-Type", "application/x-protobuf"}, {"x-log-bodyrawsize", std::to_string(request.raw_size)}};
+  if (request.compress != CompressType::kNone)
+    h.emplace_back("x-log-compresstype", CompressTypeToken(request.compress));
   return Call("POST", path, q, h, request.body, request.fresh_connection).status();
 }
 
-Result<std::vector<ShardInfo>> SlsClient::SplitShard(const std::string& logstore, int shard, const std::string& key_hex) {
+Result<std::vector<ShardInfo>> SlsClient::SplitShard(const std::string& logstore, int shard,
+                                                     const std::string& key_hex) {
   auto r = Call("POST", ShardPath(logstore, shard), {{"action", "split"}, {"key", key_hex}}, {}, "");
   if (!r.ok()) return r.status();
   return ParseShardList(r->body);
@@ -326,7 +339,8 @@ Result<std::vector<ShardInfo>> SlsClient::MergeShard(const std::string& logstore
 
 Status SlsClient::CreateConsumerGroup(const std::string& logstore, const ConsumerGroupInfo& group) {
   nlohmann::json body = {{"consumerGroup", group.name}, {"timeout", group.timeout_seconds}, {"order", group.in_order}};
-  return Call("POST", LogstorePath(logstore) + "/consumergroups", {}, {{"Content-Type", "application/json"}}, body.dump())
+  return Call("POST", LogstorePath(logstore) + "/consumergroups", {}, {{"Content-Type", "application/json"}},
+              body.dump())
       .status();
 }
 

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "core/base/env.h"
+#include "core/base/status.h"
 #include "core/sls/auth.h"
 #include "core/sls/codec.h"
 #include "core/sls/endpoint.h"
-#include "core/base/env.h"
 #include "core/sls/http.h"
-#include "core/base/status.h"
 
 namespace slsflow {
 
@@ -54,18 +54,18 @@ struct PullRequest {
   std::string logstore;
   int shard = 0;
   std::string cursor;
-  int count = 100;             // LogGroups, 1..1000
-  std::string end_cursor;      // optional, exclusive
-  std::string query;           // optional SPL
+  int count = 100;         // LogGroups, 1..1000
+  std::string end_cursor;  // optional, exclusive
+  std::string query;       // optional SPL
   CompressType accept = CompressType::kLz4;
 };
 
 struct PullResult {
   std::string log_group_list;  // decompressed LogGroupList protobuf
   std::string next_cursor;
-  int count = 0;               // LogGroups in the body
-  int64_t cursor_time = 0;     // x-log-cursor-time when present
-  size_t wire_bytes = 0;       // bytes as received (compressed)
+  int count = 0;            // LogGroups in the body
+  int64_t cursor_time = 0;  // x-log-cursor-time when present
+  size_t wire_bytes = 0;    // bytes as received (compressed)
 };
 
 // Where a PutLogs goes.
@@ -81,7 +81,7 @@ struct PutRequest {
   // The serialized LogGroup, compressed with `compress`. A view: the
   // caller owns the bytes (the sender reuses one buffer per thread).
   std::string_view body;
-  size_t raw_size = 0;         // size before compression
+  size_t raw_size = 0;  // size before compression
   CompressType compress = CompressType::kLz4;
   bool fresh_connection = false;  // see HttpRequest::fresh_connection
 };
@@ -92,7 +92,7 @@ struct ClientOptions {
   Credentials credentials;
   SignOptions sign;
   std::string user_agent = "slsflow";
-  int timeout_ms = 0;          // 0: transport default
+  int timeout_ms = 0;  // 0: transport default
   // Where the credentials came from ("profile prod in PATH", ...), only to
   // make auth errors name what to fix.
   std::string credential_source;
@@ -125,10 +125,10 @@ class SlsClient {
   Status DeleteConsumerGroup(const std::string& logstore, const std::string& group);
   Result<std::vector<ConsumerGroupInfo>> ListConsumerGroups(const std::string& logstore);
   // held: shards this consumer holds now; returns the shards assigned to it.
-  Result<std::vector<int>> Heartbeat(const std::string& logstore, const std::string& group,
-                                     const std::string& consumer, const std::vector<int>& held);
-  Status UpdateCheckpoint(const std::string& logstore, const std::string& group, const std::string& consumer,
-                          int shard, const std::string& cursor, bool force_success = true);
+  Result<std::vector<int>> Heartbeat(const std::string& logstore, const std::string& group, const std::string& consumer,
+                                     const std::vector<int>& held);
+  Status UpdateCheckpoint(const std::string& logstore, const std::string& group, const std::string& consumer, int shard,
+                          const std::string& cursor, bool force_success = true);
   // shard -1: every shard.
   Result<std::vector<CheckpointInfo>> GetCheckpoints(const std::string& logstore, const std::string& group,
                                                      int shard = -1);
@@ -162,6 +162,5 @@ Status StatusFromSlsError(int http_status, const std::string& body, const std::s
 // Parses ListShards / split / merge replies.
 Result<std::vector<ShardInfo>> ParseShardList(const std::string& json);
 Result<std::vector<CheckpointInfo>> ParseCheckpoints(const std::string& json);
-
 
 }  // namespace slsflow

@@ -21,10 +21,14 @@ Result<CompressType> ParseCompressType(std::string_view token) {
 
 const char* CompressTypeToken(CompressType type) {
   switch (type) {
-    case CompressType::kNone: return "";
-    case CompressType::kLz4: return "lz4";
-    case CompressType::kZstd: return "zstd";
-    case CompressType::kDeflate: return "deflate";
+    case CompressType::kNone:
+      return "";
+    case CompressType::kLz4:
+      return "lz4";
+    case CompressType::kZstd:
+      return "zstd";
+    case CompressType::kDeflate:
+      return "deflate";
   }
   return "";
 }
@@ -96,8 +100,7 @@ Status Compress(CompressType type, std::string_view raw, std::string* out, int l
   return Status::OK();
 }
 
-Status Decompress(CompressType type, std::string_view data, size_t raw_size, std::string* out,
-                  size_t max_raw) {
+Status Decompress(CompressType type, std::string_view data, size_t raw_size, std::string* out, size_t max_raw) {
   auto corrupt = [&](const std::string& what) {
     return Status::Corruption(std::string(CompressTypeToken(type)) + " body: " + what)
         .set_sls_code("PostBodyUncompressError");
@@ -118,8 +121,7 @@ Status Decompress(CompressType type, std::string_view data, size_t raw_size, std
       out->resize(raw_size);
       if (raw_size == 0) return data.empty() ? Status::OK() : corrupt("x-log-bodyrawsize is 0 but body is not empty");
       if (data.size() > static_cast<size_t>(INT32_MAX)) return corrupt("too large");
-      int n = LZ4_decompress_safe(data.data(), out->data(), static_cast<int>(data.size()),
-                                  static_cast<int>(raw_size));
+      int n = LZ4_decompress_safe(data.data(), out->data(), static_cast<int>(data.size()), static_cast<int>(raw_size));
       if (n < 0) return corrupt("not a valid lz4 block, or x-log-bodyrawsize is smaller than the data");
       if (static_cast<size_t>(n) != raw_size)
         return corrupt("decompressed to " + std::to_string(n) + " bytes but x-log-bodyrawsize says " +

@@ -40,8 +40,7 @@ struct CompressBuffer {
 
 // The same into a reusable buffer. The result views `buffer` (or `raw`
 // itself for kNone) until the next call.
-Result<std::string_view> CompressInto(CompressType type, std::string_view raw, CompressBuffer* buffer,
-                                      int level = 0);
+Result<std::string_view> CompressInto(CompressType type, std::string_view raw, CompressBuffer* buffer, int level = 0);
 
 // Decompresses `data` into `out` and checks that exactly `raw_size` bytes
 // came out. raw_size above max_raw is refused without allocating.

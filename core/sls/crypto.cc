@@ -11,8 +11,8 @@ namespace {
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -60,8 +60,12 @@ std::string Md5(std::string_view data) {
   static const EVP_MD* md = Fetched("MD5", EVP_md5());
   return Digest(md, data);
 }
-std::string HexLower(std::string_view raw) { return Hex(raw, "0123456789abcdef"); }
-std::string HexUpper(std::string_view raw) { return Hex(raw, "0123456789ABCDEF"); }
+std::string HexLower(std::string_view raw) {
+  return Hex(raw, "0123456789abcdef");
+}
+std::string HexUpper(std::string_view raw) {
+  return Hex(raw, "0123456789ABCDEF");
+}
 
 std::string Base64Encode(std::string_view raw) {
   std::string out;
@@ -75,8 +79,8 @@ std::string Base64Encode(std::string_view raw) {
 bool Base64Decode(std::string_view text, std::string* out) {
   if (text.size() % 4 != 0) return false;
   for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-              c == '/' || c == '=';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return false;
   }
   out->resize(3 * text.size() / 4);

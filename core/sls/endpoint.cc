@@ -57,7 +57,8 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   }
   if (!port.empty()) {
     for (char c : port)
-      if (!std::isdigit(static_cast<unsigned char>(c))) return Status::Usage("endpoint port '" + port + "' is not a number");
+      if (!std::isdigit(static_cast<unsigned char>(c)))
+        return Status::Usage("endpoint port '" + port + "' is not a number");
     ep.port = std::stoi(port);
     if (ep.port <= 0 || ep.port > 65535) return Status::Usage("endpoint port " + port + " is out of range");
   }

@@ -6,21 +6,21 @@
 #include <memory>
 #include <string>
 
-#include "core/sls/auth.h"
 #include "core/base/status.h"
+#include "core/sls/auth.h"
 
 namespace slsflow {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string base_url;   // "http://127.0.0.1:8080" (scheme://authority, no path)
-  std::string path;       // "/logstores/app/shards/0", already percent-encoded
-  QueryList query;        // decoded; the transport encodes
-  HeaderList headers;     // including Host
+  std::string base_url;  // "http://127.0.0.1:8080" (scheme://authority, no path)
+  std::string path;      // "/logstores/app/shards/0", already percent-encoded
+  QueryList query;       // decoded; the transport encodes
+  HeaderList headers;    // including Host
   // A view of the caller's bytes, which must outlive Send: a PutLogs body
   // is hundreds of KB, and copying it per request showed in profiles.
   std::string_view body;
-  int timeout_ms = 0;     // 0: the transport default
+  int timeout_ms = 0;  // 0: the transport default
   // Send on a new connection, closed afterwards. libcurl re-sends a request
   // by itself when a reused keep-alive connection dies before any reply
   // byte, and the server may have handled the first copy; a request on a
@@ -30,7 +30,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 0;
-  HeaderList headers;     // names lower-cased
+  HeaderList headers;  // names lower-cased
   std::string body;
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
   std::string HeaderOr(std::string_view name, std::string fallback = "") const {
@@ -51,8 +51,8 @@ class HttpTransport {
 struct HttpOptions {
   int connect_timeout_ms = 10000;
   int timeout_ms = 60000;
-  std::string ca_file;      // trust this CA bundle instead of the system one
-  bool insecure = false;    // skip certificate and host name checks
+  std::string ca_file;    // trust this CA bundle instead of the system one
+  bool insecure = false;  // skip certificate and host name checks
   // A pooled connection idle longer than this is not reused (libcurl counts
   // whole seconds, so the real limit is up to a second more). Servers close
   // idle keep-alive connections (some load balancers after 15 s); one

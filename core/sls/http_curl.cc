@@ -218,7 +218,8 @@ class CurlTransport final : public HttpTransport {
       // callers add "retrying (k/N)", the final report what to check.
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_RESOLVE_PROXY:
-        return Status::Error(ErrorKind::kUnreachable, "cannot reach " + req.base_url + ": its host name does not resolve")
+        return Status::Error(ErrorKind::kUnreachable,
+                             "cannot reach " + req.base_url + ": its host name does not resolve")
             .set_retry(RetryClass::kRetry);
       case CURLE_COULDNT_CONNECT: {
         long os_errno = 0;

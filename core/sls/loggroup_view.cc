@@ -193,9 +193,13 @@ size_t LogGroupListView::MemoryBytes() const {
          (contents_.capacity() + tags_.capacity()) * sizeof(KeyValueView);
 }
 
-Status LogGroupListView::Parse(std::string_view bytes) { return Decode(bytes, /*list=*/true); }
+Status LogGroupListView::Parse(std::string_view bytes) {
+  return Decode(bytes, /*list=*/true);
+}
 
-Status LogGroupListView::ParseGroup(std::string_view bytes) { return Decode(bytes, /*list=*/false); }
+Status LogGroupListView::ParseGroup(std::string_view bytes) {
+  return Decode(bytes, /*list=*/false);
+}
 
 Status LogGroupListView::Decode(std::string_view bytes, bool list) {
   Clear();
@@ -214,7 +218,8 @@ Status LogGroupListView::Decode(std::string_view bytes, bool list) {
 // The vectors only stop moving once everything is decoded: point the spans
 // into them now.
 Status LogGroupListView::Finish() {
-  for (LogView& log : logs_) log.contents_ = ViewSpan<KeyValueView>(contents_.data() + log.first_content_, log.contents_.size());
+  for (LogView& log : logs_)
+    log.contents_ = ViewSpan<KeyValueView>(contents_.data() + log.first_content_, log.contents_.size());
   for (LogGroupView& g : groups_) {
     g.logs_ = ViewSpan<LogView>(logs_.data() + g.first_log_, g.logs_.size());
     g.tags_ = ViewSpan<KeyValueView>(tags_.data() + g.first_tag_, g.tags_.size());

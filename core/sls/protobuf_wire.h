@@ -27,7 +27,9 @@ inline constexpr uint32_t kFixed32 = 5;
 // top-level message.
 inline constexpr int kMaxDepth = 100;
 
-constexpr uint32_t MakeTag(uint32_t field, uint32_t wire_type) { return field << 3 | wire_type; }
+constexpr uint32_t MakeTag(uint32_t field, uint32_t wire_type) {
+  return field << 3 | wire_type;
+}
 
 inline bool ReadVarintUpTo(int max_bytes, const char** p, const char* end, uint64_t* value) {
   uint64_t v = 0;
@@ -43,7 +45,9 @@ inline bool ReadVarintUpTo(int max_bytes, const char** p, const char* end, uint6
   return false;
 }
 
-inline bool ReadVarint(const char** p, const char* end, uint64_t* value) { return ReadVarintUpTo(10, p, end, value); }
+inline bool ReadVarint(const char** p, const char* end, uint64_t* value) {
+  return ReadVarintUpTo(10, p, end, value);
+}
 
 inline bool ReadTag(const char** p, const char* end, uint32_t* tag) {
   uint64_t v;

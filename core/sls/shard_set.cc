@@ -23,9 +23,8 @@ bool ParseId(std::string_view s, int* out) {
 
 bool IsHex32(std::string_view s) {
   if (s.size() != 32) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); });
 }
 
 u128 FromHex(std::string_view hex) {
@@ -46,7 +45,9 @@ std::string ToHex(u128 v) {
   return out;
 }
 
-bool IsMaxEnd(const std::string& end) { return end == std::string(32, 'f'); }
+bool IsMaxEnd(const std::string& end) {
+  return end == std::string(32, 'f');
+}
 
 }  // namespace
 

@@ -28,8 +28,8 @@ std::string Parse(CLI::App& app, std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("common flags: --timeout takes a duration, a bare number is milliseconds") {
-  for (auto [text, us] : std::vector<std::pair<std::string, int64_t>>{{"5s", 5000000}, {"500ms", 500000},
-                                                                        {"2m", 120000000}, {"250", 250000}}) {
+  for (auto [text, us] : std::vector<std::pair<std::string, int64_t>>{
+           {"5s", 5000000}, {"500ms", 500000}, {"2m", 120000000}, {"250", 250000}}) {
     CLI::App app("t", "slsflow");
     CommonFlags f;
     AddCommonFlags(&app, &f, LogstoreArity::kOne);
@@ -86,10 +86,12 @@ TEST_CASE("a report names what to check when no server answered") {
     return test::ReadFileOrDie(path);
   };
   int code = 0;
-  std::string err = stderr_of(Status::Error(ErrorKind::kUnreachable, "cannot reach http://127.0.0.1:1: connection refused"), &code);
+  std::string err =
+      stderr_of(Status::Error(ErrorKind::kUnreachable, "cannot reach http://127.0.0.1:1: connection refused"), &code);
   CHECK(code == 1);
-  CHECK(err == "slsflow: cannot reach http://127.0.0.1:1: connection refused; check the endpoint (--endpoint, "
-               "SLSFLOW_ENDPOINT or the profile; the project is part of its host name) and that the server is up\n");
+  CHECK(err ==
+        "slsflow: cannot reach http://127.0.0.1:1: connection refused; check the endpoint (--endpoint, "
+        "SLSFLOW_ENDPOINT or the profile; the project is part of its host name) and that the server is up\n");
   err = stderr_of(Status::Usage("no logstore"), &code);
   CHECK(code == 2);
   CHECK(err == "slsflow: no logstore\n");

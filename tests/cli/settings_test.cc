@@ -25,9 +25,9 @@ struct ConfigSandbox {
   ConfigSandbox() {
     setenv("SLSFLOW_CONFIG", own.c_str(), 1);
     setenv("SLSFLOW_ALIYUNLOGCLI", aliyun.c_str(), 1);
-    for (const char* v : {"SLSFLOW_ENDPOINT", "SLSFLOW_PROJECT", "SLSFLOW_PROFILE", "SLSFLOW_LOGSTORE",
-                          "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                          "ALIBABA_CLOUD_SECURITY_TOKEN", "SLSFLOW_SIGN"})
+    for (const char* v :
+         {"SLSFLOW_ENDPOINT", "SLSFLOW_PROJECT", "SLSFLOW_PROFILE", "SLSFLOW_LOGSTORE", "ALIBABA_CLOUD_ACCESS_KEY_ID",
+          "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN", "SLSFLOW_SIGN"})
       unsetenv(v);
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
@@ -44,7 +44,8 @@ TEST_CASE("precedence: flags > env > slsflow profile > ~/.aliyunlogcli; an expli
   ConfigSandbox box;
   box.Write(box.aliyun,
             "[main]\naccess-id = cli-id\naccess-key = cli-secret\nregion-endpoint = cn-beijing.log.aliyuncs.com\n"
-            "[prod]\naccess-id = cli-prod-id\naccess-key = cli-prod-secret\nregion-endpoint = cn-shanghai.log.aliyuncs.com\n");
+            "[prod]\naccess-id = cli-prod-id\naccess-key = cli-prod-secret\nregion-endpoint = "
+            "cn-shanghai.log.aliyuncs.com\n");
   CommonFlags flags;
 
   // Only the aliyun CLI file: its [main] section.
@@ -56,8 +57,9 @@ TEST_CASE("precedence: flags > env > slsflow profile > ~/.aliyunlogcli; an expli
   CHECK(s->credential_source == "[main] of " + box.aliyun);
 
   // Our own profile wins over the aliyun CLI.
-  box.Write(box.own, "[default]\nendpoint = http://127.0.0.1:9\nproject = own-project\naccess_key_id = own-id\n"
-                     "access_key_secret = own-secret\nLOG_MAX_NUMBER_PER_FETCH = 50\n");
+  box.Write(box.own,
+            "[default]\nendpoint = http://127.0.0.1:9\nproject = own-project\naccess_key_id = own-id\n"
+            "access_key_secret = own-secret\nLOG_MAX_NUMBER_PER_FETCH = 50\n");
   s = ResolveSettings(flags, Env::Default(), true, true);
   REQUIRE(s.ok());
   CHECK(s->credentials.access_key_id == "own-id");
@@ -120,7 +122,8 @@ TEST_CASE("a missing profile is a config error naming the profiles that exist") 
 
 TEST_CASE("a config file others can read gets a warning; missing pieces say where to set them") {
   ConfigSandbox box;
-  box.Write(box.own, "[default]\nendpoint = cn-hangzhou.log.aliyuncs.com\naccess_key_id = id\naccess_key_secret = topsecret\n",
+  box.Write(box.own,
+            "[default]\nendpoint = cn-hangzhou.log.aliyuncs.com\naccess_key_id = id\naccess_key_secret = topsecret\n",
             0644);
   CommonFlags flags;
   auto s = ResolveSettings(flags, Env::Default(), true, true);
@@ -142,11 +145,11 @@ TEST_CASE("a config file others can read gets a warning; missing pieces say wher
   CHECK(s.ok());
 }
 
-
 TEST_CASE("credentials are one set: an id is never paired with a secret from another place") {
   ConfigSandbox box;
-  box.Write(box.own, "[default]\nendpoint = http://127.0.0.1:9\nproject = p\naccess_key_id = own-id\n"
-                     "access_key_secret = own-secret\n[half]\naccess_key_id = half-id\n");
+  box.Write(box.own,
+            "[default]\nendpoint = http://127.0.0.1:9\nproject = p\naccess_key_id = own-id\n"
+            "access_key_secret = own-secret\n[half]\naccess_key_id = half-id\n");
   CommonFlags flags;
 
   // An id in the environment without its secret: not the profile's secret.
@@ -206,7 +209,8 @@ TEST_CASE("SLSFLOW_PROFILE names the profile but does not beat the environment, 
   s = ResolveSettings(flags, Env::Default(), false, true);
   REQUIRE(s.ok());
   CHECK(s->credentials.access_key_id == "prod-id");
-  for (const char* v : {"SLSFLOW_PROFILE", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"}) unsetenv(v);
+  for (const char* v : {"SLSFLOW_PROFILE", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"})
+    unsetenv(v);
 }
 
 TEST_CASE("the settings report works with nothing configured and names every place it looked") {
@@ -228,7 +232,7 @@ TEST_CASE("the settings report works with nothing configured and names every pla
   };
   auto endpoint = find("endpoint");
   CHECK(endpoint.looked == std::vector<std::string>{"--endpoint", "env SLSFLOW_ENDPOINT",
-                                                     "profile default in " + box.own, "[main] of " + box.aliyun});
+                                                    "profile default in " + box.own, "[main] of " + box.aliyun});
   CHECK(find("access_key_id").looked.size() == 4);
 
   // Broken files, a missing --profile and half a credential set are reported, not fatal.

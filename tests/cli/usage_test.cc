@@ -60,7 +60,9 @@ TEST_CASE("parser errors: program name, what is wrong, a guess, the usage line")
             .find("slsflow: --timeout: expected a duration like 500ms, 5s, 2m or 1h (a bare number is "
                   "milliseconds), not '5x'\n") == 0);
   CHECK(Complaint({"consume", "extra"}).find("slsflow: unexpected argument 'extra'\n") == 0);
-  CHECK(Complaint({"shards", "list", "--form=json"}).find("slsflow: unknown option '--form'; did you mean '--format'?") == 0);
+  CHECK(
+      Complaint({"shards", "list", "--form=json"}).find("slsflow: unknown option '--form'; did you mean '--format'?") ==
+      0);
 }
 
 TEST_CASE("flags that moved say where they went") {
@@ -84,5 +86,6 @@ TEST_CASE("usage lines name the command and its positionals") {
   CHECK(UsageLine(*app) == "usage: slsflow COMMAND [OPTIONS]  (see 'slsflow --help')");
   CHECK(UsageLine(*app->get_subcommand("shards")->get_subcommand("split")) ==
         "usage: slsflow shards split SHARD [OPTIONS]  (see 'slsflow shards split --help')");
-  CHECK(UsageLine(*app->get_subcommand("help")) == "usage: slsflow help [COMMAND...] [OPTIONS]  (see 'slsflow help --help')");
+  CHECK(UsageLine(*app->get_subcommand("help")) ==
+        "usage: slsflow help [COMMAND...] [OPTIONS]  (see 'slsflow help --help')");
 }

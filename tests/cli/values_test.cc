@@ -32,7 +32,8 @@ TEST_CASE("one size grammar for every size flag, either case") {
     INFO(bad);
     CHECK(r.status().ExitCode() == 2);
     CHECK(r.status().message() == std::string("--rotate-size: expected a size like 512k, 100m or 1g (either case; a "
-                                              "bare number is bytes), not '") + bad + "'");
+                                              "bare number is bytes), not '") +
+                                      bad + "'");
   }
 }
 

@@ -19,8 +19,8 @@ TEST_CASE("bad cursors are refused") {
   uint64_t off = 0;
   CHECK_FALSE(DecodeCursor("", &off));
   CHECK_FALSE(DecodeCursor("not base64!", &off));
-  CHECK_FALSE(DecodeCursor("aGVsbG8=", &off));              // "hello"
-  CHECK_FALSE(DecodeCursor("MTQ0NzMyOTQwMTEwMjEzMDkwNA==", &off));  // below the base
+  CHECK_FALSE(DecodeCursor("aGVsbG8=", &off));                              // "hello"
+  CHECK_FALSE(DecodeCursor("MTQ0NzMyOTQwMTEwMjEzMDkwNA==", &off));          // below the base
   CHECK_FALSE(DecodeCursor("OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==", &off));  // overflows uint64
   CHECK_FALSE(DecodeCursor(std::string(100, 'A'), &off));
 }

@@ -28,8 +28,8 @@ struct RawResponse {
   std::string body;
   std::string Header(const std::string& name) const {
     for (auto& [k, v] : headers) {
-      if (k.size() == name.size() &&
-          std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(),
+                                                [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
         return v;
       }
     }
@@ -136,7 +136,9 @@ inline std::string BuildRequest(const std::string& method, const std::string& ta
   return s + body;
 }
 
-inline std::string NowHttpDate(Service& svc) { return HttpDate(svc.NowMicros() / 1000000); }
+inline std::string NowHttpDate(Service& svc) {
+  return HttpDate(svc.NowMicros() / 1000000);
+}
 
 // An EmuRequest for Service::Handle: Host demo.local, a fresh Date.
 inline EmuRequest MakeReq(Service& svc, const std::string& method, const std::string& target,
@@ -153,7 +155,8 @@ inline EmuRequest MakeReq(Service& svc, const std::string& method, const std::st
   return r;
 }
 
-inline std::string MakeLogGroup(int logs, const std::string& topic = "t", size_t value_size = 16, uint32_t time = 1700000000) {
+inline std::string MakeLogGroup(int logs, const std::string& topic = "t", size_t value_size = 16,
+                                uint32_t time = 1700000000) {
   sls::LogGroup g;
   for (int i = 0; i < logs; ++i) {
     auto* log = g.add_logs();

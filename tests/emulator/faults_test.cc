@@ -42,7 +42,7 @@ TEST_CASE("quota buckets: burst of one second, then the configured rate") {
   Status st = f.AdmitWrite("p/l/0", t);
   CHECK(st.http_status() == 403);
   CHECK(st.sls_code() == "ShardWriteQuotaExceed");
-  CHECK(f.AdmitWrite("p/l/1", t).ok());          // per shard
+  CHECK(f.AdmitWrite("p/l/1", t).ok());           // per shard
   CHECK(f.AdmitWrite("p/l/0", t + 100000).ok());  // 0.1 s later: one token back
 
   CHECK(f.AdmitRead("p/l/0", t).ok());

@@ -36,8 +36,8 @@ std::map<std::string, std::vector<Capture>> CapturesBySdk() {
     json j = slsflow::test::LoadJsonFile(path);
     if (!j.contains("response")) continue;
     std::string rid = j["response"]["headers"]["x-log-requestid"].get<std::string>();
-    Capture c{std::stoull(rid.substr(rid.size() - 8), nullptr, 16), p.parent_path().filename().string() + "/" +
-                                                                        p.filename().string(), j};
+    Capture c{std::stoull(rid.substr(rid.size() - 8), nullptr, 16),
+              p.parent_path().filename().string() + "/" + p.filename().string(), j};
     out[p.parent_path().filename().string()].push_back(std::move(c));
   }
   for (auto& [sdk, caps] : out) {

@@ -28,7 +28,9 @@ std::string HeaderOf(const EmuResponse& r, const std::string& name) {
   return "<absent>";
 }
 
-std::string CursorOf(const EmuResponse& r) { return nlohmann::json::parse(r.body)["cursor"].get<std::string>(); }
+std::string CursorOf(const EmuResponse& r) {
+  return nlohmann::json::parse(r.body)["cursor"].get<std::string>();
+}
 
 // Puts `n` groups into shard 0, one second apart.
 void Fill(Service& svc, int64_t* now, int n, std::vector<std::string>* groups) {
@@ -85,7 +87,8 @@ TEST_CASE("PullLogs honours count and end_cursor and answers in the codec asked 
 
   for (auto type : {CompressType::kLz4, CompressType::kZstd, CompressType::kDeflate}) {
     for (int pass = 0; pass < 2; ++pass) {  // the second pass is served from the cache
-      auto z = Get(*svc, "/logstores/app/shards/0?type=logs&cursor=" + c0, {{"Accept-Encoding", CompressTypeToken(type)}});
+      auto z =
+          Get(*svc, "/logstores/app/shards/0?type=logs&cursor=" + c0, {{"Accept-Encoding", CompressTypeToken(type)}});
       REQUIRE(z.status == 200);
       CHECK(HeaderOf(z, "x-log-compresstype") == CompressTypeToken(type));
       CHECK(HeaderOf(z, "x-log-count") == "5");

@@ -47,8 +47,8 @@ TEST_CASE("heartbeat, checkpoints, forceSuccess and GetCheckPoint filler entries
   int64_t now = 1795550000LL * 1000000;
   auto svc = MakeService(2, &now);
   const std::string cg = "/logstores/app/consumergroups/cg";
-  REQUIRE(Do(*svc, "POST", "/logstores/app/consumergroups", R"({"consumerGroup":"cg","timeout":60,"order":false})").status ==
-          200);
+  REQUIRE(Do(*svc, "POST", "/logstores/app/consumergroups", R"({"consumerGroup":"cg","timeout":60,"order":false})")
+              .status == 200);
   auto hb = Do(*svc, "POST", cg + "?type=heartbeat&consumer=c1", "[]");
   REQUIRE(hb.status == 200);
   CHECK(json::parse(hb.body) == json::array({0, 1}));
@@ -77,7 +77,8 @@ TEST_CASE("heartbeat, checkpoints, forceSuccess and GetCheckPoint filler entries
   CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=maybe", body).status == 400);
   CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=true", R"({"shard":0,"checkpoint":"%%%"})")
             .body.find("InvalidShardCheckPoint") != std::string::npos);
-  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=true", R"({"shard":7,"checkpoint":"AA=="})").status == 404);
+  CHECK(Do(*svc, "POST", cg + "?type=checkpoint&forceSuccess=true", R"({"shard":7,"checkpoint":"AA=="})").status ==
+        404);
 
   json one = json::parse(Do(*svc, "GET", cg + "?shard=0").body);
   REQUIRE(one.size() == 1);
@@ -98,8 +99,9 @@ TEST_CASE("hostile JSON bodies get 400, not a crash") {
   std::string deep = std::string(2000000, '[') + std::string(2000000, ']');
   std::string wide = "[" + std::string(1000000, '1') + "]";
   for (const std::string* body : {&deep, &wide}) {
-    for (const char* target : {"/logstores/app/consumergroups", "/logstores/app/consumergroups/cg?type=heartbeat&consumer=c",
-                               "/logstores/app/consumergroups/cg?type=checkpoint&consumer=c", "/logstores"}) {
+    for (const char* target :
+         {"/logstores/app/consumergroups", "/logstores/app/consumergroups/cg?type=heartbeat&consumer=c",
+          "/logstores/app/consumergroups/cg?type=checkpoint&consumer=c", "/logstores"}) {
       auto req = test::MakeReq(*svc, "POST", target, *body);
       auto r = svc->Handle(req);
       CHECK(r.status >= 400);

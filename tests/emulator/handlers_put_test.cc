@@ -111,16 +111,19 @@ TEST_CASE("PutLogs rejects bad bodies with SLS codes and stores nothing") {
     CHECK(r.status == 413);
     CHECK(code(r).find("PostBodyTooLarge") != std::string::npos);
     // Claiming a small size does not help: decompression stops at the claim.
-    auto r2 = Put(*svc, "/logstores/app/shards/lb", bomb, {{"x-log-compresstype", "zstd"}, {"x-log-bodyrawsize", "100"}});
+    auto r2 =
+        Put(*svc, "/logstores/app/shards/lb", bomb, {{"x-log-compresstype", "zstd"}, {"x-log-bodyrawsize", "100"}});
     CHECK(r2.status == 400);
   }
   SUBCASE("compressed without raw size, bad raw size, unknown codec, bad MD5") {
-    CHECK(code(Put(*svc, "/logstores/app/shards/lb", lz4, {{"x-log-compresstype", "lz4"}})).find("MissingBodyRawSize") !=
-          std::string::npos);
+    CHECK(
+        code(Put(*svc, "/logstores/app/shards/lb", lz4, {{"x-log-compresstype", "lz4"}})).find("MissingBodyRawSize") !=
+        std::string::npos);
     CHECK(code(Put(*svc, "/logstores/app/shards/lb", lz4, {{"x-log-compresstype", "lz4"}, {"x-log-bodyrawsize", "-1"}}))
               .find("InvalidBodyRawSize") != std::string::npos);
-    CHECK(code(Put(*svc, "/logstores/app/shards/lb", lz4, {{"x-log-compresstype", "snappy"}, {"x-log-bodyrawsize", "1"}}))
-              .find("InvalidCompressType") != std::string::npos);
+    CHECK(
+        code(Put(*svc, "/logstores/app/shards/lb", lz4, {{"x-log-compresstype", "snappy"}, {"x-log-bodyrawsize", "1"}}))
+            .find("InvalidCompressType") != std::string::npos);
     CHECK(Put(*svc, "/logstores/app/shards/lb", group, {{"Content-MD5", std::string(32, 'A')}}).status == 400);
   }
   SUBCASE("LogGroup over 5 MiB") {
@@ -165,12 +168,12 @@ TEST_CASE("one log that breaks a rule rejects the whole request; its neighbours 
     int status;
     std::string code;
   };
-  for (const Case& c : {Case{std::string(129, 'k'), "v", t, 400, "InvalidKey"},
-                        Case{"9lives", "v", t, 400, "InvalidKey"}, Case{"__topic__", "v", t, 400, "InvalidKey"},
-                        Case{"k", std::string((1 << 20) + 1, 'v'), t, 400, "PostBodyInvalid"},
-                        Case{"k", "\xff\xfe", t, 400, "InvalidEncoding"},
-                        Case{"k", "v", t - 8 * 86400, 400, "PostBodyInvalid"},
-                        Case{"k", "v", t + 3600, 400, "PostBodyInvalid"}}) {
+  for (const Case& c :
+       {Case{std::string(129, 'k'), "v", t, 400, "InvalidKey"}, Case{"9lives", "v", t, 400, "InvalidKey"},
+        Case{"__topic__", "v", t, 400, "InvalidKey"},
+        Case{"k", std::string((1 << 20) + 1, 'v'), t, 400, "PostBodyInvalid"},
+        Case{"k", "\xff\xfe", t, 400, "InvalidEncoding"}, Case{"k", "v", t - 8 * 86400, 400, "PostBodyInvalid"},
+        Case{"k", "v", t + 3600, 400, "PostBodyInvalid"}}) {
     CAPTURE(c.code);
     auto r = Put(svc, "/logstores/app/shards/lb", group_with(c.key, c.value, c.time));
     CHECK(r.status == c.status);

@@ -94,7 +94,8 @@ TEST_CASE("logstore CRUD and project") {
   CHECK(list["logstores"] == json::array({"app", "other"}));
   CHECK(Call(*svc, "GET", "/logstores?logstoreName=oth")["count"] == 1);
   json ls = Call(*svc, "GET", "/logstores/other");
-  for (const char* key : {"logstoreName", "ttl", "shardCount", "enable_tracking", "appendMeta", "autoSplit", "maxSplitShard"}) {
+  for (const char* key :
+       {"logstoreName", "ttl", "shardCount", "enable_tracking", "appendMeta", "autoSplit", "maxSplitShard"}) {
     CHECK_MESSAGE(ls.contains(key), key);
   }
   CHECK(ls["shardCount"] == 3);

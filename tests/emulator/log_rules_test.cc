@@ -236,11 +236,21 @@ TEST_CASE("CheckLogRules agrees with the rules applied to protobuf's parse, on m
     for (int e = 0; e < edits && !s.empty(); ++e) {
       size_t pos = rng() % s.size();
       switch (rng() % 5) {
-        case 0: s[pos] = static_cast<char>(rng()); break;
-        case 1: s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8))); break;
-        case 2: s.erase(pos, 1 + rng() % 4); break;
-        case 3: s.insert(pos, 1, static_cast<char>(rng())); break;
-        case 4: s.insert(pos, s.substr(rng() % s.size(), 1 + rng() % 6)); break;
+        case 0:
+          s[pos] = static_cast<char>(rng());
+          break;
+        case 1:
+          s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8)));
+          break;
+        case 2:
+          s.erase(pos, 1 + rng() % 4);
+          break;
+        case 3:
+          s.insert(pos, 1, static_cast<char>(rng()));
+          break;
+        case 4:
+          s.insert(pos, s.substr(rng() % s.size(), 1 + rng() % 6));
+          break;
       }
     }
     limits.accept_invalid_utf8 = (i % 7 == 0);

@@ -28,10 +28,10 @@ TEST_CASE("CheckLogGroup accepts valid groups and counts their logs") {
   CHECK(n == 0);
   // Unknown fields of every wire type, and a group, are skipped.
   std::string g = test::MakeLogGroup(1);
-  g += std::string("\x48\x05", 2);                      // field 9 varint
-  g += std::string("\x51", 1) + std::string(8, 'x');    // field 10 fixed64
-  g += std::string("\x5d", 1) + std::string(4, 'y');    // field 11 fixed32
-  g += std::string("\x63\x08\x01\x64", 4);              // field 12 group { 1: 1 }
+  g += std::string("\x48\x05", 2);                    // field 9 varint
+  g += std::string("\x51", 1) + std::string(8, 'x');  // field 10 fixed64
+  g += std::string("\x5d", 1) + std::string(4, 'y');  // field 11 fixed32
+  g += std::string("\x63\x08\x01\x64", 4);            // field 12 group { 1: 1 }
   REQUIRE(CheckLogGroup(g, &n));
   CHECK(n == 1);
 }
@@ -54,7 +54,7 @@ TEST_CASE("CheckLogGroup rejects what protobuf rejects") {
   CHECK_FALSE(CheckLogGroup(std::string("\x0a\x05\x08", 3), &n));  // truncated
   CHECK_FALSE(CheckLogGroup(std::string("\x0c", 1), &n));          // stray end group
   CHECK_FALSE(CheckLogGroup(std::string("\x00\x01", 2), &n));      // field 0
-  CHECK_FALSE(CheckLogGroup(std::string(11, '\xff'), &n));        // endless varint
+  CHECK_FALSE(CheckLogGroup(std::string(11, '\xff'), &n));         // endless varint
 }
 
 TEST_CASE("CheckLogGroup agrees with protobuf on mutated inputs") {
@@ -67,10 +67,18 @@ TEST_CASE("CheckLogGroup agrees with protobuf on mutated inputs") {
     for (int e = 0; e < edits; ++e) {
       size_t pos = rng() % s.size();
       switch (rng() % 4) {
-        case 0: s[pos] = static_cast<char>(rng()); break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, static_cast<char>(rng())); break;
-        case 3: s.resize(pos); break;
+        case 0:
+          s[pos] = static_cast<char>(rng());
+          break;
+        case 1:
+          s.erase(pos, 1 + rng() % 8);
+          break;
+        case 2:
+          s.insert(pos, 1, static_cast<char>(rng()));
+          break;
+        case 3:
+          s.resize(pos);
+          break;
       }
       if (s.empty()) s = "\x0a";
     }

@@ -95,8 +95,8 @@ TEST_CASE("several requests share one keep-alive connection; a chunked body is r
   std::snprintf(sizes[1], sizeof(sizes[1]), "%zx", body.size() - 16);
   std::string req = "POST /logstores/app/consumergroups HTTP/1.1\r\nHost: demo.127.0.0.1\r\nDate: " +
                     HttpDate(emu.server->service().NowMicros() / 1000000) +
-                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + sizes[0] +
-                    "\r\n" + body.substr(0, 16) + "\r\n" + sizes[1] + "\r\n" + body.substr(16) + "\r\n0\r\n\r\n";
+                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + sizes[0] + "\r\n" +
+                    body.substr(0, 16) + "\r\n" + sizes[1] + "\r\n" + body.substr(16) + "\r\n0\r\n\r\n";
   REQUIRE(test::SendAll(fd, req));
   CHECK(test::ReadResponse(fd).status == 200);
   ::close(fd);
@@ -194,8 +194,8 @@ TEST_CASE("an endless header line is cut off without buffering it all") {
 TEST_CASE("admin endpoint: off by default, token-gated, sets faults and the clock") {
   {
     Running off;
-    RawResponse r = RawRequest(off.port(), BuildRequest("GET", "/_slsflow/admin/faults",
-                                                        off.Headers({{"x-slsflow-admin-token", "t"}})));
+    RawResponse r = RawRequest(
+        off.port(), BuildRequest("GET", "/_slsflow/admin/faults", off.Headers({{"x-slsflow-admin-token", "t"}})));
     CHECK(r.status == 400);  // just an unknown SLS path
   }
   EmulatorOptions o;
@@ -300,18 +300,22 @@ TEST_CASE("concurrent puts, pulls and splits lose nothing") {
   std::thread reader([&] {
     while (!stop) {
       for (int s = 0; s < 8; ++s) {
-        std::string target = "/logstores/app/shards/" + std::to_string(s) + "?type=log&count=1000&cursor=" +
-                             PercentEncode(EncodeCursor(0));
+        std::string target = "/logstores/app/shards/" + std::to_string(s) +
+                             "?type=log&count=1000&cursor=" + PercentEncode(EncodeCursor(0));
         RawRequest(emu.port(), BuildRequest("GET", target, emu.Headers({{"Accept-Encoding", "zstd"}})));
       }
     }
   });
   // Split while writes are in flight: 0 -> 2,3 and 1 -> 4,5.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(RawRequest(emu.port(), BuildRequest("POST", "/logstores/app/shards/0?action=split&key=40000000000000000000000000000000",
-                                            emu.Headers())).status == 200);
-  CHECK(RawRequest(emu.port(), BuildRequest("POST", "/logstores/app/shards/1?action=split&key=c0000000000000000000000000000000",
-                                            emu.Headers())).status == 200);
+  CHECK(RawRequest(emu.port(),
+                   BuildRequest("POST", "/logstores/app/shards/0?action=split&key=40000000000000000000000000000000",
+                                emu.Headers()))
+            .status == 200);
+  CHECK(RawRequest(emu.port(),
+                   BuildRequest("POST", "/logstores/app/shards/1?action=split&key=c0000000000000000000000000000000",
+                                emu.Headers()))
+            .status == 200);
   for (auto& t : writers) t.join();
   stop = true;
   reader.join();

@@ -29,7 +29,9 @@ EmuRequest Signed(const Credentials& creds, const SignOptions& opt, int64_t now_
   r.raw_path = target.substr(0, q);
   r.path = PercentDecode(r.raw_path);
   if (q != std::string::npos) r.query = ParseQuery(target.substr(q + 1));
-  SignableRequest s{r.method, r.raw_path, r.query,
+  SignableRequest s{r.method,
+                    r.raw_path,
+                    r.query,
                     {{"Host", "demo.127.0.0.1:8080"}, {"x-log-apiversion", "0.6.0"}, {"x-log-bodyrawsize", "0"}}};
   SignRequest(&s, "", creds, opt, now_s);
   r.headers = s.headers;
@@ -82,7 +84,9 @@ TEST_CASE("a space in a query value verifies whether it came as '+' or %20, and 
   const QueryList signed_query = {{"logstoreName", "a b+c"}};
   for (auto opt : {SignOptions{SignatureVersion::kV1, HmacMethod::kSha1, ""},
                    SignOptions{SignatureVersion::kV4, HmacMethod::kSha1, "cn-hangzhou"}}) {
-    SignableRequest s{"GET", "/logstores", signed_query,
+    SignableRequest s{"GET",
+                      "/logstores",
+                      signed_query,
                       {{"Host", "demo.127.0.0.1"}, {"x-log-apiversion", "0.6.0"}, {"x-log-bodyrawsize", "0"}}};
     SignRequest(&s, "", good, opt, now / 1000000);
     auto on_wire = [&](const std::string& target) {
@@ -132,15 +136,14 @@ TEST_CASE("APIs the emulator does not serve answer 400 NotSupported naming the A
     const char* target;
     const char* api;
   };
-  for (const Case& c : {Case{"GET", "/logstores/app?type=log&from=1&to=2&query=*", "GetLogs"},
-                        Case{"GET", "/logstores/app?type=histogram&from=1&to=2", "GetHistograms"},
-                        Case{"GET", "/logstores/app?type=topic", "ListTopics"},
-                        Case{"POST", "/logstores/app/logs", "GetLogs (POST /logstores/app/logs, the v2 query API)"},
-                        Case{"GET", "/logs?query=x", "GetProjectLogs"},
-                        Case{"GET", "/logstores/app/index", "the index API"},
-                        Case{"DELETE", "/", "DeleteProject"},
-                        Case{"GET", "/machinegroups", "GET /machinegroups"},
-                        Case{"DELETE", "/logstores/app/shards", "DELETE /logstores/app/shards"}}) {
+  for (const Case& c :
+       {Case{"GET", "/logstores/app?type=log&from=1&to=2&query=*", "GetLogs"},
+        Case{"GET", "/logstores/app?type=histogram&from=1&to=2", "GetHistograms"},
+        Case{"GET", "/logstores/app?type=topic", "ListTopics"},
+        Case{"POST", "/logstores/app/logs", "GetLogs (POST /logstores/app/logs, the v2 query API)"},
+        Case{"GET", "/logs?query=x", "GetProjectLogs"}, Case{"GET", "/logstores/app/index", "the index API"},
+        Case{"DELETE", "/", "DeleteProject"}, Case{"GET", "/machinegroups", "GET /machinegroups"},
+        Case{"DELETE", "/logstores/app/shards", "DELETE /logstores/app/shards"}}) {
     CAPTURE(c.target);
     auto req = test::MakeReq(*svc, c.method, c.target, std::string(c.method) == "POST" ? "{}" : "");
     auto r = svc->Handle(req);

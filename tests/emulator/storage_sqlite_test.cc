@@ -44,7 +44,8 @@ TEST_CASE("data, shards, consumer groups and checkpoints survive a restart") {
       written.push_back(g);
       now += 1000;
     }
-    REQUIRE(Do(*svc, "POST", "/logstores/app/shards/1?action=split&key=c0000000000000000000000000000000").status == 200);
+    REQUIRE(Do(*svc, "POST", "/logstores/app/shards/1?action=split&key=c0000000000000000000000000000000").status ==
+            200);
     REQUIRE(Do(*svc, "POST", "/logstores/app/shards/3", MakeLogGroup(1, "after-split")).status == 200);
     REQUIRE(Do(*svc, "POST", "/logstores/app/consumergroups", R"({"consumerGroup":"cg","timeout":33,"order":true})")
                 .status == 200);
@@ -64,17 +65,20 @@ TEST_CASE("data, shards, consumer groups and checkpoints survive a restart") {
 
   // Every acknowledged group, byte for byte, in order: lb alternated 0, 1.
   for (int shard = 0; shard < 2; ++shard) {
-    auto r = Do(*svc, "GET", "/logstores/app/shards/" + std::to_string(shard) +
-                                 "?type=log&count=1000&cursor=" + PercentEncode(EncodeCursor(0)));
+    auto r = Do(*svc, "GET",
+                "/logstores/app/shards/" + std::to_string(shard) +
+                    "?type=log&count=1000&cursor=" + PercentEncode(EncodeCursor(0)));
     sls::LogGroupList list;
     REQUIRE(list.ParseFromString(r.body));
     REQUIRE(list.loggroups_size() == 10);
-    for (int i = 0; i < 10; ++i) CHECK(list.loggroups(i).SerializeAsString() == written[static_cast<size_t>(2 * i + shard)]);
+    for (int i = 0; i < 10; ++i)
+      CHECK(list.loggroups(i).SerializeAsString() == written[static_cast<size_t>(2 * i + shard)]);
   }
   CHECK(json::parse(Do(*svc, "GET", "/logstores/app/shards/3?type=cursor&from=end").body)["cursor"] == EncodeCursor(1));
   // Writes continue at the right offsets.
   REQUIRE(Do(*svc, "POST", "/logstores/app/shards/0", MakeLogGroup(1)).status == 200);
-  CHECK(json::parse(Do(*svc, "GET", "/logstores/app/shards/0?type=cursor&from=end").body)["cursor"] == EncodeCursor(11));
+  CHECK(json::parse(Do(*svc, "GET", "/logstores/app/shards/0?type=cursor&from=end").body)["cursor"] ==
+        EncodeCursor(11));
 
   json groups = json::parse(Do(*svc, "GET", "/logstores/app/consumergroups").body);
   CHECK(groups == json::parse(R"([{"name":"cg","timeout":33,"order":true}])"));

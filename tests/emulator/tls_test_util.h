@@ -36,8 +36,8 @@ inline TestCert MakeSelfSignedCert(const std::string& dir, const std::string& st
   X509_gmtime_adj(X509_getm_notAfter(x), 86400);
   X509_set_pubkey(x, key);
   X509_NAME* subject = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(x, subject);
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
@@ -58,9 +58,8 @@ inline TestCert MakeSelfSignedCert(const std::string& dir, const std::string& st
   };
   TestCert c{dir + "/" + stem + ".pem", dir + "/" + stem + ".key"};
   slsflow::test::WriteFileOrDie(c.cert_file, to_pem([&](BIO* b) { PEM_write_bio_X509(b, x); }));
-  slsflow::test::WriteFileOrDie(c.key_file, to_pem([&](BIO* b) {
-    PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
-  }));
+  slsflow::test::WriteFileOrDie(
+      c.key_file, to_pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); }));
   X509_free(x);
   EVP_PKEY_free(key);
   return c;

@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 5) return 0;
   slsflow::CompressType types[] = {slsflow::CompressType::kNone, slsflow::CompressType::kLz4,
-                                    slsflow::CompressType::kZstd, slsflow::CompressType::kDeflate};
+                                   slsflow::CompressType::kZstd, slsflow::CompressType::kDeflate};
   auto type = types[data[0] % 4];
   size_t raw_size = static_cast<size_t>(data[1]) | static_cast<size_t>(data[2]) << 8 |
                     static_cast<size_t>(data[3]) << 16 | static_cast<size_t>(data[4]) << 24;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/sls/client.h"
 #include "core/base/json_util.h"
+#include "core/sls/client.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/time_grammar.h"
 #include "core/consume/format.h"
 #include "core/consume/format_internal.h"
 #include "core/sls/crypto.h"
-#include "core/base/time_grammar.h"
 #include "sls.pb.h"
 #include "tests/loggroup_view_util.h"
 
@@ -42,8 +42,10 @@ void FuzzTime(std::string_view text) {
     Check(spec.status().kind() == slsflow::ErrorKind::kUsage);
   }
   slsflow::Result<int64_t> d = slsflow::ParseDurationMicros(text);
-  if (d.ok()) Check(*d >= 0);
-  else Check(d.status().kind() == slsflow::ErrorKind::kUsage);
+  if (d.ok())
+    Check(*d >= 0);
+  else
+    Check(d.status().kind() == slsflow::ErrorKind::kUsage);
 }
 
 sls::LogGroup GroupOf(std::string_view value) {
@@ -142,9 +144,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 3) {
-    case 0: FuzzTime(input); break;
-    case 1: FuzzJsonl(input); break;
-    default: FuzzTemplateAndText(input); break;
+    case 0:
+      FuzzTime(input);
+      break;
+    case 1:
+      FuzzJsonl(input);
+      break;
+    default:
+      FuzzTemplateAndText(input);
+      break;
   }
   return 0;
 }

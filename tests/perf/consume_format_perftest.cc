@@ -25,7 +25,7 @@ using slsflow::Formatter;
 struct Corpus {
   const char* name;
   std::vector<sls::LogGroup> groups;
-  std::unique_ptr<std::string> list_bytes;  // the groups as one LogGroupList (stays put)
+  std::unique_ptr<std::string> list_bytes;          // the groups as one LogGroupList (stays put)
   std::unique_ptr<slsflow::LogGroupListView> view;  // decoded from list_bytes
   size_t proto_bytes = 0;
   size_t logs = 0;
@@ -42,9 +42,8 @@ Corpus MakeCorpus(const char* name, int kind) {
   c.name = name;
   std::mt19937 rng(1);
   static const char* kPaths[] = {"/api/v1/orders", "/static/app.js", "/healthz", "/login?next=%2F"};
-  static const char* kAgents[] = {
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
-      "curl/8.5.0", "python-requests/2.31.0"};
+  static const char* kAgents[] = {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
+                                  "curl/8.5.0", "python-requests/2.31.0"};
   for (int gi = 0; gi < 256; ++gi) {
     sls::LogGroup g;
     g.set_topic("nginx");
@@ -56,8 +55,7 @@ Corpus MakeCorpus(const char* name, int kind) {
       sls::Log* log = g.add_logs();
       log->set_time(1795610096 + gi);
       if (kind == 0) {  // nginx access log, ASCII
-        AddContent(log, "remote_addr", "192.168." + std::to_string(rng() % 255) + "." +
-                                           std::to_string(rng() % 255));
+        AddContent(log, "remote_addr", "192.168." + std::to_string(rng() % 255) + "." + std::to_string(rng() % 255));
         AddContent(log, "method", "GET");
         AddContent(log, "request_uri", kPaths[rng() % 4]);
         AddContent(log, "status", std::to_string(200 + rng() % 300));
@@ -127,8 +125,8 @@ void Run(const Corpus& corpus, const FormatOptions& options, double seconds) {
   }
   const char* binary = options.binary == FormatOptions::Binary::kReplace ? "" : "+b64";
   std::printf("%-10s %-8s%-5s %8.1f MB/s in  %8.1f MB/s out  %6.2f M logs/s\n", corpus.name,
-              options.format == "template" ? "tmpl" : options.format.c_str(), binary,
-              proto / elapsed / 1e6, produced / elapsed / 1e6, logs / elapsed / 1e6);
+              options.format == "template" ? "tmpl" : options.format.c_str(), binary, proto / elapsed / 1e6,
+              produced / elapsed / 1e6, logs / elapsed / 1e6);
 }
 
 // PullLogs' decoded body is a LogGroupList: decode it in place and format
@@ -158,9 +156,8 @@ void RunDecodeAndFormat(const Corpus& corpus, const char* format, double seconds
     logs += corpus.logs;
     elapsed = CpuSeconds() - start;
   }
-  std::printf("%-10s %-13s %8.1f MB/s in (in-place decode + format)  %6.2f M logs/s\n",
-              corpus.name, (std::string("decode+") + format).c_str(), bytes / elapsed / 1e6,
-              logs / elapsed / 1e6);
+  std::printf("%-10s %-13s %8.1f MB/s in (in-place decode + format)  %6.2f M logs/s\n", corpus.name,
+              (std::string("decode+") + format).c_str(), bytes / elapsed / 1e6, logs / elapsed / 1e6);
 }
 
 }  // namespace

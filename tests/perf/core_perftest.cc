@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
     std::string packed, unpacked;
     Compress(type, raw, &packed);
     r = Measure(secs, [&] { Compress(type, raw, &packed); });
-    std::printf("%-28s %9.1f MB/s (ratio %.2f)\n", (std::string(CompressTypeToken(type)) + " compress").c_str(),
-                r * mb, static_cast<double>(raw.size()) / packed.size());
+    std::printf("%-28s %9.1f MB/s (ratio %.2f)\n", (std::string(CompressTypeToken(type)) + " compress").c_str(), r * mb,
+                static_cast<double>(raw.size()) / packed.size());
     r = Measure(secs, [&] { Decompress(type, packed, raw.size(), &unpacked); });
     std::printf("%-28s %9.1f MB/s\n", (std::string(CompressTypeToken(type)) + " decompress").c_str(), r * mb);
   }
@@ -87,9 +87,14 @@ int main(int argc, char** argv) {
   Credentials creds{"testid", "testsecret", ""};
   for (auto version : {SignatureVersion::kV1, SignatureVersion::kV4}) {
     r = Measure(secs, [&] {
-      SignableRequest req{"POST", "/logstores/app/shards/lb", {},
-                          {{"Host", "demo.cn-hangzhou.log.aliyuncs.com"}, {"Content-Type", "application/x-protobuf"},
-                           {"x-log-bodyrawsize", "171"}, {"x-log-compresstype", "lz4"}, {"x-log-apiversion", "0.6.0"},
+      SignableRequest req{"POST",
+                          "/logstores/app/shards/lb",
+                          {},
+                          {{"Host", "demo.cn-hangzhou.log.aliyuncs.com"},
+                           {"Content-Type", "application/x-protobuf"},
+                           {"x-log-bodyrawsize", "171"},
+                           {"x-log-compresstype", "lz4"},
+                           {"x-log-apiversion", "0.6.0"},
                            {"Content-MD5", "52CB1DDA32C6C442DC21D7F30AB39F76"}}};
       SignRequest(&req, "", creds, SignOptions{version, HmacMethod::kSha1, "cn-hangzhou"}, 1800000000);
     });

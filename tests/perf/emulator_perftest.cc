@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,10 +88,11 @@ int main(int argc, char** argv) {
   for (auto& th : pool) th.join();
   double put_s = std::chrono::duration<double>(Clock::now() - t0).count();
   double put_mb = static_cast<double>(put_ok) * static_cast<double>(raw.size()) / 1e6;
-  std::printf("PutLogs:  %8.1f MB/s raw (%6.1f MB/s lz4 on the wire), %llu requests of %zu KiB raw, %llu failed, %d threads\n",
-              put_mb / put_s, put_mb / put_s * static_cast<double>(body.size()) / static_cast<double>(raw.size()),
-              static_cast<unsigned long long>(put_ok.load()), raw.size() / 1024,
-              static_cast<unsigned long long>(put_fail.load()), threads);
+  std::printf(
+      "PutLogs:  %8.1f MB/s raw (%6.1f MB/s lz4 on the wire), %llu requests of %zu KiB raw, %llu failed, %d threads\n",
+      put_mb / put_s, put_mb / put_s * static_cast<double>(body.size()) / static_cast<double>(raw.size()),
+      static_cast<unsigned long long>(put_ok.load()), raw.size() / 1024,
+      static_cast<unsigned long long>(put_fail.load()), threads);
 
   for (const char* phase : {"cold", "warm"}) {
     std::atomic<uint64_t> raw_bytes{0}, groups{0}, failed{0};
@@ -125,7 +126,8 @@ int main(int argc, char** argv) {
     std::printf("PullLogs: %8.1f MB/s raw, %s (%s), %llu groups in %.2f s, %llu failed, %d shards in parallel\n",
                 static_cast<double>(raw_bytes) / 1e6 / s, phase,
                 std::string(phase) == "cold" ? "lz4 compressed on demand" : "served from the reply cache",
-                static_cast<unsigned long long>(groups.load()), s, static_cast<unsigned long long>(failed.load()), shards);
+                static_cast<unsigned long long>(groups.load()), s, static_cast<unsigned long long>(failed.load()),
+                shards);
   }
   return put_fail > 0 ? 1 : 0;
 }

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/sls/codec.h"
 #include "core/produce/encoder.h"
 #include "core/produce/parser.h"
+#include "core/sls/codec.h"
 #include "sls.pb.h"
 
 using namespace slsflow;
@@ -68,7 +68,9 @@ std::string Corpus(const std::string& name, size_t bytes) {
   return out;
 }
 
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 enum class Stage { kParse, kParseEncode, kParseEncodeLz4, kParseProtobuf };
 

@@ -10,9 +10,11 @@ using namespace slsflow;
 
 TEST_CASE("notices go to the notice logger as plain lines, or to the default logger as warnings") {
   std::ostringstream plain, warned;
-  auto notices = std::make_shared<spdlog::logger>(kNoticeLogger, std::make_shared<spdlog::sinks::ostream_sink_mt>(plain));
+  auto notices =
+      std::make_shared<spdlog::logger>(kNoticeLogger, std::make_shared<spdlog::sinks::ostream_sink_mt>(plain));
   notices->set_pattern("slsflow: %v");
-  auto fallback = std::make_shared<spdlog::logger>("fallback", std::make_shared<spdlog::sinks::ostream_sink_mt>(warned));
+  auto fallback =
+      std::make_shared<spdlog::logger>("fallback", std::make_shared<spdlog::sinks::ostream_sink_mt>(warned));
   fallback->set_pattern("%l: %v");
   spdlog::set_default_logger(fallback);
 

@@ -3,15 +3,17 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <mutex>
 #include <chrono>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace slsflow {
 namespace {
 
-bool Never() { return false; }
+bool Never() {
+  return false;
+}
 
 TEST_CASE("grants fit the budget, and a request over it goes alone once nothing is held") {
   ConsumeBudget b(100);

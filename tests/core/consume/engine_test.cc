@@ -4,13 +4,13 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+#include <csignal>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
-#include <csignal>
-#include <filesystem>
 #include <thread>
-#include <unistd.h>
 
 #include "core/consume/session.h"
 #include "tests/core/consume/fake_source.h"
@@ -39,7 +39,7 @@ struct Harness {
   ConsumeOptions options;
   Env* env = Env::Default();
   std::function<std::unique_ptr<Sink>()> make_sink;  // default: a FileSink on `output`
-  std::function<void(ConsumeState*)> before_run;      // e.g. ApplyBounds, as the CLI does
+  std::function<void(ConsumeState*)> before_run;     // e.g. ApplyBounds, as the CLI does
   uint64_t rotate_bytes = 0;
 
   Harness() {
@@ -93,7 +93,8 @@ std::vector<std::string> Corpus(test::FakeSource& src, int shards, int groups, i
   for (int g = 0; g < groups; ++g) {
     for (int s = 0; s < shards; ++s) {
       std::vector<std::string> vals;
-      for (int i = 0; i < per_group; ++i) vals.push_back("s" + std::to_string(s) + "g" + std::to_string(g) + "i" + std::to_string(i));
+      for (int i = 0; i < per_group; ++i)
+        vals.push_back("s" + std::to_string(s) + "g" + std::to_string(g) + "i" + std::to_string(i));
       src.Put(s, vals, 1000 + g);
       all.insert(all.end(), vals.begin(), vals.end());
     }
@@ -101,7 +102,9 @@ std::vector<std::string> Corpus(test::FakeSource& src, int shards, int groups, i
   return all;
 }
 
-std::multiset<std::string> Bag(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+std::multiset<std::string> Bag(const std::vector<std::string>& v) {
+  return {v.begin(), v.end()};
+}
 
 TEST_CASE("reads every shard exactly, then a rerun writes nothing") {
   test::FakeSource src(4);
@@ -116,10 +119,11 @@ TEST_CASE("reads every shard exactly, then a rerun writes nothing") {
   // Per-shard order.
   std::map<std::string, std::vector<std::string>> per;
   for (const auto& l : h.Lines()) per[l.substr(0, l.find(' '))].push_back(l);
-  for (auto& [shard, lines] : per) CHECK(std::is_sorted(lines.begin(), lines.end(), [](auto& a, auto& b) {
-    auto g = [](const std::string& s) { return std::stoi(s.substr(s.find('g') + 1)); };
-    return g(a) < g(b);
-  }));
+  for (auto& [shard, lines] : per)
+    CHECK(std::is_sorted(lines.begin(), lines.end(), [](auto& a, auto& b) {
+      auto g = [](const std::string& s) { return std::stoi(s.substr(s.find('g') + 1)); };
+      return g(a) < g(b);
+    }));
   auto again = h.Run(&src);
   REQUIRE(again.ok());
   CHECK(again->logs == 0);
@@ -393,8 +397,8 @@ TEST_CASE("disk faults never let the state run ahead of the output") {
       test::FaultEnv env;
       env.match = "/o/";
       if (fault == 0) env.append_budget = budget;  // ENOSPC with a short write
-      if (fault == 1) env.fail_sync = true;         // fsync fails
-      if (fault == 2) env.fail_create = true;       // read-only directory
+      if (fault == 1) env.fail_sync = true;        // fsync fails
+      if (fault == 2) env.fail_create = true;      // read-only directory
       h.env = &env;
       h.options.exit_at_end = true;
       h.options.max_per_fetch = 2;

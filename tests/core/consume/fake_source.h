@@ -117,8 +117,8 @@ class FakeSource : public ConsumeSource {
     if (from == "begin") return Cursor(0);
     if (from == "end") return Cursor(static_cast<int64_t>(s.groups.size()));
     int64_t t = std::stoll(from);
-    auto it = std::lower_bound(s.groups.begin(), s.groups.end(), t,
-                               [](const auto& g, int64_t v) { return g.first < v; });
+    auto it =
+        std::lower_bound(s.groups.begin(), s.groups.end(), t, [](const auto& g, int64_t v) { return g.first < v; });
     return Cursor(it - s.groups.begin());
   }
 

@@ -13,11 +13,11 @@ namespace slsflow::test {
 
 class FaultEnv : public Env {
  public:
-  std::string match;            // paths containing this are faulty ("" = all)
-  int64_t append_budget = -1;   // bytes that may still be appended; -1 = unlimited
-  bool fail_sync = false;       // EIO on fsync
-  bool fail_rename = false;     // EIO on rename
-  bool fail_create = false;     // EROFS on create/open for write
+  std::string match;           // paths containing this are faulty ("" = all)
+  int64_t append_budget = -1;  // bytes that may still be appended; -1 = unlimited
+  bool fail_sync = false;      // EIO on fsync
+  bool fail_rename = false;    // EIO on rename
+  bool fail_create = false;    // EROFS on create/open for write
   int syncs = 0;
   int renames = 0;
 

@@ -50,9 +50,9 @@ LogFilter Make(const std::vector<std::string>& greps, const std::vector<std::str
 }
 
 const test::GroupView kWeb = Group("web", "10.0.0.1", {{"host", "h1"}, {"env", "prod"}},
-                                 {{{"level", "ERROR"}, {"message", "disk full on /dev/sda"}},
-                                  {{"level", "INFO"}, {"message", "started in 20ms"}},
-                                  {{"message", "no level here"}}});
+                                   {{{"level", "ERROR"}, {"message", "disk full on /dev/sda"}},
+                                    {{"level", "INFO"}, {"message", "started in 20ms"}},
+                                    {{"message", "no level here"}}});
 
 TEST_CASE("filter: empty filter matches everything") {
   LogFilter f = Make({}, {});
@@ -122,7 +122,7 @@ TEST_CASE("filter: --grep matches any content value") {
   CHECK(Make({"^ERROR$"}, {}).MatchLog(kWeb, 0));  // the level value
   CHECK_FALSE(Make({"^ERROR$"}, {}).MatchLog(kWeb, 1));
   CHECK(Make({"[0-9]+ms"}, {}).MatchLog(kWeb, 1));
-  CHECK(Make({"no level"}, {}).MatchLog(kWeb, 2));  // literal fast path
+  CHECK(Make({"no level"}, {}).MatchLog(kWeb, 2));     // literal fast path
   CHECK_FALSE(Make({"level"}, {}).MatchLog(kWeb, 0));  // keys are not searched
   // Several greps: all must match (each in any value).
   CHECK(Make({"ERROR", "sda"}, {}).MatchLog(kWeb, 0));
@@ -135,9 +135,8 @@ TEST_CASE("filter: --grep matches any content value") {
 }
 
 TEST_CASE("filter: grep sees the whole value, NULs and bytes included") {
-  const test::GroupView g = Group("", "", {}, {{{"v", std::string("abc\0def", 7)}}, {{"v", ""}},
-                                       {{"v", "日志 \xFF"}}});
-  CHECK(Make({"def"}, {}).MatchLog(g, 0));   // after the NUL, literal path
+  const test::GroupView g = Group("", "", {}, {{{"v", std::string("abc\0def", 7)}}, {{"v", ""}}, {{"v", "日志 \xFF"}}});
+  CHECK(Make({"def"}, {}).MatchLog(g, 0));    // after the NUL, literal path
   CHECK(Make({"de+f$"}, {}).MatchLog(g, 0));  // after the NUL, regex path
   CHECK(Make({"^$"}, {}).MatchLog(g, 1));
   CHECK_FALSE(Make({"^$"}, {}).MatchLog(g, 0));
@@ -147,15 +146,14 @@ TEST_CASE("filter: grep sees the whole value, NULs and bytes included") {
 }
 
 TEST_CASE("filter: bad input is a usage error") {
-  for (const char* where : {"topic", "=x", "!=x", "tag:=v", "field:=v", "__tag__:=v", "",
-                            "__time__=1", "__shard__=0", "__cursor__!=x", "__time_ns__=0",
-                            "__logstore__=app"}) {
+  for (const char* where : {"topic", "=x", "!=x", "tag:=v", "field:=v", "__tag__:=v", "", "__time__=1", "__shard__=0",
+                            "__cursor__!=x", "__time_ns__=0", "__logstore__=app"}) {
     INFO(where);
     Result<LogFilter> f = LogFilter::Create({}, {where});
     REQUIRE_FALSE(f.ok());
     CHECK(f.status().kind() == ErrorKind::kUsage);
   }
-  for (const char* grep : {"(", "[a-", "a{1", "*?+(" }) {
+  for (const char* grep : {"(", "[a-", "a{1", "*?+("}) {
     INFO(grep);
     Result<LogFilter> f = LogFilter::Create({grep}, {});
     REQUIRE_FALSE(f.ok());

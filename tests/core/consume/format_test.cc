@@ -24,9 +24,8 @@ struct KV {
   std::string value;
 };
 
-sls::LogGroup MakeGroup(const std::vector<KV>& contents, uint32_t time = 1795610096,
-                        std::string topic = "", std::string source = "",
-                        const std::vector<KV>& tags = {}) {
+sls::LogGroup MakeGroup(const std::vector<KV>& contents, uint32_t time = 1795610096, std::string topic = "",
+                        std::string source = "", const std::vector<KV>& tags = {}) {
   sls::LogGroup g;
   g.set_topic(topic);
   g.set_source(source);
@@ -85,8 +84,8 @@ const std::string kTwoKb = [] {
 // ---- jsonl -----------------------------------------------------------------
 
 TEST_CASE("jsonl: key order, pseudo fields, tags, shard and cursor") {
-  sls::LogGroup g = MakeGroup({{"level", "INFO"}, {"message", "hello world"}}, 1795610096, "web",
-                              "10.0.0.1", {{"__hostname__", "h1"}, {"env", "prod"}});
+  sls::LogGroup g = MakeGroup({{"level", "INFO"}, {"message", "hello world"}}, 1795610096, "web", "10.0.0.1",
+                              {{"__hostname__", "h1"}, {"env", "prod"}});
   CHECK(Jsonl(g) ==
         "{\"__time__\":1795610096,\"__topic__\":\"web\",\"__source__\":\"10.0.0.1\","
         "\"__tag__:__hostname__\":\"h1\",\"__tag__:env\":\"prod\","
@@ -136,8 +135,7 @@ TEST_CASE("jsonl: 2 KB values are copied whole") {
   big[1000] = '\n';
   std::string expected_value = kTwoKb.substr(0, 1000) + "\\n" + kTwoKb.substr(1001);
   CHECK(Jsonl(MakeGroup({{"big", big}}, 1)) ==
-        "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"big\":\"" + expected_value +
-            "\"}\n");
+        "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"big\":\"" + expected_value + "\"}\n");
 }
 
 TEST_CASE("jsonl: invalid UTF-8 becomes one U+FFFD per maximal subpart") {
@@ -149,11 +147,11 @@ TEST_CASE("jsonl: invalid UTF-8 becomes one U+FFFD per maximal subpart") {
     return line.substr(prefix.size(), line.size() - prefix.size() - 3);
   };
   CHECK(value_of("a\xFFz") == "a\\ufffdz");
-  CHECK(value_of("\xC3") == "\\ufffd");                       // truncated at the end
-  CHECK(value_of("\xE2\x82z") == "\\ufffdz");                 // truncated 3-byte: one subpart
-  CHECK(value_of("\xF0\x9F\x98") == "\\ufffd");               // truncated 4-byte
-  CHECK(value_of("\xC0\xAF") == "\\ufffd\\ufffd");            // overlong: two bad bytes
-  CHECK(value_of("\xED\xA0\x80") == "\\ufffd\\ufffd\\ufffd");  // surrogate
+  CHECK(value_of("\xC3") == "\\ufffd");                                   // truncated at the end
+  CHECK(value_of("\xE2\x82z") == "\\ufffdz");                             // truncated 3-byte: one subpart
+  CHECK(value_of("\xF0\x9F\x98") == "\\ufffd");                           // truncated 4-byte
+  CHECK(value_of("\xC0\xAF") == "\\ufffd\\ufffd");                        // overlong: two bad bytes
+  CHECK(value_of("\xED\xA0\x80") == "\\ufffd\\ufffd\\ufffd");             // surrogate
   CHECK(value_of("\xF4\x90\x80\x80") == "\\ufffd\\ufffd\\ufffd\\ufffd");  // > U+10FFFF
   CHECK(value_of("\x80\x80") == "\\ufffd\\ufffd");                        // stray continuations
   CHECK(value_of("ok\xE6\x97\xA5\xE6\x97") == "ok\xE6\x97\xA5\\ufffd");
@@ -163,8 +161,8 @@ TEST_CASE("jsonl: invalid UTF-8 becomes one U+FFFD per maximal subpart") {
 }
 
 TEST_CASE("jsonl: --binary base64|hex writes non-UTF-8 values as objects") {
-  sls::LogGroup g = MakeGroup({{"bin", std::string("\x00\xFF\xFEz", 4)}, {"text", "ok"}}, 1,
-                              "t\xC3", "s", {{"tk", "\xFF"}});
+  sls::LogGroup g =
+      MakeGroup({{"bin", std::string("\x00\xFF\xFEz", 4)}, {"text", "ok"}}, 1, "t\xC3", "s", {{"tk", "\xFF"}});
   CHECK(Jsonl(g, Binary::kBase64) ==
         "{\"__time__\":1,\"__topic__\":{\"base64\":\"dMM=\"},\"__source__\":\"s\","
         "\"__tag__:tk\":{\"base64\":\"/w==\"},\"bin\":{\"base64\":\"AP/+eg==\"},\"text\":\"ok\"}\n");
@@ -204,14 +202,16 @@ TEST_CASE("jsonl: values larger than the internal record buffer, in every mode")
       FormatOptions o = Opts("jsonl");
       o.binary = mode;
       return o;
-    }())->FormatLog(test::GroupView(g), 0, {}, &out);
+    }())
+        ->FormatLog(test::GroupView(g), 0, {}, &out);
     CHECK(out == "keep" + line);
   }
 }
 
 std::string RandomUtf8(std::mt19937& rng, size_t max_len) {
-  static const char* kPieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
-                                  "\x7f", "é", "日", "\xF0\x9F\x98\x80", "\xE2\x80\xA8", "{", "}"};
+  static const char* kPieces[] = {
+      "a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f", "\x7f", "é", "日", "\xF0\x9F\x98\x80", "\xE2\x80\xA8",
+      "{", "}"};
   std::uniform_int_distribution<size_t> len(0, max_len);
   std::uniform_int_distribution<size_t> pick(0, std::size(kPieces) - 1);
   std::string s;
@@ -235,8 +235,8 @@ TEST_CASE("jsonl: lines parse with nlohmann::json and give back keys and values"
       contents.push_back({"k" + std::to_string(i) + RandomUtf8(rng, 4), RandomUtf8(rng, 40)});
     }
     contents.push_back({"big", kTwoKb});
-    sls::LogGroup g = MakeGroup(contents, 1795610096 + round, RandomUtf8(rng, 8),
-                                RandomUtf8(rng, 8), {{"t", RandomUtf8(rng, 8)}});
+    sls::LogGroup g =
+        MakeGroup(contents, 1795610096 + round, RandomUtf8(rng, 8), RandomUtf8(rng, 8), {{"t", RandomUtf8(rng, 8)}});
     std::string line = Jsonl(g);
     REQUIRE(line.back() == '\n');
     REQUIRE(line.find('\n') == line.size() - 1);
@@ -290,8 +290,9 @@ TEST_CASE("jsonl: byte-stable and appends without disturbing the buffer") {
   const test::GroupView view(g);
   f->FormatLog(view, 0, {}, &out);
   f->FormatLog(view, 1, {}, &out);
-  std::string line = "{\"__time__\":5,\"__topic__\":\"t\",\"__source__\":\"s\",\"__tag__:k\":\"v\","
-                     "\"a\":\"1\",\"b\":\"x\\ufffdy\"}\n";
+  std::string line =
+      "{\"__time__\":5,\"__topic__\":\"t\",\"__source__\":\"s\",\"__tag__:k\":\"v\","
+      "\"a\":\"1\",\"b\":\"x\\ufffdy\"}\n";
   CHECK(out == "prefix|" + line + line);
   CHECK(f->Header().empty());
 }
@@ -302,13 +303,18 @@ TEST_CASE("utf8: validation agrees with the definition") {
   CHECK(fmt::IsValidUtf8(""));
   CHECK(fmt::IsValidUtf8("plain ascii that is longer than eight bytes"));
   CHECK(fmt::IsValidUtf8("\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"));
-  for (const char* bad : {"\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
-                          "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\x80", "abcdefgh\xC3"}) {
+  for (const char* bad : {"\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80",
+                          "\xF5\x80\x80\x80", "\xFF", "\x80", "abcdefgh\xC3"}) {
     CHECK_FALSE(fmt::IsValidUtf8(bad));
   }
   std::string repaired;
-  fmt::AppendUtf8Repaired("a\xE2\x82\xFF" "b", &repaired);
-  CHECK(repaired == "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  fmt::AppendUtf8Repaired(
+      "a\xE2\x82\xFF"
+      "b",
+      &repaired);
+  CHECK(repaired ==
+        "a\xEF\xBF\xBD\xEF\xBF\xBD"
+        "b");
 }
 
 // ---- raw ---------------------------------------------------------------------
@@ -339,8 +345,11 @@ TEST_CASE("template: fields, pseudo fields, modifiers, escapes and braces") {
       "{__time__:iso} {__time__} {__time__:unix} [{level}] {message}\\t{__topic__}/{__source__}"
       " {__tag__:host} #{__shard__} {__logstore__} {__cursor__} {{lit}} {missing}|"
       "{ts:iso} {ts_frac:iso} {bad_ts:iso}\\n--";
-  sls::LogGroup g = MakeGroup({{"level", "WARN"}, {"message", "disk 91%"}, {"ts", "1709208000"},
-                               {"ts_frac", "1709208000.25"}, {"bad_ts", "soon"}},
+  sls::LogGroup g = MakeGroup({{"level", "WARN"},
+                               {"message", "disk 91%"},
+                               {"ts", "1709208000"},
+                               {"ts_frac", "1709208000.25"},
+                               {"bad_ts", "soon"}},
                               1795610096, "web", "10.0.0.1", {{"host", "h1"}});
   RecordMeta meta{"app", 2, "CUR"};
   CHECK(Format(o, g, meta) ==
@@ -364,8 +373,8 @@ TEST_CASE("template: values are written as stored, UTF-8 repaired or marked") {
 }
 
 TEST_CASE("template: bad templates are usage errors") {
-  for (const char* bad : {"", "{", "{unclosed", "a}b", "{}", "{x:nope}", "{__time__:iso8601}",
-                          "{__tag__:}", "{a{b}", "{:iso}"}) {
+  for (const char* bad :
+       {"", "{", "{unclosed", "a}b", "{}", "{x:nope}", "{__time__:iso8601}", "{__tag__:}", "{a{b}", "{:iso}"}) {
     FormatOptions o = Opts("template");
     o.tmpl = bad;
     INFO(bad);
@@ -382,8 +391,7 @@ TEST_CASE("csv: header, RFC 4180 quoting, default columns") {
   o.fields = {"__time__", "level", "message", "__tag__:host", "missing"};
   auto f = Make(o);
   CHECK(f->Header() == "__time__,level,message,__tag__:host,missing\n");
-  sls::LogGroup g = MakeGroup({{"level", "INFO"}, {"message", "a,b \"c\"\nd"}}, 9, "", "",
-                              {{"host", "h1"}});
+  sls::LogGroup g = MakeGroup({{"level", "INFO"}, {"message", "a,b \"c\"\nd"}}, 9, "", "", {{"host", "h1"}});
   CHECK(Format(*f, g) == "9,INFO,\"a,b \"\"c\"\"\nd\",h1,\n");
   CHECK(Format(*f, MakeGroup({{"level", ""}, {"message", "日志\r"}}, 9)) == "9,,\"日志\r\",,\n");
   CHECK(Format(*f, MakeGroup({{"message", kTwoKb}}, 9)) == "9,," + kTwoKb + ",,\n");
@@ -419,9 +427,9 @@ TEST_CASE("tsv: header and backslash escapes, no quoting") {
 
 TEST_CASE("pretty: time first, topic/source, key=value with logfmt quoting") {
   FormatOptions o = Opts("pretty");
-  sls::LogGroup g = MakeGroup({{"level", "ERROR"}, {"msg", "disk full"}, {"empty", ""},
-                               {"eq", "a=b"}, {"path", "/var/log"}, {"uni", "日志"}},
-                              1795610096, "web", "10.0.0.1", {{"host", "h1"}});
+  sls::LogGroup g = MakeGroup(
+      {{"level", "ERROR"}, {"msg", "disk full"}, {"empty", ""}, {"eq", "a=b"}, {"path", "/var/log"}, {"uni", "日志"}},
+      1795610096, "web", "10.0.0.1", {{"host", "h1"}});
   CHECK(Format(o, g) ==
         "2026-11-25T12:34:56.000Z web 10.0.0.1 level=ERROR msg=\"disk full\" empty=\"\" "
         "eq=\"a=b\" path=/var/log uni=日志\n");
@@ -446,9 +454,8 @@ TEST_CASE("pretty: colour codes only when asked") {
 
 TEST_CASE("pretty: logs cannot emit terminal control sequences") {
   FormatOptions o = Opts("pretty");
-  sls::LogGroup g = MakeGroup({{"k\x1b", "\x1b[31mred\x07"}, {"nl", "a\nb\\c"},
-                               {"c1", "x\xC2\x9By"}, {"bad", "\xFF"}, {"del", "\x7f"}},
-                              0);
+  sls::LogGroup g = MakeGroup(
+      {{"k\x1b", "\x1b[31mred\x07"}, {"nl", "a\nb\\c"}, {"c1", "x\xC2\x9By"}, {"bad", "\xFF"}, {"del", "\x7f"}}, 0);
   CHECK(Format(o, g) ==
         "1970-01-01T00:00:00.000Z k\\x1b=\"\\x1b[31mred\\x07\" nl=\"a\\nb\\\\c\" "
         "c1=\"x\\u009by\" bad=\xEF\xBF\xBD del=\"\\x7f\"\n");
@@ -460,12 +467,9 @@ TEST_CASE("pretty: logs cannot emit terminal control sequences") {
 // ---- every format over the same awkward values ---------------------------------
 
 TEST_CASE("every format: empty, unicode, control, invalid UTF-8 and 2 KB values") {
-  const sls::LogGroup g = MakeGroup({{"e", ""},
-                                     {"u", "日志 \xF0\x9F\x98\x80"},
-                                     {"c", "a\x01\tb\nc"},
-                                     {"i", "x\xFFy"},
-                                     {"b", kTwoKb}},
-                                    1795610096, "t", "s");
+  const sls::LogGroup g =
+      MakeGroup({{"e", ""}, {"u", "日志 \xF0\x9F\x98\x80"}, {"c", "a\x01\tb\nc"}, {"i", "x\xFFy"}, {"b", kTwoKb}},
+                1795610096, "t", "s");
   const std::string fffd = "\xEF\xBF\xBD";
   struct Case {
     const char* name;
@@ -483,13 +487,14 @@ TEST_CASE("every format: empty, unicode, control, invalid UTF-8 and 2 KB values"
       {"jsonl", opts("jsonl"),
        "{\"__time__\":1795610096,\"__topic__\":\"t\",\"__source__\":\"s\",\"e\":\"\","
        "\"u\":\"日志 \xF0\x9F\x98\x80\",\"c\":\"a\\u0001\\tb\\nc\",\"i\":\"x\\ufffdy\","
-       "\"b\":\"" + kTwoKb + "\"}\n"},
+       "\"b\":\"" +
+           kTwoKb + "\"}\n"},
       {"jsonl base64", opts("jsonl", Binary::kBase64),
        "{\"__time__\":1795610096,\"__topic__\":\"t\",\"__source__\":\"s\",\"e\":\"\","
        "\"u\":\"日志 \xF0\x9F\x98\x80\",\"c\":\"a\\u0001\\tb\\nc\",\"i\":{\"base64\":\"eP95\"},"
-       "\"b\":\"" + kTwoKb + "\"}\n"},
-      {"template", opts("template"),
-       "|日志 \xF0\x9F\x98\x80|a\x01\tb\nc|x" + fffd + "y|" + kTwoKb + "\n"},
+       "\"b\":\"" +
+           kTwoKb + "\"}\n"},
+      {"template", opts("template"), "|日志 \xF0\x9F\x98\x80|a\x01\tb\nc|x" + fffd + "y|" + kTwoKb + "\n"},
       {"template hex", opts("template", Binary::kHex),
        "|日志 \xF0\x9F\x98\x80|a\x01\tb\nc|hex:78ff79|" + kTwoKb + "\n"},
       {"csv", opts("csv"), ",日志 \xF0\x9F\x98\x80,\"a\x01\tb\nc\",x" + fffd + "y," + kTwoKb + "\n"},
@@ -505,8 +510,8 @@ TEST_CASE("every format: empty, unicode, control, invalid UTF-8 and 2 KB values"
     CHECK(Format(c.options, g) == c.expected);
   }
   // raw: one field at a time, bytes as stored.
-  for (const KV& kv : std::vector<KV>{{"e", ""}, {"u", "日志 \xF0\x9F\x98\x80"}, {"c", "a\x01\tb\nc"},
-                                      {"i", "x\xFFy"}, {"b", kTwoKb}}) {
+  for (const KV& kv : std::vector<KV>{
+           {"e", ""}, {"u", "日志 \xF0\x9F\x98\x80"}, {"c", "a\x01\tb\nc"}, {"i", "x\xFFy"}, {"b", kTwoKb}}) {
     FormatOptions o = Opts("raw");
     o.raw_field = kv.key;
     CHECK(Format(o, g) == kv.value + "\n");

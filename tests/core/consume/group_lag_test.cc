@@ -9,7 +9,9 @@ namespace {
 
 constexpr uint64_t kBase = 1600000000000000000ULL;
 
-std::string Cursor(uint64_t offset) { return EncodeCursorNumber(kBase + offset); }
+std::string Cursor(uint64_t offset) {
+  return EncodeCursorNumber(kBase + offset);
+}
 
 TEST_CASE("cursor numbers: base64 of a decimal, both ways") {
   // The golden server's offset 0 and 1 (doc/protocol.md §8.1).

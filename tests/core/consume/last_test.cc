@@ -71,8 +71,8 @@ TEST_CASE("filters apply before counting") {
 
 TEST_CASE("equal times come out by shard, then by position in the shard") {
   test::FakeSource src(3);
-  for (int shard : {2, 0, 1}) src.Put(shard, {"s" + std::to_string(shard) + "a", "s" + std::to_string(shard) + "b"},
-                                      1000, 1000);
+  for (int shard : {2, 0, 1})
+    src.Put(shard, {"s" + std::to_string(shard) + "a", "s" + std::to_string(shard) + "b"}, 1000, 1000);
   ValueFormatter fmt;
   auto all = CollectLastLogs(&src, Ends(src, 3), 6, 1001, 100, &fmt, nullptr);
   REQUIRE(all.ok());

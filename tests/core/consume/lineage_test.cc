@@ -7,7 +7,9 @@
 namespace slsflow {
 namespace {
 
-std::vector<ShardInfo> List(test::FakeSource& src) { return *src.ListShards("app"); }
+std::vector<ShardInfo> List(test::FakeSource& src) {
+  return *src.ListShards("app");
+}
 
 TEST_CASE("split: the parent is an ancestor of both children, siblings are not related") {
   test::FakeSource src(2);  // 0 [00,80) 1 [80,ff]
@@ -36,9 +38,9 @@ TEST_CASE("merge: both parents must finish before the merged child") {
 }
 
 TEST_CASE("chains: split then merge of a child with a neighbour") {
-  test::FakeSource src(2);          // 0 [00,80) 1 [80,ff]
-  auto kids = src.Split(1, 0xc0);   // 2 [80,c0) 3 [c0,ff]
-  int m = src.Merge(0);             // 0 + 2 -> 4 [00,c0)
+  test::FakeSource src(2);         // 0 [00,80) 1 [80,ff]
+  auto kids = src.Split(1, 0xc0);  // 2 [80,c0) 3 [c0,ff]
+  int m = src.Merge(0);            // 0 + 2 -> 4 [00,c0)
   auto anc = ShardAncestors(List(src));
   CHECK(anc[m] == std::vector<int>{0, 1, kids[0]});
   CHECK(anc[kids[1]] == std::vector<int>{1});

@@ -39,9 +39,9 @@ TEST_CASE("parsing fills and records the defaults, and keeps relative times as t
 }
 
 TEST_CASE("bad request values are usage errors naming the flag") {
-  for (RequestFlags f : {RequestFlags{{"--from", "soon"}}, RequestFlags{{"--to", "begin"}},
-                         RequestFlags{{"--last", "x"}}, RequestFlags{{"--shards", "a"}},
-                         RequestFlags{{"--from", "2000"}, {"--to", "1000"}}}) {
+  for (RequestFlags f :
+       {RequestFlags{{"--from", "soon"}}, RequestFlags{{"--to", "begin"}}, RequestFlags{{"--last", "x"}},
+        RequestFlags{{"--shards", "a"}}, RequestFlags{{"--from", "2000"}, {"--to", "1000"}}}) {
     auto r = ParseRequest(&f, RequestDefaults{}, 1765000000);
     CHECK(r.status().ExitCode() == 2);
   }

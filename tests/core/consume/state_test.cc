@@ -48,8 +48,8 @@ TEST_CASE("a version 1 state (before requests and ownership were recorded) is st
       R"("files":[{"path":"o.jsonl","committed":9,"device":1,"inode":2,"stream":"o.jsonl","segment":0}]})";
   std::string bytes = "slsflow-consume-state\nversion 1\nlength " + std::to_string(body.size()) + "\n" + body + "\n";
   char crc[16];
-  std::snprintf(crc, sizeof crc, "%08lx", crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()),
-                                                static_cast<uInt>(bytes.size())));
+  std::snprintf(crc, sizeof crc, "%08lx",
+                crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
   bytes += std::string("crc32 ") + crc + "\n";
   auto st = DecodeConsumeState(bytes, "old.state");
   REQUIRE(st.ok());
@@ -104,8 +104,8 @@ TEST_CASE("default path depends on project, logstores, endpoint and name") {
   CHECK(a != DefaultStatePath("/x", "/home/u", "demo", {"app"}, "http://h:2", ""));
   CHECK(a != DefaultStatePath("/x", "/home/u", "demo", {"app"}, "http://h:1", "n"));
   CHECK(a != DefaultStatePath("/x", "/home/u", "demo", {"app", "b"}, "http://h:1", ""));
-  CHECK(DefaultStatePath("", "/home/u", "demo", {"a/b"}, "e", "")
-            .rfind("/home/u/.local/state/slsflow/demo-a_b-", 0) == 0);
+  CHECK(DefaultStatePath("", "/home/u", "demo", {"a/b"}, "e", "").rfind("/home/u/.local/state/slsflow/demo-a_b-", 0) ==
+        0);
 }
 
 TEST_CASE("store commits atomically, mode 0600, and is locked") {
@@ -146,10 +146,18 @@ TEST_CASE("a failed commit leaves the previous state intact") {
   const ConsumeState committed = s;
 
   s.shards[{"app", 0}].cursor = "later";
-  SUBCASE("rename fails") { env.fail_rename = true; }
-  SUBCASE("fsync fails") { env.fail_sync = true; }
-  SUBCASE("disk full mid-write") { env.append_budget = 20; }
-  SUBCASE("cannot create the tmp file") { env.fail_create = true; }
+  SUBCASE("rename fails") {
+    env.fail_rename = true;
+  }
+  SUBCASE("fsync fails") {
+    env.fail_sync = true;
+  }
+  SUBCASE("disk full mid-write") {
+    env.append_budget = 20;
+  }
+  SUBCASE("cannot create the tmp file") {
+    env.fail_create = true;
+  }
   Status st = (*store)->Commit(&s);
   CHECK_FALSE(st.ok());
   CHECK(s.sequence == committed.sequence);

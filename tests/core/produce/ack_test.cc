@@ -43,7 +43,7 @@ TEST_CASE("a chunk with no logs settles when it ends; a lost batch pins the pref
   t.Settle({{c1, 1}}, false);
   t.Settle({{c2, 1}}, true);
   REQUIRE(t.Advance(&pos, &after));
-  CHECK(pos.offset == 10);  // c1 is sent again after a restart...
+  CHECK(pos.offset == 10);                           // c1 is sent again after a restart...
   CHECK(after == std::vector<ByteRange>{{20, 30}});  // ...c2 is not
   CHECK(t.open_chunks() == 2);
 }
@@ -53,8 +53,8 @@ TEST_CASE("Settle and EndChunk say when a chunk settled, so a commit can start")
   uint64_t c0 = t.BeginChunk(0);
   uint64_t c1 = t.BeginChunk(10);
   CHECK_FALSE(t.EndChunk(c1, {1, 20}, 1));
-  CHECK(t.Settle({{c1, 1}}, true));    // settled behind an open chunk: saved as a range
-  CHECK(t.EndChunk(c0, {1, 10}, 0));   // no logs: settles as it ends, and the prefix takes c1 with it
+  CHECK(t.Settle({{c1, 1}}, true));   // settled behind an open chunk: saved as a range
+  CHECK(t.EndChunk(c0, {1, 10}, 0));  // no logs: settles as it ends, and the prefix takes c1 with it
   InputPosition pos;
   REQUIRE(t.Advance(&pos));
   CHECK(pos.offset == 20);

@@ -62,9 +62,10 @@ TEST_CASE("the sink appends to its file") {
   REQUIRE(sink.Write(group, "ServerBusy: try later (HTTP 503)").ok());
   REQUIRE(sink.Close().ok());
   std::string text = test::ReadFileOrDie(dir + "/dead.jsonl");
-  CHECK(text == "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\"}\n"
-                "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\","
-                "\"__dead_letter_reason__\":\"ServerBusy: try later (HTTP 503)\"}\n");
+  CHECK(text ==
+        "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\"}\n"
+        "{\"__time__\":1,\"__topic__\":\"\",\"__source__\":\"\",\"a\":\"b\","
+        "\"__dead_letter_reason__\":\"ServerBusy: try later (HTTP 503)\"}\n");
 }
 
 TEST_CASE("a reason replays away: the jsonl parser drops __dead_letter_reason__") {

@@ -34,7 +34,8 @@ TEST_CASE("the direct encoder rebuilds the golden SDK body byte for byte") {
   auto capture = test::LoadJsonFile(test::GoldenDir() + "/alicloud-log/put_logs.json");
   std::string hex = capture["body_hex"].get<std::string>();
   std::string body;
-  for (size_t i = 0; i < hex.size(); i += 2) body.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i < hex.size(); i += 2)
+    body.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   sls::LogGroup golden;
   REQUIRE(golden.ParseFromString(body));
   std::vector<ReferenceLog> logs;

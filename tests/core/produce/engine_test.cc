@@ -173,7 +173,9 @@ TEST_CASE("an auth failure while sending exits 3") {
   std::string file = dir + "/in.txt";
   test::WriteFileOrDie(file, "x\n");
   FakeServer server;
-  server.fault = [](int) { return Status::Auth("SignatureNotMatch: check the access key secret").set_http_status(401); };
+  server.fault = [](int) {
+    return Status::Auth("SignatureNotMatch: check the access key secret").set_http_status(401);
+  };
   ProduceResult r = RunProduce(Options(file), server.Put(), Env::Default(), nullptr);
   CHECK(r.ExitCode() == 3);
   CHECK(r.dead_lettered == 1);
@@ -260,7 +262,9 @@ TEST_CASE("a regular file is read only a few batches ahead of the senders") {
 
 namespace {
 
-size_t CountLines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+size_t CountLines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 }  // namespace
 
@@ -268,14 +272,18 @@ TEST_CASE("a log over an SLS limit goes to the dead-letter file with its reason;
   std::string dir = test::MakeTempDir("produce-engine");
   std::string file = dir + "/in.jsonl";
   std::string now = std::to_string(time(nullptr));
-  std::string text = "{\"k\":\"good1\"}\n"
-                     "{\"a.b\":\"dotted key\"}\n"
-                     "{\"k\":\"good2\"}\n"
-                     "{\"k\":\"" + std::string(kMaxValueBytes + 1, 'v') + "\"}\n"
-                     "{\"__time__\":\"1000000000\",\"k\":\"too old\"}\n"
-                     "{\"k\":{\"base64\":\"/w==\"}}\n"
-                     "{\"1st\":\"leading digit\"}\n"
-                     "{\"__time__\":\"" + now + "\",\"k\":\"good3\"}\n";
+  std::string text =
+      "{\"k\":\"good1\"}\n"
+      "{\"a.b\":\"dotted key\"}\n"
+      "{\"k\":\"good2\"}\n"
+      "{\"k\":\"" +
+      std::string(kMaxValueBytes + 1, 'v') +
+      "\"}\n"
+      "{\"__time__\":\"1000000000\",\"k\":\"too old\"}\n"
+      "{\"k\":{\"base64\":\"/w==\"}}\n"
+      "{\"1st\":\"leading digit\"}\n"
+      "{\"__time__\":\"" +
+      now + "\",\"k\":\"good3\"}\n";
   test::WriteFileOrDie(file, text);
   FakeServer server;
   ProduceOptions o = Options(file);
@@ -297,12 +305,14 @@ TEST_CASE("a log over an SLS limit goes to the dead-letter file with its reason;
   CHECK(dead.find("{\"base64\":\"/w==\"},\"__dead_letter_reason__\":\"the value of 'k' is not UTF-8") !=
         std::string::npos);
   CHECK(dead.find("starts with a digit") != std::string::npos);
-  CHECK(FormatProduceSummary(r) == "delivered 3, retried 0 requests, dead-lettered 5 (5 refused for breaking an "
-                                   "SLS limit)");
+  CHECK(FormatProduceSummary(r) ==
+        "delivered 3, retried 0 requests, dead-lettered 5 (5 refused for breaking an "
+        "SLS limit)");
 }
 
-TEST_CASE("a batch the server refuses for one log delivers the others; that log is dead-lettered with the "
-          "server's reason") {
+TEST_CASE(
+    "a batch the server refuses for one log delivers the others; that log is dead-lettered with the "
+    "server's reason") {
   std::string dir = test::MakeTempDir("produce-engine");
   std::string file = dir + "/in.txt";
   std::string text;
@@ -313,8 +323,10 @@ TEST_CASE("a batch the server refuses for one log delivers the others; that log 
     std::string raw;
     REQUIRE(Decompress(req.compress, req.body, req.raw_size, &raw).ok());
     if (raw.find("poison") != std::string::npos)
-      return Status::Invalid("the value is poison").set_http_status(400).set_sls_code("InvalidEncoding").set_request_id(
-          "R1");
+      return Status::Invalid("the value is poison")
+          .set_http_status(400)
+          .set_sls_code("InvalidEncoding")
+          .set_request_id("R1");
     return server.Put()(req);
   };
   ProduceOptions o = Options(file);
@@ -443,7 +455,7 @@ TEST_CASE("follow: a restart re-sends a batch that failed, not the acknowledged 
   auto st = LoadFollowState(Env::Default(), o.state_file);
   REQUIRE(st.ok());
   REQUIRE(st->has_value());
-  CHECK((*st)->offset == 0);  // pinned before the batch that failed...
+  CHECK((*st)->offset == 0);                                      // pinned before the batch that failed...
   CHECK((*st)->settled == std::vector<ByteRange>{{1000, 3000}});  // ...the two after it are saved as settled
 
   interrupts = 0;

@@ -18,8 +18,8 @@ TEST_CASE("state round-trips and is written 0600") {
   auto none = LoadFollowState(env, file);
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
-  REQUIRE(SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678, 256, 0xdeadbeef, {{6000, 7000}, {8000, 9000}}})
-              .ok());
+  REQUIRE(
+      SaveFollowState(env, file, {"/var/log/app.log", 1234, 5678, 256, 0xdeadbeef, {{6000, 7000}, {8000, 9000}}}).ok());
   auto back = LoadFollowState(env, file);
   REQUIRE(back.ok());
   REQUIRE(back->has_value());
@@ -48,8 +48,8 @@ TEST_CASE("damaged state is refused with advice") {
   CHECK_FALSE(DecodeFollowState(good.substr(0, good.size() / 2)).ok());
   // Settled ranges must follow the offset, in order, apart.
   CHECK(DecodeFollowState(EncodeFollowState({"/a", 1, 2, 0, 0, {{2, 5}, {7, 9}}})).ok());
-  for (std::vector<ByteRange> bad_ranges : {std::vector<ByteRange>{{1, 5}}, {{5, 5}}, {{3, 6}, {6, 9}},
-                                             {{7, 9}, {3, 5}}}) {
+  for (std::vector<ByteRange> bad_ranges :
+       {std::vector<ByteRange>{{1, 5}}, {{5, 5}}, {{3, 6}, {6, 9}}, {{7, 9}, {3, 5}}}) {
     auto r = DecodeFollowState(EncodeFollowState({"/a", 1, 2, 0, 0, bad_ranges}));
     CHECK(r.status().ExitCode() == 3);
   }

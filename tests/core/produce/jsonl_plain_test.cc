@@ -25,10 +25,12 @@ bool IsClear(const ParsedLog& l) {
 // path must hand to the general parser (escapes, non-string values,
 // broken punctuation, bad UTF-8, reserved keys with bad values...).
 std::string RandomLine(std::mt19937& rng) {
-  static const std::vector<std::string> keys = {"level", "msg", "__time__", "__time_ns__", "__topic__", "__source__",
-                                                "__tag__:env", "__hash_key__", "__shard__", "k", "", "é"};
-  static const std::vector<std::string> values = {"info", "", "1700000000", "123456789", "a b c", "x\xc3\xa9y",
-                                                  "{", "}", ":", ",", "[1]", "12ab", "\xf0\x9f\x98\x80"};
+  static const std::vector<std::string> keys = {
+      "level",       "msg",          "__time__",  "__time_ns__", "__topic__", "__source__",
+      "__tag__:env", "__hash_key__", "__shard__", "k",           "",          "é"};
+  static const std::vector<std::string> values = {
+      "info", "",  "1700000000", "123456789", "a b c", "x\xc3\xa9y",      "{",
+      "}",    ":", ",",          "[1]",       "12ab",  "\xf0\x9f\x98\x80"};
   static const std::vector<std::string> bad_values = {"\xff\xfe", "\xe2\x82", "t\"", "\xed\xa0\x80"};
   static const std::vector<std::string> spaces = {"", "", "", " ", "  "};
   static const std::vector<std::string> any_blanks = {"", " ", "\t", "\r", "\n"};
@@ -43,12 +45,24 @@ std::string RandomLine(std::mt19937& rng) {
     if (i) line += pick(blanks) + "," + pick(blanks);
     line += "\"" + pick(keys) + "\"" + pick(blanks) + ":" + pick(blanks);
     switch (mutate ? rng() % 6 : 5) {
-      case 0: line += "42"; break;
-      case 1: line += "\"esc\\n\""; break;
-      case 2: line += "{\"a\":\"b\"}"; break;
-      case 3: line += "\"ctl\x01\""; break;
-      case 4: line += "\"" + pick(bad_values) + "\""; break;
-      default: line += "\"" + pick(values) + "\""; break;
+      case 0:
+        line += "42";
+        break;
+      case 1:
+        line += "\"esc\\n\"";
+        break;
+      case 2:
+        line += "{\"a\":\"b\"}";
+        break;
+      case 3:
+        line += "\"ctl\x01\"";
+        break;
+      case 4:
+        line += "\"" + pick(bad_values) + "\"";
+        break;
+      default:
+        line += "\"" + pick(values) + "\"";
+        break;
     }
   }
   line += pick(blanks) + "}" + pick(blanks);
@@ -152,14 +166,14 @@ TEST_CASE("plain objects: what the fast path takes and what it leaves") {
   CHECK(log.topic == "t");
   CHECK(log.tags == std::vector<KeyValue>{{"env", "prod"}});
   for (std::string_view declined : {
-           R"({"a":"x\"y"})",            // an escape
-           R"({"a":1})",                 // not a string value
-           R"({"a":"x","b":"y"} x)",     // text after the object
-           R"({"a" "x"})",               // no colon
-           R"({"a":"x",})",              // trailing comma
+           R"({"a":"x\"y"})",                 // an escape
+           R"({"a":1})",                      // not a string value
+           R"({"a":"x","b":"y"} x)",          // text after the object
+           R"({"a" "x"})",                    // no colon
+           R"({"a":"x",})",                   // trailing comma
            R"({"__time__":"soon","a":"b"})",  // AddField refuses it
-           R"({"__topic__":"t"})",       // no content key
-           "{\"a\":\"\xff\"}",           // not UTF-8
+           R"({"__topic__":"t"})",            // no content key
+           "{\"a\":\"\xff\"}",                // not UTF-8
            "{}",
        }) {
     CAPTURE(declined);

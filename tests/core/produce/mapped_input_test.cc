@@ -60,7 +60,7 @@ TEST_CASE("mapped input: not for pipes, small rests or offsets past the end") {
   Fd f(path);
   CHECK(MappedInput::Map(f.fd, 0, path, 1024) == nullptr);  // under min_bytes
   CHECK(MappedInput::Map(f.fd, 10, path, 1) == nullptr);    // past the end
-  auto m = MappedInput::Map(f.fd, 2, path, 1);               // from an offset
+  auto m = MappedInput::Map(f.fd, 2, path, 1);              // from an offset
   REQUIRE(m);
   std::string_view block;
   REQUIRE(m->Next(100, &block));

@@ -28,7 +28,8 @@ std::string Value(const ParsedLog& log, std::string_view key) {
 }  // namespace
 
 TEST_CASE("jsonl: strings, escapes, unicode and non-string values") {
-  auto p = Run(R"({"a":"x","b":"tab\there \"q\" \\ \u00e9\ud83d\ude00","n":12.5e3,"t":true,"z":null,"o":{"k":[1,2]},"e":""})");
+  auto p = Run(
+      R"({"a":"x","b":"tab\there \"q\" \\ \u00e9\ud83d\ude00","n":12.5e3,"t":true,"z":null,"o":{"k":[1,2]},"e":""})");
   REQUIRE(p.outcome == ParseOutcome::kLog);
   CHECK(Value(p.log, "a") == "x");
   CHECK(Value(p.log, "b") == "tab\there \"q\" \\ \xc3\xa9\xf0\x9f\x98\x80");
@@ -41,7 +42,8 @@ TEST_CASE("jsonl: strings, escapes, unicode and non-string values") {
 }
 
 TEST_CASE("jsonl: reserved keys as consume writes them") {
-  auto p = Run(R"({"__time__":1700000000,"__time_ns__":5,"__topic__":"tp","__source__":"10.0.0.1","__tag__:env":"prod","__shard__":2,"__cursor__":"MQ==","msg":"m"})");
+  auto p = Run(R"({"__time__":1700000000,"__time_ns__":5,"__topic__":"tp","__source__":"10.0.0.1",)"
+               R"("__tag__:env":"prod","__shard__":2,"__cursor__":"MQ==","msg":"m"})");
   REQUIRE(p.outcome == ParseOutcome::kLog);
   CHECK(p.log.time == 1700000000u);
   CHECK(p.log.time_ns == 5u);
@@ -91,7 +93,7 @@ TEST_CASE("jsonl: UTF-8 is checked inside every string, ASCII or not, at any ali
     REQUIRE(ok.outcome == ParseOutcome::kLog);
     CHECK(Value(ok.log, "k") == p + "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80" + p);
     CHECK(Run("{\"k\":\"" + p + "\xff" + p + "\"}").outcome == ParseOutcome::kInvalid);
-    CHECK(Run("{\"k\":\"" + p + "\\n\xc3" + p + "\"}").outcome == ParseOutcome::kInvalid);    // escaped path
+    CHECK(Run("{\"k\":\"" + p + "\\n\xc3" + p + "\"}").outcome == ParseOutcome::kInvalid);      // escaped path
     CHECK(Run("{\"k\":{\"x\":\"" + p + "\xed\xa0\x80\"}}").outcome == ParseOutcome::kInvalid);  // nested
     CHECK(Run("{\"" + p + "\xfe\":\"v\"}").outcome == ParseOutcome::kInvalid);                  // key
     CHECK(Run("{\"k\":\"" + p + "\x1f\"}").outcome == ParseOutcome::kInvalid);                  // control

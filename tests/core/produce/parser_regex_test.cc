@@ -12,14 +12,14 @@ TEST_CASE("named groups become positional groups with names") {
   CHECK(t->names[0] == "ip");
   CHECK(t->names[1] == "");
   CHECK(t->names[2] == "user");
-  CHECK(TranslateRegex("(a)").status().kind() == ErrorKind::kUsage);         // no named group
+  CHECK(TranslateRegex("(a)").status().kind() == ErrorKind::kUsage);  // no named group
   CHECK(TranslateRegex("(?=x)(?P<a>b)").status().kind() == ErrorKind::kUsage);
   CHECK(TranslateRegex("(?P<a>[x)").status().kind() == ErrorKind::kUsage);
 }
 
 TEST_CASE("regex parser extracts an nginx line") {
-  auto p = MakeRegexParser(
-      R"re(^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^]]+)\] "(?P<request>[^"]*)" (?P<status>\d+) (?P<bytes>\d+)$)re");
+  auto p = MakeRegexParser(R"re(^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^]]+)\] )re"
+                           R"re("(?P<request>[^"]*)" (?P<status>\d+) (?P<bytes>\d+)$)re");
   REQUIRE(p.ok());
   ParsedLog log;
   std::string err;

@@ -47,11 +47,14 @@ TEST_CASE("UTF-8 validation") {
   CHECK(IsValidUtf8("h\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80"));
   CHECK(IsValidUtf8(std::string("nul\0inside", 10)));
   CHECK_FALSE(IsValidUtf8("\xff"));
-  CHECK_FALSE(IsValidUtf8("abcdefgh\xc3"));        // truncated
-  CHECK_FALSE(IsValidUtf8("\xc0\xaf"));            // overlong
-  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));        // surrogate
-  CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));    // > U+10FFFF
-  CHECK(ToValidUtf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
+  CHECK_FALSE(IsValidUtf8("abcdefgh\xc3"));      // truncated
+  CHECK_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
+  CHECK(ToValidUtf8("a\xff"
+                    "b") ==
+        "a\xef\xbf\xbd"
+        "b");
   CHECK(ToValidUtf8("ok \xc3\xa9") == "ok \xc3\xa9");
 }
 
@@ -85,8 +88,8 @@ TEST_CASE("content keys: 1..128 bytes of letters, digits and '_', no leading dig
   CHECK(Why(LogWith("a-b", "x")) != "");
   CHECK(Why(LogWith("caf\xc3\xa9", "x")) != "");
   CHECK(Why(LogWith("", "x")).find("empty") != std::string::npos);
-  for (const char* reserved : {"__time__", "__topic__", "__source__", "__partition_time__", "_extract_others_",
-                               "__extract_others__"})
+  for (const char* reserved :
+       {"__time__", "__topic__", "__source__", "__partition_time__", "_extract_others_", "__extract_others__"})
     CHECK(Why(LogWith(reserved, "x")).find("reserved") != std::string::npos);
   CHECK(ContentKeyProblem("ok_key").empty());
   CHECK(ContentKeyProblem("bad\x01key").find("\\x01") != std::string::npos);

@@ -88,13 +88,17 @@ TEST_CASE("gives up after --retries and reports the last error") {
   o.compress = CompressType::kNone;
   std::atomic<int> calls{0};
   Status last;
-  Sender s(o, [&](const PutRequest&) {
-    ++calls;
-    return Status::Error(ErrorKind::kServer, "ServerBusy").set_retry(RetryClass::kRetry);
-  }, Env::Default(), [&](std::unique_ptr<Batch> b, const Status& st) {
-    last = st;
-    CHECK(b->data.size() > 0);  // the borrowed body came back
-  });
+  Sender s(
+      o,
+      [&](const PutRequest&) {
+        ++calls;
+        return Status::Error(ErrorKind::kServer, "ServerBusy").set_retry(RetryClass::kRetry);
+      },
+      Env::Default(),
+      [&](std::unique_ptr<Batch> b, const Status& st) {
+        last = st;
+        CHECK(b->data.size() > 0);  // the borrowed body came back
+      });
   s.Start();
   s.Submit(MakeBatch(1, ""));
   REQUIRE(s.WaitIdle(5000000));
@@ -148,12 +152,16 @@ TEST_CASE("abort stops retrying and fails queued batches without sending") {
   o.backoff_initial_us = 10 * 1000 * 1000;  // would wait 10 s
   o.backoff_max_us = 10 * 1000 * 1000;
   std::atomic<int> failed{0};
-  Sender s(o, [&](const PutRequest&) {
-    ++calls;
-    return Status::Error(ErrorKind::kServer, "busy").set_retry(RetryClass::kRetry);
-  }, Env::Default(), [&](std::unique_ptr<Batch>, const Status& st) {
-    if (!st.ok()) ++failed;
-  });
+  Sender s(
+      o,
+      [&](const PutRequest&) {
+        ++calls;
+        return Status::Error(ErrorKind::kServer, "busy").set_retry(RetryClass::kRetry);
+      },
+      Env::Default(),
+      [&](std::unique_ptr<Batch>, const Status& st) {
+        if (!st.ok()) ++failed;
+      });
   s.Start();
   for (int i = 0; i < 5; ++i) s.Submit(MakeBatch(static_cast<uint64_t>(i), ""));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -210,9 +218,10 @@ TEST_CASE("content refusals are told apart from other errors") {
   CHECK_FALSE(RefusedForContent(refused(404, "LogStoreNotExist")));
   CHECK_FALSE(RefusedForContent(refused(401, "SignatureNotMatch")));
   CHECK_FALSE(RefusedForContent(Status::OK()));
-  CHECK_FALSE(RefusedForContent(
-      Status::Error(ErrorKind::kServer, "x").set_http_status(400).set_sls_code("PostBodyInvalid").set_retry(
-          RetryClass::kRetry)));
+  CHECK_FALSE(RefusedForContent(Status::Error(ErrorKind::kServer, "x")
+                                    .set_http_status(400)
+                                    .set_sls_code("PostBodyInvalid")
+                                    .set_retry(RetryClass::kRetry)));
 }
 
 TEST_CASE("a batch refused for one log is sent in halves until that log is alone") {
@@ -223,8 +232,7 @@ TEST_CASE("a batch refused for one log is sent in halves until that log is alone
     std::lock_guard<std::mutex> lock(mu);
     sent.push_back(values);
     for (const auto& v : values)
-      if (v == "v5")
-        return Status::Invalid("key 'a.b' is not allowed").set_http_status(400).set_sls_code("InvalidKey");
+      if (v == "v5") return Status::Invalid("key 'a.b' is not allowed").set_http_status(400).set_sls_code("InvalidKey");
     return Status::OK();
   };
   std::vector<std::pair<std::vector<std::string>, Status>> done;

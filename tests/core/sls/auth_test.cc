@@ -102,9 +102,11 @@ TEST_CASE("sign then verify round-trips for v1 sha1, v1 sha256 and v4, with an S
   Credentials creds{"ak1", "secret1", "sts-token"};
   for (auto version : {SignatureVersion::kV1, SignatureVersion::kV4}) {
     for (auto method : {HmacMethod::kSha1, HmacMethod::kSha256}) {
-      SignableRequest req{"POST", "/logstores/app/shards/lb", {{"key", "a b=c"}, {"empty", ""}},
-                          {{"Host", "demo.example.com:8080"}, {"Content-Type", "application/x-protobuf"},
-                           {"x-log-bodyrawsize", "3"}}};
+      SignableRequest req{
+          "POST",
+          "/logstores/app/shards/lb",
+          {{"key", "a b=c"}, {"empty", ""}},
+          {{"Host", "demo.example.com:8080"}, {"Content-Type", "application/x-protobuf"}, {"x-log-bodyrawsize", "3"}}};
       SignOptions opts{version, method, "cn-hangzhou"};
       SignRequest(&req, "abc", creds, opts, 1800000000);
       CHECK(FindHeader(req.headers, "x-acs-security-token") != nullptr);

@@ -192,7 +192,8 @@ TEST_CASE("SLS error JSON becomes a Status with kind, code, request id and retry
     RetryClass retry;
     const char* advice;
   } cases[] = {
-      {401, "SignatureNotMatch", ErrorKind::kAuth, RetryClass::kNever, "check the access key secret (the key came from profile prod in /etc/x)"},
+      {401, "SignatureNotMatch", ErrorKind::kAuth, RetryClass::kNever,
+       "check the access key secret (the key came from profile prod in /etc/x)"},
       {401, "Unauthorized", ErrorKind::kAuth, RetryClass::kNever, "check the access key id"},
       {404, "LogStoreNotExist", ErrorKind::kNotFound, RetryClass::kNever, "check -l/--logstore"},
       {404, "ProjectNotExist", ErrorKind::kNotFound, RetryClass::kNever, "check -p/--project"},
@@ -209,7 +210,8 @@ TEST_CASE("SLS error JSON becomes a Status with kind, code, request id and retry
     CAPTURE(c.code);
     fake.reply = [&](const httplib::Request&, httplib::Response& res) {
       res.status = c.http;
-      res.set_content(std::string(R"({"errorCode":")") + c.code + R"(","errorMessage":"it failed"})", "application/json");
+      res.set_content(std::string(R"({"errorCode":")") + c.code + R"(","errorMessage":"it failed"})",
+                      "application/json");
     };
     auto r = client->ListShards("app");
     REQUIRE_FALSE(r.ok());
@@ -295,7 +297,8 @@ TEST_CASE("RequestTimeExpired: the client learns the server clock and retries on
 }
 
 TEST_CASE("shard, checkpoint and hash-key helpers") {
-  auto shards = ParseShardList(R"([{"shardID":0,"status":"readwrite","inclusiveBeginKey":"00000000000000000000000000000000",
+  auto shards =
+      ParseShardList(R"([{"shardID":0,"status":"readwrite","inclusiveBeginKey":"00000000000000000000000000000000",
     "exclusiveEndKey":"80000000000000000000000000000000","createTime":1795550394},
     {"shardID":1,"status":"readonly","inclusiveBeginKey":"80000000000000000000000000000000",
     "exclusiveEndKey":"ffffffffffffffffffffffffffffffff","createTime":"1795550395"}])");
@@ -311,7 +314,8 @@ TEST_CASE("shard, checkpoint and hash-key helpers") {
 TEST_CASE("regression (fuzz sls_json): an out-of-range float in a shard list is not undefined behaviour") {
   // Found by tests/fuzz/sls_json_fuzz.cc: createTime overflowing int64 as a
   // double was cast straight to an integer.
-  auto shards = ParseShardList(R"([{"shardID": 4, "status": "readwrite", "createTime": 17955500000000000000000000000000000396},
+  auto shards =
+      ParseShardList(R"([{"shardID": 4, "status": "readwrite", "createTime": 17955500000000000000000000000000000396},
     {"shardID": 1e300, "createTime": -1e40}, {"shardID": 2, "createTime": 1795550396.5}])");
   REQUIRE(shards.ok());
   REQUIRE(shards->size() == 3);
@@ -322,4 +326,3 @@ TEST_CASE("regression (fuzz sls_json): an out-of-range float in a shard list is 
   CHECK((*cps)[0].shard == 0);
   CHECK((*cps)[0].update_time_us == 0);
 }
-

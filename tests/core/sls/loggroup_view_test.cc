@@ -25,8 +25,12 @@ std::string Varint(uint64_t v) {
   out.push_back(static_cast<char>(v));
   return out;
 }
-std::string Key(uint32_t field, uint32_t wire_type) { return Varint(field << 3 | wire_type); }
-std::string Len(uint32_t field, const std::string& body) { return Key(field, 2) + Varint(body.size()) + body; }
+std::string Key(uint32_t field, uint32_t wire_type) {
+  return Varint(field << 3 | wire_type);
+}
+std::string Len(uint32_t field, const std::string& body) {
+  return Key(field, 2) + Varint(body.size()) + body;
+}
 
 // Both decoders must accept or refuse `bytes` alike, and agree on every value.
 // The view points into `bytes`: callers that read it afterwards keep the
@@ -111,8 +115,8 @@ TEST_CASE("every golden PullLogs and PutLogs body reads the same through the vie
       Base64Decode(resp["body_b64"].get<std::string>(), &body);
       auto& h = resp["headers"];
       std::string ct = h.contains("x-log-compresstype") ? h["x-log-compresstype"].get<std::string>() : "";
-      REQUIRE(Decompress(*ParseCompressType(ct), body, std::stoull(h["x-log-bodyrawsize"].get<std::string>()), &raw)
-                  .ok());
+      REQUIRE(
+          Decompress(*ParseCompressType(ct), body, std::stoull(h["x-log-bodyrawsize"].get<std::string>()), &raw).ok());
       CheckAgrees(raw, &view);
       CHECK(view.loggroups_size() == std::stoi(h["x-log-count"].get<std::string>()));
       ++lists;
@@ -184,19 +188,19 @@ TEST_CASE("malformed bytes are refused like protobuf refuses them, and the view 
   LogGroupListView view;
   REQUIRE(view.Parse(Len(1, Len(3, "t"))).ok());
   const std::string cases[] = {
-      std::string("\x00", 1),                                   // tag 0
-      Key(1, 4),                                                // end-group outside a group
-      Key(5, 6) + "x",                                          // wire type 6
-      Key(5, 7) + "x",                                          // wire type 7
-      Key(5, 3) + Key(6, 4),                                    // end-group of another field
-      Key(5, 3),                                                // group never ends
-      std::string("\x8a\x80\x80\x80\x80\x00", 6),               // a 6-byte tag
-      Key(1, 2) + std::string("\x80\x80\x80\x80\x08", 5),       // a length of 2 GB
-      Key(1, 2) + Varint(3) + "ab",                             // a length past the end
-      Key(9, 0) + std::string(10, '\xff') + "\x01",             // an 11-byte varint
-      Len(1, Len(1, Key(4, 5) + "ab")),                         // a cut fixed32
-      Len(1, Len(1, Len(2, Key(1, 2) + Varint(9) + "k"))),      // a cut key inside a content
-      Key(10, 1) + "1234567",                                   // a cut fixed64
+      std::string("\x00", 1),                               // tag 0
+      Key(1, 4),                                            // end-group outside a group
+      Key(5, 6) + "x",                                      // wire type 6
+      Key(5, 7) + "x",                                      // wire type 7
+      Key(5, 3) + Key(6, 4),                                // end-group of another field
+      Key(5, 3),                                            // group never ends
+      std::string("\x8a\x80\x80\x80\x80\x00", 6),           // a 6-byte tag
+      Key(1, 2) + std::string("\x80\x80\x80\x80\x08", 5),   // a length of 2 GB
+      Key(1, 2) + Varint(3) + "ab",                         // a length past the end
+      Key(9, 0) + std::string(10, '\xff') + "\x01",         // an 11-byte varint
+      Len(1, Len(1, Key(4, 5) + "ab")),                     // a cut fixed32
+      Len(1, Len(1, Len(2, Key(1, 2) + Varint(9) + "k"))),  // a cut key inside a content
+      Key(10, 1) + "1234567",                               // a cut fixed64
   };
   for (const std::string& bytes : cases) {
     CAPTURE(bytes);

@@ -39,8 +39,8 @@ TEST_CASE("shard sets: unsorted and overlapping input comes back sorted and uniq
 }
 
 TEST_CASE("shard sets: nonsense is a usage error that shows the grammar") {
-  for (const char* bad : {"", " ", ",", "1,", ",1", "a", "1-", "-1", "3-1", "1.5", "1-2-3", "0x1", "1,,2",
-                          "99999999999", "0-200000"})
+  for (const char* bad :
+       {"", " ", ",", "1,", ",1", "a", "1-", "-1", "3-1", "1.5", "1-2-3", "0x1", "1,,2", "99999999999", "0-200000"})
     ExpectBad(bad);
 }
 
@@ -64,7 +64,7 @@ TEST_CASE("hash keys: 32 hex digits, lower-cased") {
 
 TEST_CASE("hash keys: strictly inside [begin, end), end of all f meaning 2^128") {
   CHECK(HashKeyStrictlyInside(kHalf, kZero, kMax));
-  CHECK_FALSE(HashKeyStrictlyInside(kZero, kZero, kMax));  // the begin itself is not inside
+  CHECK_FALSE(HashKeyStrictlyInside(kZero, kZero, kMax));   // the begin itself is not inside
   CHECK(HashKeyStrictlyInside(kMax, kZero, kMax));          // 2^128-1 < 2^128
   CHECK_FALSE(HashKeyStrictlyInside(kHalf, kZero, kHalf));  // the exclusive end
   CHECK(HashKeyStrictlyInside("7fffffffffffffffffffffffffffffff", kZero, kHalf));
@@ -80,8 +80,8 @@ TEST_CASE("equal split keys over the whole space and a sub-range") {
 
   auto four = EqualSplitKeys(kZero, kMax, 4);
   REQUIRE(four.ok());
-  CHECK(*four == std::vector<std::string>{"40000000000000000000000000000000", kHalf,
-                                          "c0000000000000000000000000000000"});
+  CHECK(*four ==
+        std::vector<std::string>{"40000000000000000000000000000000", kHalf, "c0000000000000000000000000000000"});
 
   // [0x80.., 2^128) into 2 is the midpoint 0xc0..
   auto upper = EqualSplitKeys(kHalf, kMax, 2);
