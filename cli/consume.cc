@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/consume_report.h"
 #include "cli/settings.h"
 #include "cli/tty_rate.h"
 #include "cli/values.h"
@@ -102,64 +103,6 @@ Result<int64_t> Duration(int64_t flag_us, const Settings& settings, const char* 
 std::string Extension(const std::string& format) {
   if (format == "jsonl" || format == "csv" || format == "tsv") return format;
   return "log";
-}
-
-void DrawProgress(const ConsumeProgress& p, int64_t from, int64_t to) {
-  double frac = 0;
-  if (p.shards > 0 && p.shards == p.shards_finished) {
-    frac = 1;
-  } else if (!p.groups_unknown && p.groups_total > 0) {
-    // What is really left: log groups between the cursors.
-    frac = double(p.groups_done) / double(p.groups_total);
-  } else if (to > from && p.low_watermark_unix > 0) {
-    frac = std::clamp(double(p.low_watermark_unix - from) / double(to - from), 0.0, 1.0);
-  } else if (p.shards > 0) {
-    frac = double(p.shards_finished) / p.shards;
-  }
-  const double secs = std::max(1e-3, p.elapsed_us / 1e6);
-  const double rate = p.logs / secs;
-  char eta[32] = "--:--";
-  if (frac > 0.01 && frac < 1) {
-    int64_t left = static_cast<int64_t>(secs * (1 - frac) / frac);
-    std::snprintf(eta, sizeof eta, "%02lld:%02lld:%02lld", (long long)(left / 3600), (long long)(left / 60 % 60),
-                  (long long)(left % 60));
-  }
-  const int width = 30;
-  int filled = static_cast<int>(frac * width);
-  std::string bar(static_cast<size_t>(filled), '#');
-  bar.append(static_cast<size_t>(width - filled), ' ');
-  std::fprintf(stderr, "\r[%s] %3d%%  %lld logs  %.0f logs/s  ETA %s  shards %d/%d ", bar.c_str(),
-               static_cast<int>(frac * 100), static_cast<long long>(p.logs), rate, eta, p.shards_finished, p.shards);
-  std::fflush(stderr);
-}
-
-// VmHWM: the peak resident set of this process, as the kernel counts it.
-int64_t PeakRssKb() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (!f) return -1;
-  char line[256];
-  long long kb = -1;
-  while (std::fgets(line, sizeof line, f))
-    if (std::sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
-  std::fclose(f);
-  return kb;
-}
-
-void PrintStats(const ConsumeStats& s, const ConsumeBudget& budget) {
-  const double secs = std::max(1e-6, s.elapsed_us / 1e6);
-  std::string line = "consumed " + std::to_string(s.logs) + " logs (" + std::to_string(s.scanned) + " read), " +
-                     std::to_string(s.bytes) + " bytes in ";
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "%.3f s (%.0f logs/s, %.1f MB/s out, %.1f MB/s pulled)", secs, s.logs / secs,
-                s.bytes / secs / 1e6, s.raw_bytes / secs / 1e6);
-  line += buf;
-  std::snprintf(buf, sizeof buf, "; peak RSS %.1f MB, --memory %.0f MB, at most %.1f MB held", PeakRssKb() / 1024.0,
-                budget.capacity() / 1048576.0, budget.peak() / 1048576.0);
-  line += buf;
-  for (const auto& [key, st] : s.shards)
-    line += "; " + key.first + "/" + std::to_string(key.second) + ": " + std::to_string(st.logs) + " logs " +
-            std::to_string(st.bytes) + " bytes";
-  std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 // kcat's -o takes a start offset; here -o is always where data goes.
@@ -380,7 +323,7 @@ int Finish(const ConsumeFlags& f, const ConsumeOptions& o, const Result<ConsumeS
     if (f.stats) std::fprintf(stderr, "slsflow: stopped on an error; the state keeps what was delivered\n");
     return ReportError(result.status());
   }
-  if (f.stats) PrintStats(*result, budget);
+  if (f.stats) std::fprintf(stderr, "%s\n", StatsLine(*result, budget, PeakRssKb()).c_str());
   if (session.complete && result->logs == 0)
     notice("nothing to do: " + shown + " already holds " + DescribeRequest(session.request, {"--from", "--to"}) +
            "; --reset to redo");
@@ -487,7 +430,10 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   if (o.to_unix && !f.no_progress && !common.quiet && isatty(STDERR_FILENO)) {
     const int64_t from_unix = o.from.kind == TimeSpec::kUnix ? o.from.unix_seconds : 0;
     const int64_t to_unix = *o.to_unix;
-    o.progress = [from_unix, to_unix](const ConsumeProgress& p) { DrawProgress(p, from_unix, to_unix); };
+    o.progress = [from_unix, to_unix](const ConsumeProgress& p) {
+      std::fputs(ProgressLine(p, from_unix, to_unix).c_str(), stderr);
+      std::fflush(stderr);
+    };
   }
   g_stop.store(false);
   o.stop = &g_stop;
