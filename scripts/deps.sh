@@ -8,8 +8,8 @@ PACKAGES=(
   libcli11-dev libcurl4-openssl-dev libprotobuf-dev protobuf-compiler libspdlog-dev
   nlohmann-json3-dev doctest-dev liblz4-dev libzstd-dev zlib1g-dev libssl-dev
   libcpp-httplib-dev libsqlite3-dev
-  # tests, fuzzing, man pages, packaging checks
-  python3 clang libclang-rt-14-dev groff-base man-db openssl procps time dpkg-dev file
+  # tests, fuzzing, formatting, man pages, packaging checks
+  python3 clang libclang-rt-14-dev clang-format groff-base man-db openssl procps time dpkg-dev file
 )
 
 missing=()
