@@ -100,6 +100,11 @@ common=(consume --endpoint "$url" -p demo -l app -q --from begin -e --stats --ma
 echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $ncpu cores (shared: figures are noisy)"
 measure slsflow-jsonl "$bin" "${common[@]}" --state "$work/j.state" -f jsonl
 measure slsflow-raw "$bin" "${common[@]}" --state "$work/r.state" -f raw --field content
+# An older slsflow, measured in the same run (SLSFLOW_BASELINE_BIN).
+if [[ -n ${SLSFLOW_BASELINE_BIN:-} ]]; then
+  measure baseline-jsonl "$SLSFLOW_BASELINE_BIN" "${common[@]}" --state "$work/bj.state" -f jsonl
+  measure baseline-raw "$SLSFLOW_BASELINE_BIN" "${common[@]}" --state "$work/br.state" -f raw --field content
+fi
 
 # The peer: a stdlib python pull loop that prints jsonl.
 cat >"$work/peer.py" <<'EOF'

@@ -5,6 +5,8 @@
 # $BUILD_DIR), starts the emulator in memory (and, second, with --data-dir
 # on SQLite), and prints the figures. The generator and the emulator share
 # this machine's cores, so the figures are a floor, comparable within a run.
+# SLSFLOW_BASELINE_BIN=PATH (an older slsflow) runs each bench against it
+# too, alternating with this build's, so before/after comes from one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -21,11 +23,11 @@ pid=
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; return 0; }
 trap cleanup EXIT
 
-bench() {  # bench LABEL [emulator args...]
-  local label=$1
-  shift
-  rm -f "$tmp/out"  # a reused file could still show the previous run's line
-  "$build/slsflow" emulator --listen 127.0.0.1:0 --project demo --logstore "bench:$shards" --no-auth "$@" \
+bench() {  # bench LABEL BINARY [emulator args...]
+  local label=$1 bin=$2
+  shift 2
+  rm -rf "$tmp/out" "$tmp/data"  # a reused file could still show the previous run's line
+  "$bin" emulator --listen 127.0.0.1:0 --project demo --logstore "bench:$shards" --no-auth "$@" \
     >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   for _ in $(seq 600); do [[ -s "$tmp/out" ]] && break; sleep 0.1; done
@@ -39,5 +41,10 @@ bench() {  # bench LABEL [emulator args...]
   pid=
 }
 
-bench "in memory"
-bench "SQLite --data-dir" --data-dir "$tmp/data"
+baseline=${SLSFLOW_BASELINE_BIN:-}
+for _ in $(seq "${BENCH_ROUNDS:-1}"); do
+  bench "in memory" "$build/slsflow"
+  if [[ -n $baseline ]]; then bench "in memory, baseline $baseline" "$baseline"; fi
+  bench "SQLite --data-dir" "$build/slsflow" --data-dir "$tmp/data"
+  if [[ -n $baseline ]]; then bench "SQLite --data-dir, baseline $baseline" "$baseline" --data-dir "$tmp/data"; fi
+done

@@ -10,7 +10,8 @@
 # RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s.
 #
 #   scripts/bench_produce.sh [BUILD_DIR]      env: BENCH_MB (default 256), BENCH_STEADY_S (default 10),
-#                                             BENCH_RUNS (default 3; slsflow's figures are the median)
+#                                             BENCH_RUNS (default 3; slsflow's figures are the median),
+#                                             SLSFLOW_BASELINE_BIN (an older binary, run interleaved)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
@@ -18,6 +19,8 @@ bin=${SLSFLOW_BIN:-$build/slsflow}
 mb=${BENCH_MB:-256}
 steady_s=${BENCH_STEADY_S:-10}
 runs=${BENCH_RUNS:-3}
+# An older slsflow to measure in the same run (its rows are "baseline-*").
+baseline=${SLSFLOW_BASELINE_BIN:-}
 work=$(mktemp -d /tmp/slsflow-bench-produce.XXXXXX)
 source "$here/scripts/lib/emulator.sh"
 cleanup() { stop_emulator; rm -rf "$work"; }
@@ -106,9 +109,26 @@ for c in p550 nginx kv200; do
       "$bin" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
       2>"$work/$c.stats" >/dev/null || { echo "produce $c failed:"; cat "$work/$c.stats"; exit 1; }
     grep -q "undelivered 0" "$work/$c.stats" || { echo "produce $c lost logs:"; cat "$work/$c.stats"; exit 1; }
+    if [[ -n $baseline ]]; then  # interleaved, so both see the same machine
+      fresh_emulator
+      taskset -c "$core_producer" "$measure" "$work/$c.before.$i" \
+        "$baseline" produce --endpoint "$url" -p demo -l app --file "$f" --input "$(input_of "$c")" --stats \
+        2>"$work/$c.bstats" >/dev/null || { echo "baseline produce $c failed:"; cat "$work/$c.bstats"; exit 1; }
+    fi
   done
   python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$results" "$work/$c.time".*
+  if [[ -n $baseline ]]; then python3 "$work/report.py" "baseline-$c" "$f" "$logs" "$results" "$work/$c.before".*; fi
 done
+if [[ -n $baseline ]]; then
+  python3 - "$results" <<'PY'
+import sys
+r = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1])}
+for c in ("p550", "nginx", "kv200"):
+    s, b = r.get("slsflow-" + c), r.get("baseline-" + c)
+    if s and b:
+        print("ratio %-6s this build / baseline = %.3f wall MB/s, %.3f MB per CPU-second" % (c, s[0] / b[0], s[2] / b[2]))
+PY
+fi
 fresh_emulator  # for the peer and the steady run
 
 # The peer: the official npm SDK, postLogStoreLogs of 4096-log batches,
