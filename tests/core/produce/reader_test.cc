@@ -1,6 +1,7 @@
 #include "core/produce/reader.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -218,4 +219,224 @@ TEST_CASE("follow without --file is a usage error") {
   InputReaderOptions o;
   o.follow = true;
   CHECK(InputReader::Open(o).status().kind() == ErrorKind::kUsage);
+}
+
+namespace {
+
+// Puts `fd` on stdin for the test's lifetime: the reader reads fd 0 itself.
+struct StdinFrom {
+  int saved = dup(STDIN_FILENO);
+  explicit StdinFrom(int fd) {
+    REQUIRE(saved >= 0);
+    REQUIRE(dup2(fd, STDIN_FILENO) == STDIN_FILENO);
+    ::close(fd);
+  }
+  ~StdinFrom() {
+    dup2(saved, STDIN_FILENO);
+    ::close(saved);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a missing input file is not-found and names the path; a directory is an I/O error") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  InputReaderOptions o;
+  o.path = dir + "/nope.log";
+  auto r = InputReader::Open(o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().kind() == ErrorKind::kNotFound);
+  CHECK(r.status().message().find("opening " + o.path) == 0);
+
+  o.path = dir;
+  auto d = InputReader::Open(o);
+  REQUIRE(d.ok());  // open(2) takes a directory; read(2) refuses it
+  ReadBlock b;
+  auto st = (*d)->Read(10, &b);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.status().kind() == ErrorKind::kIO);
+  CHECK(st.status().message().find("reading " + dir) == 0);
+}
+
+TEST_CASE("stdin from a pipe: waits without data, then hands out lines, the last without newline, then EOF") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  StdinFrom in(fds[0]);
+  InputReaderOptions o;
+  o.path = "-";
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK_FALSE((*r)->InputWaits());  // a pipe may stall: read ahead
+  CHECK((*r)->inode() == 0);
+  ReadBlock b;
+  auto st = (*r)->Read(0, &b);
+  REQUIRE(st.ok());
+  CHECK(*st == ReadStatus::kTimeout);
+
+  std::string text = "first\nsecond\nno newline";
+  REQUIRE(write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  std::string got;
+  uint64_t expect_offset = 0;
+  for (int i = 0; i < 10; ++i) {
+    st = (*r)->Read(1000, &b);
+    REQUIRE(st.ok());
+    if (*st == ReadStatus::kEof) break;
+    if (*st != ReadStatus::kData) continue;
+    CHECK(b.start_offset == expect_offset);
+    expect_offset += b.data.size();
+    got.append(b.data);
+  }
+  CHECK(*st == ReadStatus::kEof);
+  CHECK(got == text);
+  CHECK((*r)->offset() == text.size());
+}
+
+TEST_CASE("stdin redirected from a file starts where stdin stands, counting offsets from there") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/in.log";
+  test::WriteFileOrDie(path, "skipped\nkept 1\nkept 2\n");
+  int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(lseek(fd, 8, SEEK_SET) == 8);  // as `{ read -r _; slsflow produce; } < file` leaves it
+  StdinFrom in(fd);
+  InputReaderOptions o;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK((*r)->InputWaits());  // a file waits for us: no read-ahead needed
+  // Stdin has no inode for a follow state, so offsets are relative to the
+  // first byte read; what matters is that none is skipped or read twice.
+  CHECK(Joined(ReadToEof(r->get())) == "kept 1\nkept 2\n");
+  CHECK((*r)->offset() == 14);
+}
+
+TEST_CASE("an oversized last line without a newline is reported, and EOF follows") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/in.log";
+  // Longer than the smallest read buffer (64 KiB): a shorter one that fits
+  // is handed on, and the log size check downstream refuses it instead.
+  test::WriteFileOrDie(path, "ok\n" + std::string(200000, 'y'));
+  InputReaderOptions o;
+  o.path = path;
+  o.read_size = 4096;
+  o.max_line = 8192;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  std::string lines;
+  uint64_t oversized = 0;
+  ReadStatus last = ReadStatus::kTimeout;
+  for (int i = 0; i < 100 && last != ReadStatus::kEof; ++i) {
+    ReadBlock b;
+    auto st = (*r)->Read(100, &b);
+    REQUIRE(st.ok());
+    last = *st;
+    lines.append(b.data);
+    if (b.oversized_bytes) {
+      CHECK(b.start_offset == 3);
+      oversized += b.oversized_bytes;
+    }
+  }
+  CHECK(last == ReadStatus::kEof);
+  CHECK(lines == "ok\n");
+  CHECK(oversized == 200000);  // every skipped byte is accounted for
+  CHECK((*r)->offset() == 200003);
+}
+
+TEST_CASE("follow: a file that does not exist yet is waited for, then read from its start") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/later.log";
+  InputReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  ReadBlock b;
+  auto st = (*r)->Read(10, &b);
+  REQUIRE(st.ok());
+  CHECK(*st == ReadStatus::kTimeout);
+  CHECK(b.data.empty());
+
+  test::WriteFileOrDie(path, "hello\n");
+  std::string event;
+  std::string got;
+  for (int i = 0; i < 20 && got.empty(); ++i) {
+    st = (*r)->Read(50, &b);
+    REQUIRE(st.ok());
+    if (!b.event.empty()) event = b.event;
+    got.append(b.data);
+  }
+  CHECK(event == "rotated: now reading " + path);
+  CHECK(got == "hello\n");
+  CHECK((*r)->inode() == Inode(path));
+}
+
+TEST_CASE("follow resume: a saved offset past the end, or an inode gone, restarts at the file's start") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  test::WriteFileOrDie(path, "short\n");
+  InputReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  o.start = {Inode(path), 1000};  // the file shrank below the saved offset
+  {
+    auto r = InputReader::Open(o);
+    REQUIRE(r.ok());
+    CHECK(ReadSome(r->get(), 6) == "short\n");
+  }
+  // The saved inode is nowhere near the path (rotated out and deleted):
+  // nothing of the old file can be read, the new one is read whole.
+  o.start = {Inode(path) + 12345, 3};
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK(ReadSome(r->get(), 6) == "short\n");
+}
+
+TEST_CASE("follow resume: a file rewritten since the state was saved says so before reading it again") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  std::string before = "old line\n";
+  test::WriteFileOrDie(path, before);
+  InputPosition pos{Inode(path), before.size(), static_cast<uint32_t>(before.size()), TailCrc(before)};
+  REQUIRE(truncate(path.c_str(), 0) == 0);
+  Append(path, "new line\nmore\n");
+  InputReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  o.start = pos;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  ReadBlock b;
+  auto st = (*r)->Read(10, &b);
+  REQUIRE(st.ok());
+  CHECK(*st == ReadStatus::kTimeout);  // the event first, so the caller prints it
+  CHECK(b.event == path + " changed since the state was saved (truncated?): reading it from its start");
+  CHECK(ReadSome(r->get(), 14) == "new line\nmore\n");
+}
+
+TEST_CASE("follow: copytruncate is announced on stderr's behalf") {
+  std::string dir = test::MakeTempDir("produce-reader");
+  std::string path = dir + "/app.log";
+  test::WriteFileOrDie(path, "before\n");
+  InputReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  auto r = InputReader::Open(o);
+  REQUIRE(r.ok());
+  CHECK(ReadSome(r->get(), 7) == "before\n");
+  REQUIRE(truncate(path.c_str(), 0) == 0);
+  Append(path, "x\n");
+  std::string event, got;
+  for (int i = 0; i < 20 && got.empty(); ++i) {
+    ReadBlock b;
+    auto st = (*r)->Read(20, &b);
+    REQUIRE(st.ok());
+    if (!b.event.empty()) event = b.event;
+    got.append(b.data);
+  }
+  CHECK(event == path + " was truncated: reading from its start");
+  CHECK(got == "x\n");
 }
