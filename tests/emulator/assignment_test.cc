@@ -214,4 +214,85 @@ TEST_CASE("ownership check for forceSuccess=false") {
   CHECK(wrong.http_status() == 400);
 }
 
+TEST_CASE("shard states carry the names of the JavaCons design notes; unknown shards are free and unowned") {
+  CHECK(std::string(AllocStateName(AllocState::kNotAlloc)) == "not_alloc");
+  CHECK(std::string(AllocStateName(AllocState::kAlloc)) == "already_alloc");
+  CHECK(std::string(AllocStateName(AllocState::kTransfer)) == "transfer");
+  CHECK(std::string(AllocStateName(AllocState::kWait)) == "wait");
+  CHECK(std::string(AllocStateName(AllocState::kOver)) == "over");
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 60, false});
+  CHECK(g.StateOf(42) == AllocState::kNotAlloc);
+  CHECK(g.OwnerOf(42).empty());
+  Status st = g.CheckOwner("a", 0, 1000 * kSec);
+  CHECK(st.sls_code() == "ConsumerNotExist");
+}
+
+TEST_CASE("the earmarked receiver timing out first leaves the holder with the shard") {
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 20, false});
+  auto shards = EvenShards(2);
+  int64_t now = 1000 * kSec;
+  REQUIRE(Beat(g, "a", {}, shards, now) == std::vector<int>{0, 1});
+  CHECK(Beat(g, "b", {}, shards, now).empty());
+  CHECK(g.StateOf(1) == AllocState::kTransfer);  // highest id moves first
+  // b is never heard from again; a keeps listing both, and is not given 1 back while b is live.
+  CHECK(Beat(g, "a", {0, 1}, shards, now + 10 * kSec) == std::vector<int>{0});
+  CHECK(Beat(g, "a", {0, 1}, shards, now + 21 * kSec) == std::vector<int>{0, 1});
+  CHECK(g.StateOf(1) == AllocState::kAlloc);
+  CHECK(g.OwnerOf(1) == "a");
+  CHECK(g.LiveConsumers() == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("the holder timing out mid-transfer hands the shard straight to its receiver") {
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 20, false});
+  auto shards = EvenShards(2);
+  int64_t now = 1000 * kSec;
+  Beat(g, "a", {}, shards, now);
+  Beat(g, "b", {}, shards, now);
+  REQUIRE(g.StateOf(1) == AllocState::kTransfer);
+  // a goes silent without ever letting go; b keeps beating.
+  for (int i = 0; i < 20; ++i) CHECK(Beat(g, "b", {}, shards, now + i * kSec).empty());
+  CHECK(Beat(g, "b", {}, shards, now + 21 * kSec) == std::vector<int>{0, 1});
+  CHECK(g.OwnerOf(1) == "b");
+  CHECK(g.OwnerOf(0) == "b");
+  // a was expired: it must rejoin empty.
+  CHECK(g.Heartbeat("a", {0}, shards, now + 21 * kSec).status().sls_code() == "NotExistConsumerWithBody");
+}
+
+TEST_CASE("a consumer whose shards are all still incoming gives up one of them to a newcomer") {
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 60, false});
+  auto shards = EvenShards(6);
+  int64_t now = 1000 * kSec;
+  REQUIRE(Beat(g, "a", {}, shards, now).size() == 6);
+  CHECK(Beat(g, "b", {}, shards, now).empty());  // 3, 4, 5 earmarked for b
+  CHECK(Beat(g, "a", {0, 1, 2, 3, 4, 5}, shards, now) == std::vector<int>{0, 1, 2});
+  // c joins: a hands over 2, and one of b's incoming shards (the highest, 5)
+  // is redirected to c, since b has nothing of its own to give.
+  CHECK(Beat(g, "c", {}, shards, now).empty());
+  // Once a lets go, every transfer completes in one round, balanced 2/2/2.
+  CHECK(Beat(g, "a", {0, 1}, shards, now + kSec) == std::vector<int>{0, 1});
+  CHECK(Beat(g, "b", {}, shards, now + kSec) == std::vector<int>{3, 4});
+  CHECK(Beat(g, "c", {}, shards, now + kSec) == std::vector<int>{2, 5});
+}
+
+TEST_CASE("when the holder's other shards finish, a pending transfer away from it is cancelled") {
+  ConsumerGroupState g(ConsumerGroupMeta{"cg", 60, false});
+  auto shards = EvenShards(4);
+  int64_t now = 1000 * kSec;
+  Beat(g, "a", {}, shards, now);
+  Beat(g, "b", {}, shards, now);  // 2 and 3 earmarked for b
+  REQUIRE(Beat(g, "a", {0, 1, 2, 3}, shards, now) == std::vector<int>{0, 1});
+  // Shards 0 and 1 become readonly and are read to their end: over, so a
+  // holds nothing of its own and the balance says it should keep one.
+  shards[0].readonly = shards[1].readonly = true;
+  g.SetCheckpoint(CheckpointRecord{0, EncodeCursor(10), now, "a"}, shards);
+  g.SetCheckpoint(CheckpointRecord{1, EncodeCursor(10), now, "a"}, shards);
+  REQUIRE(g.StateOf(0) == AllocState::kOver);
+  CHECK(Beat(g, "a", {0, 1, 2, 3}, shards, now + kSec) == std::vector<int>{3});
+  CHECK(g.StateOf(3) == AllocState::kAlloc);
+  CHECK(g.StateOf(2) == AllocState::kTransfer);
+  CHECK(Beat(g, "b", {}, shards, now + kSec).empty());  // 2 is still a's until a lets go
+  CHECK(Beat(g, "a", {3}, shards, now + 2 * kSec) == std::vector<int>{3});
+  CHECK(Beat(g, "b", {}, shards, now + 2 * kSec) == std::vector<int>{2});
+}
+
 }  // namespace slsflow::emulator
