@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "emulator/cursor.h"
 #include "tests/emulator/emu_test_util.h"
 
 namespace slsflow::emulator {
@@ -178,6 +181,159 @@ TEST_CASE("every JSON API checks size and nesting before parsing; PutLogs keeps 
   CHECK_FALSE(Service::IsPutLogs(test::MakeReq(*svc, "POST", "/logstores/app/consumergroups")));
   CHECK(svc->BodyLimit(test::MakeReq(*svc, "POST", "/logstores/app/shards/lb")) == 10485760);
   CHECK(svc->BodyLimit(test::MakeReq(*svc, "POST", "/logstores/app/consumergroups")) == (1u << 20));
+}
+
+}  // namespace slsflow::emulator
+
+namespace slsflow::emulator {
+namespace {
+
+// Serves a fixed Load result, as a store written by an older or damaged
+// emulator would; everything else succeeds.
+class CannedStorage : public Storage {
+ public:
+  explicit CannedStorage(std::vector<LoadedProject> projects) : projects_(std::move(projects)) {}
+  Status Load(std::vector<LoadedProject>* out) override {
+    *out = projects_;
+    return Status::OK();
+  }
+  Status SaveLogStore(const std::string&, const LogStoreMeta&, const std::vector<ShardMeta>&) override {
+    return Status::OK();
+  }
+  Status DeleteLogStore(const std::string&, const std::string&) override { return Status::OK(); }
+  Status AppendGroup(const std::string&, const std::string&, int, uint64_t, const StoredGroup&) override {
+    return Status::OK();
+  }
+  Status SaveConsumerGroup(const std::string&, const std::string&, const ConsumerGroupMeta&) override {
+    return Status::OK();
+  }
+  Status DeleteConsumerGroup(const std::string&, const std::string&, const std::string&) override {
+    return Status::OK();
+  }
+  Status SaveCheckpoint(const std::string&, const std::string&, const std::string&, const CheckpointRecord&) override {
+    return Status::OK();
+  }
+
+ private:
+  std::vector<LoadedProject> projects_;
+};
+
+LoadedProject OneShardStore(const std::vector<std::pair<int, uint64_t>>& groups) {
+  LoadedLogStore ls;
+  ls.meta.name = "app";
+  ShardMeta shard;
+  shard.range.end.is_max = true;
+  ls.shards = {shard};
+  for (auto [id, offset] : groups) ls.groups.push_back(LoadedGroup{id, offset, StoredGroup{"g", 1, 1}});
+  ls.consumer_groups = {ConsumerGroupMeta{"cg", 60, false}};
+  ls.checkpoints = {{"cg", CheckpointRecord{0, EncodeCursor(1), 5, "c1"}},
+                    {"dropped", CheckpointRecord{0, EncodeCursor(1), 5, "c1"}}};  // its group is gone: ignored
+  return LoadedProject{"demo", {ls}};
+}
+
+Status InitWith(LoadedProject p, int64_t* now) {
+  ServiceOptions o;
+  o.clock_us = [now] { return *now; };
+  Service svc(o, std::make_unique<CannedStorage>(std::vector<LoadedProject>{std::move(p)}));
+  return svc.Init();
+}
+
+}  // namespace
+
+TEST_CASE("loading stored groups: contiguous offsets load; a gap or an unknown shard stops start-up") {
+  int64_t now = kNow;
+  CHECK(InitWith(OneShardStore({{0, 0}, {0, 1}, {0, 2}}), &now).ok());
+  Status gap = InitWith(OneShardStore({{0, 0}, {0, 2}}), &now);
+  CHECK(gap.kind() == ErrorKind::kCorruption);
+  CHECK(gap.message().find("shard 0 has a gap at group 2") != std::string::npos);
+  CHECK(gap.message().find("move it away") != std::string::npos);  // says what to do
+  CHECK(InitWith(OneShardStore({{0, 0}, {3, 0}}), &now).kind() == ErrorKind::kCorruption);
+
+  ServiceOptions o;
+  o.clock_us = [&now] { return now; };
+  Service svc(o, std::make_unique<CannedStorage>(std::vector<LoadedProject>{OneShardStore({{0, 0}, {0, 1}})}));
+  REQUIRE(svc.Init().ok());
+  auto req = test::MakeReq(svc, "GET", "/logstores/app/consumergroups/cg?shard=0");
+  auto r = svc.Handle(req);
+  CHECK(r.body.find(EncodeCursor(1)) != std::string::npos);
+  req = test::MakeReq(svc, "GET", "/logstores/app/shards/0?type=cursor&from=end");
+  CHECK(svc.Handle(req).body.find(EncodeCursor(2)) != std::string::npos);
+}
+
+TEST_CASE("a logstore needs 1..max_shards shards, at start-up and on create") {
+  int64_t now = kNow;
+  ServiceOptions o;
+  o.logstores = {{"app", 0}};
+  o.clock_us = [&now] { return now; };
+  Service bad(o, NewMemoryStorage());
+  CHECK(bad.Init().sls_code() == "ParameterInvalid");
+
+  auto svc = test::MakeService(1, &now);
+  for (int n : {0, -1, 1025}) {
+    auto req =
+        test::MakeReq(*svc, "POST", "/logstores", "{\"logstoreName\":\"xy\",\"shardCount\":" + std::to_string(n) + "}");
+    auto r = svc->Handle(req);
+    CHECK(r.status == 400);
+    CHECK(Code(r) == "ParameterInvalid");
+    CHECK(r.body.find("shardCount must be between 1 and 1024") != std::string::npos);
+  }
+  auto req = test::MakeReq(*svc, "POST", "/logstores", R"({"logstoreName":"xy","shardCount":1024})");
+  CHECK(svc->Handle(req).status == 200);
+}
+
+TEST_CASE("routing: methods and paths the path map does not name get the SLS code a client can act on") {
+  int64_t now = kNow;
+  auto svc = test::MakeService(2, &now);
+  struct Case {
+    const char* method;
+    const char* target;
+    int status;
+    const char* code;
+    const char* says;
+  };
+  for (const Case& c : {
+           Case{"PUT", "/", 400, "NotSupported", "UpdateProject"},
+           Case{"POST", "/", 400, "NotSupported", "CreateProject"},
+           Case{"PATCH", "/", 400, "NotSupported", "PATCH /"},
+           Case{"DELETE", "/logstores", 400, "NotSupported", "DELETE /logstores"},
+           Case{"GET", "/logstores/app?type=weird", 400, "NotSupported", "type=weird"},
+           Case{"PATCH", "/logstores/app", 400, "NotSupported", "PATCH /logstores/app"},
+           Case{"POST", "/logstores/app/shards", 400, "NotSupported", "POST /logstores/app/shards"},
+           Case{"GET", "/logstores/app/shards/0/more", 400, "NotSupported", "/shards/0/more"},
+           Case{"GET", "/logstores/app/shards/lb", 400, "NotSupported", "GET /logstores/app/shards/lb"},
+           Case{"GET", "/logstores/app/shards/abc?type=cursor&from=begin", 400, "ParameterInvalid",
+                "invalid shard id abc"},
+           Case{"GET", "/logstores/app/shards/-1?type=cursor&from=begin", 400, "ParameterInvalid",
+                "invalid shard id -1"},
+           Case{"GET", "/logstores/app/shards/1234567890?type=cursor&from=begin", 400, "ParameterInvalid", "shard id"},
+           Case{"GET", "/logstores/app/shards/0?type=bogus", 400, "ParameterInvalid", "invalid type bogus"},
+           Case{"POST", "/logstores/app/shards/0?action=bogus", 400, "ParameterInvalid", "invalid action bogus"},
+           Case{"DELETE", "/logstores/app/shards/0", 400, "NotSupported", "DELETE /logstores/app/shards/0"},
+           Case{"PUT", "/logstores/app/consumergroups", 400, "NotSupported", "PUT /logstores/app/consumergroups"},
+           Case{"GET", "/logstores/app/consumergroups/cg/x", 400, "NotSupported", "/consumergroups/cg/x"},
+           Case{"POST", "/logstores/app/consumergroups/cg?type=other", 400, "ParameterInvalid", "invalid type other"},
+           Case{"GET", "/logstores/nope/shards", 404, "LogStoreNotExist", "nope"},
+       }) {
+    CAPTURE(c.method);
+    CAPTURE(c.target);
+    auto req = test::MakeReq(*svc, c.method, c.target);
+    auto r = svc->Handle(req);
+    CHECK(r.status == c.status);
+    CHECK(Code(r) == c.code);
+    CHECK(r.body.find(c.says) != std::string::npos);
+  }
+  // shardCount alone is a split (the sls20201230 form), and the reply lists the new shards.
+  auto split = test::MakeReq(*svc, "POST", "/logstores/app/shards/0?shardCount=2");
+  auto r = svc->Handle(split);
+  CHECK_MESSAGE(r.status == 200, r.body);
+  auto list = test::MakeReq(*svc, "GET", "/logstores/app/shards");
+  CHECK(nlohmann::json::parse(svc->Handle(list).body).size() == 4);
+  // A project the Host names but the emulator does not have.
+  auto other = test::MakeReq(*svc, "GET", "/logstores");
+  other.headers[0].second = "other.127.0.0.1";
+  auto missing = svc->Handle(other);
+  CHECK(missing.status == 404);
+  CHECK(Code(missing) == "ProjectNotExist");
 }
 
 }  // namespace slsflow::emulator
