@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -165,8 +166,10 @@ int RunShow(const CommonFlags& flags) {
 }  // namespace
 
 void RegisterConfigCommands(CLI::App& root, int* exit_code) {
-  static ConfigureFlags configure_flags;  // outlives the App's callbacks
-  auto* f = &configure_flags;
+  // Owned by the callbacks, not static: a second command line built in the
+  // same process (the tests build one per case) must not inherit flags.
+  auto configure_flags = std::make_shared<ConfigureFlags>();
+  auto* f = configure_flags.get();
   auto* configure = root.add_subcommand("configure", "Write a profile to ~/.config/slsflow/config (mode 0600)");
   configure->add_option("--profile", f->profile, "profile name")->capture_default_str();
   configure->add_option("--endpoint", f->endpoint, "endpoint");
@@ -184,10 +187,10 @@ void RegisterConfigCommands(CLI::App& root, int* exit_code) {
       "  slsflow configure                                   # asks, secret not echoed\n"
       "  slsflow configure --profile prod --endpoint cn-hangzhou.log.aliyuncs.com -p my-project   # asks for the key\n"
       "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=... slsflow configure --profile ci --access-key-id LTAI...\n");
-  configure->callback([f, exit_code] { *exit_code = RunConfigure(*f); });
+  configure->callback([configure_flags, exit_code] { *exit_code = RunConfigure(*configure_flags); });
 
-  static CommonFlags show_flags;
-  auto* flags = &show_flags;
+  auto show_flags = std::make_shared<CommonFlags>();
+  auto* flags = show_flags.get();
   auto* config = root.add_subcommand("config", "Inspect the resolved configuration");
   config->require_subcommand(1);
   auto* show = config->add_subcommand("show", "Print the settings a command would use, secrets masked");
@@ -197,7 +200,7 @@ void RegisterConfigCommands(CLI::App& root, int* exit_code) {
       "  slsflow config show\n"
       "  slsflow config show --profile prod\n"
       "  SLSFLOW_ENDPOINT=http://127.0.0.1:8080 slsflow config show -p demo\n");
-  show->callback([flags, exit_code] { *exit_code = RunShow(*flags); });
+  show->callback([show_flags, exit_code] { *exit_code = RunShow(*show_flags); });
 }
 
 }  // namespace slsflow::cli
