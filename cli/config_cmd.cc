@@ -36,6 +36,13 @@ Status CheckCredentials(const std::map<std::string, std::string>& sec, const std
     return Status::Usage("profile '" + profile + "' would have an access key id but no secret: " + how);
   if (!has("access_key_id") && has("access_key_secret"))
     return Status::Usage("profile '" + profile + "' would have a secret but no access key id: pass --access-key-id");
+  // Without an id, the secret in the environment is not taken (see below),
+  // so ask for the id first: asking for the secret would name what was given.
+  if (!interactive && !has("access_key_id"))
+    return Status::Usage("no access key for profile '" + profile +
+                         "': pass --access-key-id ID with the secret in ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run "
+                         "'slsflow configure --profile " +
+                         profile + "' on a terminal to be asked");
   if (!interactive && !has("access_key_secret"))
     return Status::Usage("no access key secret for profile '" + profile + "': " + how);
   return Status::OK();

@@ -170,7 +170,17 @@ TEST_CASE("configure refuses half a credential set and says how to give the othe
 
   r = box.Run({"configure", "--endpoint", "http://127.0.0.1:1"});
   CHECK(r.code == 2);
-  CHECK(Has(r.err, "no access key secret for profile 'default'"));
+  CHECK(Has(r.err,
+            "no access key for profile 'default': pass --access-key-id ID with the secret in "
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+  CHECK_FALSE(box.Exists());
+
+  // A secret in the environment without an id: the id is what is missing.
+  setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "from-env", 1);
+  r = box.Run({"configure", "--endpoint", "http://127.0.0.1:1"});
+  unsetenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+  CHECK(r.code == 2);
+  CHECK(Has(r.err, "no access key for profile 'default': pass --access-key-id ID"));
   CHECK_FALSE(box.Exists());
 }
 

@@ -32,7 +32,7 @@ def main():
           "configure without a secret: %d %r" % (r.returncode, r.stderr))
     check(not os.path.exists(config), "a refused configure wrote %s" % config)
     r = sls(env, "configure", "--profile", "bare", "--endpoint", "http://127.0.0.1:9")
-    check(r.returncode == 2 and "no access key secret for profile 'bare'" in r.stderr, "configure with no key: %r" % r.stderr)
+    check(r.returncode == 2 and "no access key for profile 'bare': pass --access-key-id" in r.stderr, "configure with no key: %r" % r.stderr)
 
     with Emulator(logstores=("app:1",), auth=True) as emu:
         # The secret from the environment completes --access-key-id: one source, saved whole.
