@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/base/utf8.h"
 #include "core/sls/protobuf_wire.h"
 #include "emulator/request.h"
 
@@ -14,49 +15,6 @@ using pbwire::kFixed32;
 using pbwire::kLen;
 using pbwire::kVarint;
 using pbwire::MakeTag;
-
-// Length of the well-formed UTF-8 sequence at s[i], 0 when ill-formed
-// (overlongs, surrogates and code points past U+10FFFF included).
-size_t Utf8SequenceLength(const unsigned char* s, size_t n, size_t i) {
-  const unsigned char c = s[i];
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) return i + 1 < n && (s[i + 1] & 0xc0) == 0x80 ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    if (i + 2 >= n || (s[i + 1] & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80) return 0;
-    if (c == 0xe0 && s[i + 1] < 0xa0) return 0;
-    if (c == 0xed && s[i + 1] >= 0xa0) return 0;
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (i + 3 >= n || (s[i + 1] & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80) {
-      return 0;
-    }
-    if (c == 0xf0 && s[i + 1] < 0x90) return 0;
-    if (c == 0xf4 && s[i + 1] >= 0x90) return 0;
-    return 4;
-  }
-  return 0;
-}
-
-bool IsUtf8(std::string_view sv) {
-  const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
-  const size_t n = sv.size();
-  size_t i = 0;
-  while (i < n) {
-    // Values are mostly ASCII: eight bytes at a time while they are.
-    while (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    const size_t len = Utf8SequenceLength(s, n, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
 
 // A key or value quoted in an error message: printable ASCII kept, the rest
 // as \xNN, at most 64 bytes of it.
@@ -119,7 +77,7 @@ Status CheckContent(const char* p, const char* end, uint32_t log, const Emulator
                     LogName(log) + ": the value of " + Quoted(key) + " is " + std::to_string(value.size()) +
                         " bytes, more than " + std::to_string(limits.max_value_bytes));
   }
-  if (!limits.accept_invalid_utf8 && !IsUtf8(value)) {
+  if (!limits.accept_invalid_utf8 && !IsValidUtf8(value)) {
     return SlsError(400, "InvalidEncoding", LogName(log) + ": the value of " + Quoted(key) + " is not UTF-8");
   }
   return Status::OK();
@@ -183,7 +141,7 @@ Status CheckTag(const char* p, const char* end) {
     }
   }
   for (std::string_view b : {key, value}) {
-    if (!IsUtf8(b)) return SlsError(400, "InvalidEncoding", "LogTag " + Quoted(b) + " is not UTF-8");
+    if (!IsValidUtf8(b)) return SlsError(400, "InvalidEncoding", "LogTag " + Quoted(b) + " is not UTF-8");
   }
   return Status::OK();
 }
@@ -194,7 +152,7 @@ Status CheckTopicOrSource(const char* what, std::string_view v, const EmulatorLi
                     std::string(what) + " is " + std::to_string(v.size()) + " bytes, more than " +
                         std::to_string(limits.max_topic_bytes));
   }
-  if (!limits.accept_invalid_utf8 && !IsUtf8(v)) {
+  if (!limits.accept_invalid_utf8 && !IsValidUtf8(v)) {
     return SlsError(400, "InvalidEncoding", std::string(what) + " " + Quoted(v) + " is not UTF-8");
   }
   return Status::OK();

@@ -1,34 +1,10 @@
-// UTF-8 validation and the --binary encodings, shared by every format.
+// UTF-8 repair and the --binary encodings, shared by every format.
 #include <cstring>
 
 #include "core/consume/format_internal.h"
 #include "core/sls/crypto.h"
 
 namespace slsflow::fmt {
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // Eight ASCII bytes at a time: the common case for log text.
-    while (end - p >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t bad = 0;
-    size_t n = Utf8SequenceLength(p, end, &bad);
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
-}
 
 void AppendUtf8Repaired(std::string_view s, std::string* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());

@@ -188,61 +188,6 @@ std::string ContentKeyProblem(std::string_view key) {
   return name + " is reserved by SLS";
 }
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i], or 0 when ill-formed.
-size_t Utf8SequenceLength(const unsigned char* s, size_t n, size_t i) {
-  unsigned char c = s[i];
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    if (i + 1 < n && (s[i + 1] & 0xc0) == 0x80) return 2;
-    return 0;
-  }
-  if (c >= 0xe0 && c <= 0xef) {
-    if (i + 2 >= n) return 0;
-    unsigned char c1 = s[i + 1];
-    if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80) return 0;
-    if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
-    if (c == 0xed && c1 >= 0xa0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (i + 3 >= n) return 0;
-    unsigned char c1 = s[i + 1];
-    if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80) return 0;
-    if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
-    if (c == 0xf4 && c1 >= 0x90) return 0;  // > U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
-}  // namespace
-
-bool IsValidUtf8(std::string_view sv) {
-  const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
-  size_t n = sv.size();
-  size_t i = 0;
-  while (i < n) {
-    // ASCII runs dominate real logs: check 8 bytes at a time.
-    while (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(s, n, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
 std::string ToValidUtf8(std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   size_t n = sv.size();
@@ -250,7 +195,8 @@ std::string ToValidUtf8(std::string_view sv) {
   out.reserve(n + 8);
   size_t i = 0;
   while (i < n) {
-    size_t len = Utf8SequenceLength(s, n, i);
+    size_t bad = 0;
+    const size_t len = Utf8SequenceLength(s + i, s + n, &bad);
     if (len == 0) {
       out += "\xef\xbf\xbd";
       ++i;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/base/utf8.h"  // IsValidUtf8, for every parser
 
 namespace slsflow {
 
@@ -187,8 +188,6 @@ inline bool LogWithinLimits(const ParsedLog& log, int64_t now_seconds, std::stri
 // view of the copy.
 std::string_view ArenaAppend(std::string* arena, std::string_view s);
 
-// True when `s` is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF).
-bool IsValidUtf8(std::string_view s);
 // Replaces every ill-formed sequence with U+FFFD.
 std::string ToValidUtf8(std::string_view s);
 

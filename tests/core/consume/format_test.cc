@@ -265,14 +265,14 @@ TEST_CASE("jsonl: arbitrary bytes always give valid JSON; base64 and hex decode 
     // Replace mode: always valid UTF-8 JSON (nlohmann rejects bad UTF-8).
     nlohmann::json j = nlohmann::json::parse(Jsonl(g));
     CHECK(j["v"].is_string());
-    if (fmt::IsValidUtf8(value)) CHECK(j["v"].get<std::string>() == value);
+    if (IsValidUtf8(value)) CHECK(j["v"].get<std::string>() == value);
 
     nlohmann::json b = nlohmann::json::parse(Jsonl(g, Binary::kBase64));
     if (b["v"].is_string()) {
-      CHECK(fmt::IsValidUtf8(value));
+      CHECK(IsValidUtf8(value));
       CHECK(b["v"].get<std::string>() == value);
     } else {
-      CHECK_FALSE(fmt::IsValidUtf8(value));
+      CHECK_FALSE(IsValidUtf8(value));
       std::string decoded;
       REQUIRE(Base64Decode(b["v"]["base64"].get<std::string>(), &decoded));
       CHECK(decoded == value);
@@ -300,12 +300,12 @@ TEST_CASE("jsonl: byte-stable and appends without disturbing the buffer") {
 // ---- UTF-8 helpers -----------------------------------------------------------
 
 TEST_CASE("utf8: validation agrees with the definition") {
-  CHECK(fmt::IsValidUtf8(""));
-  CHECK(fmt::IsValidUtf8("plain ascii that is longer than eight bytes"));
-  CHECK(fmt::IsValidUtf8("\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"));
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("plain ascii that is longer than eight bytes"));
+  CHECK(IsValidUtf8("\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"));
   for (const char* bad : {"\xC1\xBF", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF", "\xF4\x90\x80\x80",
                           "\xF5\x80\x80\x80", "\xFF", "\x80", "abcdefgh\xC3"}) {
-    CHECK_FALSE(fmt::IsValidUtf8(bad));
+    CHECK_FALSE(IsValidUtf8(bad));
   }
   std::string repaired;
   fmt::AppendUtf8Repaired(
