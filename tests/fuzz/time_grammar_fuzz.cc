@@ -78,11 +78,11 @@ void FuzzJsonl(std::string_view value) {
     std::string line;
     (*f)->FormatLog(g, 0, {"app", 1, value}, &line);
     Check(!line.empty() && line.back() == '\n' && line.find('\n') == line.size() - 1);
-    Check(slsflow::fmt::IsValidUtf8(line));
+    Check(slsflow::IsValidUtf8(line));
     nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     Check(!j.is_discarded());
     const nlohmann::json& v = j["v"];
-    if (slsflow::fmt::IsValidUtf8(value)) {
+    if (slsflow::IsValidUtf8(value)) {
       Check(v.is_string() && v.get<std::string>() == value);
     } else if (mode == slsflow::FormatOptions::Binary::kBase64) {
       std::string decoded;
@@ -126,7 +126,7 @@ void FuzzTemplateAndText(std::string_view data) {
       std::string out;
       (*tf)->FormatLog(g, 0, {"app", 1, value}, &out);
       Check(!out.empty() && out.back() == '\n');
-      if (std::string_view(format) != "raw") Check(slsflow::fmt::IsValidUtf8(out));
+      if (std::string_view(format) != "raw") Check(slsflow::IsValidUtf8(out));
       if (std::string_view(format) == "pretty" && !color) {
         // Nothing a log holds reaches the terminal as a control byte.
         for (size_t i = 0; i + 1 < out.size(); ++i) {
