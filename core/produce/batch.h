@@ -83,7 +83,8 @@ class MemoryBudget {
   // buffer costs a page fault per 4 KB and a zero-fill. Keeping one adds
   // nothing to what is resident, because a buffer is allocated only when no
   // spare is left: the resident peak stays that of live batches, which the
-  // cap bounds. Spares are kept up to the cap. (At most eight, as before,
+  // cap bounds. Spares are kept while they and the live batches fit in the
+  // cap. (At most eight, as before,
   // were gone whenever the reader ran a full buffer ahead of the senders,
   // and one batch in eight then started on fresh pages.)
   std::string TakeBuffer() {
@@ -99,7 +100,9 @@ class MemoryBudget {
   void GiveBuffer(std::string buffer) {
     if (buffer.capacity() > max_spare_bytes_) return;
     std::lock_guard<std::mutex> lock(mu_);
-    if (spare_bytes_ + buffer.capacity() > cap_) return;
+    // Spares and live batches share the cap, so resident batch memory stays
+    // within --buffer (a pipe can fill it with live batches alone).
+    if (used_ + spare_bytes_ + buffer.capacity() > cap_) return;
     spare_bytes_ += buffer.capacity();
     spare_.push_back(std::move(buffer));
   }

@@ -12,6 +12,12 @@ namespace {
 // what is resident.
 constexpr size_t kRoomStep = 64 * 1024;
 
+// A recycled buffer is charged whole, since it is resident whole. With many
+// routes open at once (--hash-field over 256 buckets), a whole buffer per
+// route would fill the budget with empty room and seal every batch tiny; past
+// this many open batches a new one grows from nothing, charged as it fills.
+constexpr size_t kMaxOpenWithRecycledBuffer = 8;
+
 }  // namespace
 
 size_t BatchBufferBytes(const BatcherOptions& options) {
@@ -70,7 +76,7 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
   ApplyLogMeta(log, &batch->meta);
   batch->created_us = now_us;
   // A recycled buffer brings its size as room, already resident.
-  batch->data = budget_->TakeBuffer();
+  if (open_.size() < kMaxOpenWithRecycledBuffer) batch->data = budget_->TakeBuffer();
   batch->data.reserve(BatchBufferBytes(options_));  // address space only
   if (!batch->data.empty()) {
     budget_->Charge(batch->data.size());
@@ -104,6 +110,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
   if (size + meta > kMaxLogGroupBytes) {
     if (batch->logs == 0) {
       auto it = open_.find(batch->route_key);
+      budget_->Release(it->second->charged);  // a recycled buffer was charged at Open
       open_.erase(it);
       last_ = nullptr;
     }
@@ -167,6 +174,24 @@ void Batcher::SealAll() {
   last_ = nullptr;
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
   for (auto& b : all) Seal(std::move(b));
+}
+
+size_t Batcher::open_bytes() const {
+  size_t bytes = 0;
+  for (const auto& [key, batch] : open_) bytes += batch->charged;
+  return bytes;
+}
+
+bool Batcher::SealFullest() {
+  auto fullest = open_.end();
+  for (auto it = open_.begin(); it != open_.end(); ++it)
+    if (fullest == open_.end() || it->second->used > fullest->second->used) fullest = it;
+  if (fullest == open_.end()) return false;
+  auto batch = std::move(fullest->second);
+  open_.erase(fullest);
+  last_ = nullptr;
+  Seal(std::move(batch));
+  return true;
 }
 
 int64_t Batcher::NextDeadline() const {

@@ -44,6 +44,11 @@ class Batcher {
   // When the oldest open batch must go; INT64_MAX with none open.
   int64_t NextDeadline() const;
   size_t open_batches() const { return open_.size(); }
+  // What the open batches have charged to the budget. Logs spread over many
+  // routes (--hash-field) keep one batch open per route.
+  size_t open_bytes() const;
+  // Seals the open batch with the most logs in bytes; false with none open.
+  bool SealFullest();
   const GroupMeta& defaults() const { return options_.defaults; }
 
  private:

@@ -109,6 +109,7 @@ class Engine {
  private:
   Status Open();
   void ReadLoop();
+  bool MayReadOn(size_t read_ahead, size_t senders_busy);
   void FinishInput();
   void Close();
   void CollectCounts();
@@ -462,17 +463,31 @@ Status Engine::Open() {
   return Status::OK();
 }
 
+// read_ahead bounds what is sealed and not yet acknowledged; open batches
+// count against --buffer only. Logs spread over many routes keep a batch
+// open per route, and waiting on them for acknowledgements would stall the
+// reader with nothing in flight until linger sealed them all, tiny (256
+// routes: 25 logs a request, a fifth of the speed). `senders_busy` is what
+// keeps every sender busy: below it, the fullest open batch goes out.
+bool Engine::MayReadOn(size_t read_ahead, size_t senders_busy) {
+  const size_t used = shared_->budget.used();
+  const size_t open = std::min(used, batcher_->open_bytes());
+  const size_t in_flight = used - open;
+  if (in_flight < read_ahead && used < o_.buffer_bytes) return true;
+  if (in_flight < senders_busy && batcher_->SealFullest()) return false;
+  // Backpressure: the reader waits for an acknowledgement; nothing drops.
+  shared_->budget.WaitBelow(used, 50 * 1000);
+  return false;
+}
+
 void Engine::ReadLoop() {
   // How far the reader may run ahead of the senders: all of --buffer for a
   // pipe or a followed file, which a slow server must not stall. A file
   // that waits for us gains nothing from more than a few batches per
   // sender; each batch beyond is fresh pages to fault in (p550: ~1.5% of
   // CPU, and 20 MB of RSS).
-  size_t read_ahead = o_.buffer_bytes;
-  if (reader_->InputWaits()) {
-    size_t batches = 2 * static_cast<size_t>(std::max(1, o_.sender.parallel)) + 2;
-    read_ahead = std::min(read_ahead, batches * o_.batcher.max_bytes);
-  }
+  const size_t senders_busy = (2 * static_cast<size_t>(std::max(1, o_.sender.parallel)) + 2) * o_.batcher.max_bytes;
+  const size_t read_ahead = reader_->InputWaits() ? std::min(o_.buffer_bytes, senders_busy) : o_.buffer_bytes;
   while (!stop_) {
     if (Interrupted()) {
       r_.interrupted = true;
@@ -485,11 +500,7 @@ void Engine::ReadLoop() {
     }
     int64_t now = env_->MonotonicMicros();
     batcher_->SealExpired(now);
-    if (!shared_->budget.Below(read_ahead)) {
-      // Backpressure: the reader waits for acknowledgements; nothing drops.
-      shared_->budget.WaitBelow(read_ahead, 50 * 1000);
-      continue;
-    }
+    if (!shared_->budget.Below(read_ahead) && !MayReadOn(read_ahead, senders_busy)) continue;
     int64_t wait_us = std::min<int64_t>(batcher_->NextDeadline() - now, 100 * 1000);
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wait_us + 999) / 1000));
     ReadBlock block;

@@ -188,3 +188,54 @@ TEST_CASE("the log that crosses max_bytes gets the room it needs, not another st
     CHECK(b->charged <= std::max(o.max_bytes, b->used + 64));
   }
 }
+
+TEST_CASE("open_bytes is what the open batches charged; SealFullest sends the one with the most logs") {
+  BatcherOptions o;
+  Harness h(o);
+  CHECK_FALSE(h.batcher.SealFullest());
+  REQUIRE(h.batcher.Add(Log(std::string(100, 'a')), "route-a", 0, 0).ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(h.batcher.Add(Log(std::string(100, 'b')), "route-b", 0, 0).ok());
+  REQUIRE(h.batcher.Add(Log(std::string(100, 'c')), "route-c", 0, 0).ok());
+  CHECK(h.batcher.open_bytes() == h.budget.used());
+  CHECK(h.batcher.open_bytes() == 3 * 64 * 1024);  // one room step each
+  REQUIRE(h.batcher.SealFullest());
+  REQUIRE(h.out.size() == 1);
+  CHECK(h.out[0]->route.hash_key == "route-b");
+  CHECK(h.out[0]->logs == 3);
+  CHECK(h.batcher.open_batches() == 2);
+  CHECK(h.batcher.open_bytes() == 2 * 64 * 1024);
+  CHECK(h.budget.used() == 3 * 64 * 1024);  // the sealed batch stays charged until acknowledged
+}
+
+TEST_CASE("many open routes do not each take a whole recycled buffer") {
+  BatcherOptions o;
+  Harness h(o);
+  for (int i = 0; i < 32; ++i) h.budget.GiveBuffer(std::string(BatchBufferBytes(o), '\0'));
+  REQUIRE(h.budget.spare_bytes() == 32 * BatchBufferBytes(o));
+  for (int route = 0; route < 32; ++route)
+    REQUIRE(h.batcher.Add(Log("x"), "route-" + std::to_string(route), 0, 0).ok());
+  // The first eight reuse a buffer, charged whole because it is resident
+  // whole; the other 24 charge one room step.
+  CHECK(h.budget.used() == 8 * BatchBufferBytes(o) + 24 * 64 * 1024);
+  CHECK(h.budget.spare_bytes() == 24 * BatchBufferBytes(o));
+}
+
+TEST_CASE("a log too big for any LogGroup gives back what its empty batch charged") {
+  BatcherOptions o;
+  Harness h(o);
+  h.budget.GiveBuffer(std::string(BatchBufferBytes(o), '\0'));
+  const Status st = h.batcher.Add(Log(std::string(kMaxLogGroupBytes, 'x')), "r", 0, 0);
+  CHECK(st.kind() == ErrorKind::kInvalid);
+  CHECK(h.batcher.open_batches() == 0);
+  CHECK(h.budget.used() == 0);
+}
+
+TEST_CASE("the spare buffers and the live batches share the cap") {
+  MemoryBudget budget(1 << 20);
+  budget.Charge(900 * 1024);
+  budget.GiveBuffer(std::string(200 * 1024, '\0'));  // would pass the cap: freed
+  CHECK(budget.spare_bytes() == 0);
+  budget.Release(900 * 1024);
+  budget.GiveBuffer(std::string(200 * 1024, '\0'));
+  CHECK(budget.spare_bytes() >= 200 * 1024);
+}

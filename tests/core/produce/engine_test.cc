@@ -260,6 +260,37 @@ TEST_CASE("a regular file is read only a few batches ahead of the senders") {
   CHECK(r.peak_buffer <= 6 * o.batcher.max_bytes + (1u << 20) + 2 * o.batcher.max_bytes);
 }
 
+TEST_CASE("many routes: a --buffer full of open batches sends the fullest instead of waiting for linger") {
+  std::string dir = test::MakeTempDir("produce-engine");
+  std::string file = dir + "/in.jsonl";
+  const std::string pad(200, 'p');
+  std::string text;
+  for (int i = 0; i < 16000; ++i)
+    text += "{\"user\":\"u" + std::to_string(i % 16) + "\",\"seq\":\"" + std::to_string(i) + "\",\"pad\":\"" + pad +
+            "\"}\n";
+  test::WriteFileOrDie(file, text);
+  FakeServer server;
+  ProduceOptions o = Options(file);
+  o.parser.input = "jsonl";
+  o.router.hash_field = "user";
+  o.batcher.max_logs = 4096;
+  o.batcher.max_bytes = 256 * 1024;
+  o.buffer_bytes = 1u << 20;  // 16 routes of 256 KB do not fit: open batches alone fill it
+  // Were the reader to wait for open batches to seal themselves, it would
+  // wait an hour, and CTest's timeout would fail the test.
+  o.batcher.linger_us = 3600ll * 1000 * 1000;
+  ProduceResult r = RunProduce(o, server.Put(), Env::Default(), nullptr);
+  CHECK(r.status.ok());
+  CHECK(r.delivered == 16000);
+  auto seqs = server.Values("seq");
+  std::sort(seqs.begin(), seqs.end(),
+            [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
+  REQUIRE(seqs.size() == 16000);
+  for (int i = 0; i < 16000; ++i) CHECK(seqs[static_cast<size_t>(i)] == std::to_string(i));
+  // --buffer, plus one read block (1 MB) batched whole, plus a room step per route.
+  CHECK(r.peak_buffer <= o.buffer_bytes + (1u << 20) + 16 * 64 * 1024);
+}
+
 namespace {
 
 size_t CountLines(const std::string& text) {
