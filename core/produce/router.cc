@@ -20,18 +20,38 @@ bool IsHexHashKey(std::string_view key) {
   return true;
 }
 
+namespace {
+
+// Keeps the top log2(buckets) bits of the 16 bytes, zeroing the rest.
+void KeepBucketBits(std::string* bytes, int buckets) {
+  if (buckets <= 0) return;
+  int bits = 0;
+  while ((1 << bits) < buckets) ++bits;
+  for (size_t i = 0; i < bytes->size(); ++i) {
+    const int keep = bits - 8 * static_cast<int>(i);  // bits of this byte to keep
+    const unsigned char mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : static_cast<unsigned char>(0xff << (8 - keep));
+    (*bytes)[i] = static_cast<char>(static_cast<unsigned char>((*bytes)[i]) & mask);
+  }
+}
+
+}  // namespace
+
 std::string AdjustHashKey(std::string_view key, int buckets) {
   std::string md5 = Md5(key);
-  if (buckets > 0) {
-    int bits = 0;
-    while ((1 << bits) < buckets) ++bits;
-    for (int i = 0; i < 16; ++i) {
-      int keep = bits - 8 * i;  // bits of this byte to keep
-      unsigned char mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : static_cast<unsigned char>(0xff << (8 - keep));
-      md5[static_cast<size_t>(i)] = static_cast<char>(static_cast<unsigned char>(md5[static_cast<size_t>(i)]) & mask);
-    }
-  }
+  KeepBucketBits(&md5, buckets);
   return HexLower(md5);
+}
+
+std::string BucketHexHashKey(std::string_view hex, int buckets) {
+  std::string bytes(16, '\0');
+  for (size_t i = 0; i < 16; ++i) {
+    auto nibble = [](char c) {
+      return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;  // IsHexHashKey checked the digits
+    };
+    bytes[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+  }
+  KeepBucketBits(&bytes, buckets);
+  return HexLower(bytes);
 }
 
 Router::Router(RouterOptions options) : options_(std::move(options)) {
@@ -45,24 +65,25 @@ Router::Router(RouterOptions options) : options_(std::move(options)) {
   }
 }
 
-std::string_view Router::Adjust(std::string_view key) {
+std::string_view Router::Adjust(std::string_view key, bool given) {
   // Logs with the same key often come in runs; skip the MD5 then.
-  if (key == last_input_ && !last_key_.empty()) return last_key_;
+  if (key == last_input_ && given == last_given_ && !last_key_.empty()) return last_key_;
   last_input_.assign(key);
-  if (IsHexHashKey(key)) {
-    last_key_.assign(key);
-    for (auto& c : last_key_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  } else {
-    last_key_ = AdjustHashKey(key, options_.buckets);
-  }
+  last_given_ = given;
+  // A __hash_key__ that is already a hash key keeps its place in the key
+  // space, in its bucket; a --hash-field value is data, so it is hashed even
+  // when it looks like one (trace ids do). Either way at most --buckets
+  // routes are open at once, whatever the input.
+  last_key_ =
+      given && IsHexHashKey(key) ? BucketHexHashKey(key, options_.buckets) : AdjustHashKey(key, options_.buckets);
   return last_key_;
 }
 
 std::string_view Router::Route(const ParsedLog& log) {
-  if (log.has_hash_key) return Adjust(log.hash_key);
+  if (log.has_hash_key) return Adjust(log.hash_key, /*given=*/true);
   if (!options_.hash_field.empty()) {
     for (const auto& kv : log.contents)
-      if (kv.first == options_.hash_field) return Adjust(kv.second);
+      if (kv.first == options_.hash_field) return Adjust(kv.second, /*given=*/false);
     return {};
   }
   return fixed_;

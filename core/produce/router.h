@@ -17,8 +17,11 @@ namespace slsflow {
 std::string AdjustHashKey(std::string_view key, int buckets);
 Status CheckBuckets(int buckets);
 
-// 32 hex digits: already a hash key, used as given.
+// 32 hex digits: already a hash key.
 bool IsHexHashKey(std::string_view key);
+// A hash key given as 32 hex digits, lowercased, with only its top
+// log2(buckets) bits kept (all of them with buckets 0). IsHexHashKey(hex).
+std::string BucketHexHashKey(std::string_view hex, int buckets);
 
 struct RouterOptions {
   std::string hash_key;    // --hash-key: one route for everything
@@ -34,12 +37,13 @@ class Router {
   std::string_view Route(const ParsedLog& log);
 
  private:
-  std::string_view Adjust(std::string_view key);
+  std::string_view Adjust(std::string_view key, bool given);
 
   RouterOptions options_;
   std::string fixed_;
   std::string last_input_;
   std::string last_key_;
+  bool last_given_ = false;
 };
 
 }  // namespace slsflow
