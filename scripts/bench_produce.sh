@@ -6,6 +6,7 @@
 # the same for a peer in the same run (npm @alicloud/log postLogStoreLogs,
 # installed into ~/.cache/slsflow-bench when missing) and the ratio, and the
 # CPU slsflow needs at a steady 10 MB/s.
+# Then p550 hashed over 256 routes (issue 20), the same measurements.
 # Targets (issue 6): p550 >= 450 MB/s, nginx >= 275 MB/s, kv200 >= 1.5 M logs/s,
 # RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s.
 #
@@ -33,9 +34,9 @@ core_emulator=$((ncpu > 1 ? 1 : 0))
 
 # A fresh emulator in $url: each run stores its whole corpus, so runs do
 # not share one.
-fresh_emulator() {
+fresh_emulator() {  # [SHARDS], default 4
   stop_emulator
-  EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
+  EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore "app:${1:-4}" --no-auth || exit 1
   url=$EMU_URL
 }
 
@@ -119,6 +120,23 @@ for c in p550 nginx kv200; do
   python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$results" "$work/$c.time".*
   if [[ -n $baseline ]]; then python3 "$work/report.py" "baseline-$c" "$f" "$logs" "$results" "$work/$c.before".*; fi
 done
+# 256 routes: p550 hashed on trace_id over 256 buckets into 256 shards, so a
+# batch is being filled per route at once, all within --buffer.
+routes_run() {  # routes_run LABEL BINARY
+  for i in $(seq "$runs"); do
+    fresh_emulator 256
+    taskset -c "$core_producer" "$measure" "$work/routes-$1.time.$i" \
+      "$2" produce --endpoint "$url" -p demo -l app --file "$work/p550.txt" --input jsonl \
+      --hash-field trace_id --buckets 256 --stats 2>"$work/routes.stats" >/dev/null ||
+      { echo "produce over 256 routes failed:"; cat "$work/routes.stats"; exit 1; }
+    grep -q "undelivered 0" "$work/routes.stats" || { echo "256 routes lost logs:"; cat "$work/routes.stats"; exit 1; }
+  done
+  python3 "$work/report.py" "$1" "$work/p550.txt" "$(wc -l <"$work/p550.txt")" "$results" "$work/routes-$1.time".*
+}
+routes_run slsflow-p550-256r "$bin"
+grep -o "requests [0-9]*" "$work/routes.stats" | sed 's/^/  256 routes, last run: /'
+# Not for the baseline: before 0.2 a trace id was taken as a hash key, one
+# route per log, and that binary would take minutes and gigabytes here.
 if [[ -n $baseline ]]; then
   python3 - "$results" <<'PY'
 import sys
