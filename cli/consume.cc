@@ -300,7 +300,7 @@ Result<Destination> ResolveOutput(const ConsumeFlags& f, const ConsumeOptions& o
   return ResolveDestination(df);
 }
 
-// Before 0.2 every run of a logstore shared one state under
+// Before 0.2.0 every run of a logstore shared one state under
 // $XDG_STATE_HOME; it is no longer used unless named.
 void NoticeOldState(const ConsumeFlags& f, const ConsumeOptions& o, const Destination& dest,
                     const std::function<void(const std::string&)>& notice) {

@@ -135,7 +135,7 @@ routes_run() {  # routes_run LABEL BINARY
 }
 routes_run slsflow-p550-256r "$bin"
 grep -o "requests [0-9]*" "$work/routes.stats" | sed 's/^/  256 routes, last run: /'
-# Not for the baseline: before 0.2 a trace id was taken as a hash key, one
+# Not for the baseline: before 0.2.0 a trace id was taken as a hash key, one
 # route per log, and that binary would take minutes and gigabytes here.
 if [[ -n $baseline ]]; then
   python3 - "$results" <<'PY'
