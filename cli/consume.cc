@@ -18,6 +18,7 @@
 #include "cli/common.h"
 #include "cli/consume_report.h"
 #include "cli/settings.h"
+#include "cli/stop_signals.h"
 #include "cli/tty_rate.h"
 #include "cli/values.h"
 #include "core/consume/destination.h"
@@ -29,17 +30,6 @@
 namespace slsflow::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-// Unlike produce, which counts interrupts so that a second one abandons its
-// flush and still reports what was undelivered, consume can die anywhere: its
-// state and output are crash-safe, so a second ^C is simply the default action.
-void OnStopSignal(int) {
-  g_stop.store(true);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-}
 
 // A duration flag with a profile key behind it: -1 until given.
 constexpr int64_t kNotGiven = -1;
@@ -441,13 +431,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
       std::fflush(stderr);
     };
   }
-  g_stop.store(false);
-  o.stop = &g_stop;
-  struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  o.stop = InstallStopSignals(SecondStop::kKills);
 
   auto client = MakeClient(*settings);
   auto source = NewClientSource(client.get());

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/settings.h"
+#include "cli/stop_signals.h"
 #include "cli/values.h"
 #include "core/base/notice.h"
 #include "core/produce/engine.h"
@@ -21,12 +22,6 @@
 namespace slsflow::cli {
 
 namespace {
-
-std::atomic<int> g_interrupts{0};
-
-void OnInterrupt(int) {
-  g_interrupts.fetch_add(1);
-}
 
 struct ProduceFlags {
   std::string file;
@@ -140,16 +135,11 @@ int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
     if (!info.ok()) return ReportError(info.status().WithContext("checking logstore '" + logstore + "'"));
   }
   if (f.follow && !Env::Default()->FileExists(f.file)) Notice("waiting for " + f.file + " to appear");
-  struct sigaction sa = {};
-  sa.sa_handler = OnInterrupt;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a blocked poll()/read() must return
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<int>* interrupts = InstallStopSignals(SecondStop::kCounts);
 
   SlsClient* c = client.get();
   PutFn put = [c](const PutRequest& req) { return c->PutLogs(req); };
-  ProduceResult r = RunProduce(*options, put, Env::Default(), &g_interrupts);
+  ProduceResult r = RunProduce(*options, put, Env::Default(), interrupts);
 
   if (!r.status.ok()) ReportError(r.status);
   if (f.stats) std::fprintf(stderr, "slsflow: produce: %s\n", FormatProduceStats(r).c_str());

@@ -228,7 +228,7 @@ Result<ConsumeStats> Engine::Run() {
   int64_t next_progress = env_->MonotonicMicros() + o_.progress_interval_us;
   bool stop = stats_.broken_pipe;
   while (s.ok() && !stop) {
-    if (o_.stop && o_.stop->load()) {
+    if (o_.stop && o_.stop->load() > 0) {
       stats_.interrupted = true;
       break;
     }

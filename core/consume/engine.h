@@ -86,7 +86,7 @@ struct ConsumeOptions {
   // pulls on its own, as the unit tests do).
   ConsumeBudget* budget = nullptr;
 
-  const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
+  const std::atomic<int>* stop = nullptr;  // SIGINT/SIGTERM received; > 0 stops the run
   // Called once the outputs are recovered, before anything is read: the
   // moment to say "resuming".
   std::function<void()> on_recovered;

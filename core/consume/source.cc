@@ -30,7 +30,7 @@ class ClientSource final : public ConsumeSource {
 
 class RetryingSource final : public ConsumeSource {
  public:
-  RetryingSource(ConsumeSource* base, Env* env, int attempts, const std::atomic<bool>* stop)
+  RetryingSource(ConsumeSource* base, Env* env, int attempts, const std::atomic<int>* stop)
       : base_(base), env_(env), attempts_(std::max(1, attempts)), stop_(stop) {}
   Result<std::vector<ShardInfo>> ListShards(const std::string& logstore) override {
     return Retry("ListShards " + logstore, [&] { return base_->ListShards(logstore); });
@@ -60,7 +60,7 @@ class RetryingSource final : public ConsumeSource {
         spdlog::warn("{}: {}; retrying in {} ms", what, r.status().ToString(), wait / 1000);
       }
       for (int64_t slept = 0; slept < wait; slept += 50000) {
-        if (stop_ && stop_->load()) return r;
+        if (stop_ && stop_->load() > 0) return r;
         env_->SleepMicros(std::min<int64_t>(50000, wait - slept));
       }
       backoff = std::min<int64_t>(backoff * 2, 5000000);
@@ -70,7 +70,7 @@ class RetryingSource final : public ConsumeSource {
   ConsumeSource* base_;
   Env* env_;
   int attempts_;
-  const std::atomic<bool>* stop_;
+  const std::atomic<int>* stop_;
 };
 
 class AllShardsAssigner final : public ShardAssigner {
@@ -95,7 +95,7 @@ std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client) {
 }
 
 std::unique_ptr<ConsumeSource> NewRetryingSource(ConsumeSource* base, Env* env, int attempts,
-                                                 const std::atomic<bool>* stop) {
+                                                 const std::atomic<int>* stop) {
   return std::make_unique<RetryingSource>(base, env, attempts, stop);
 }
 

@@ -34,7 +34,7 @@ std::unique_ptr<ConsumeSource> NewClientSource(SlsClient* client);
 // jitter (200 ms doubling to 5 s, `attempts` tries in all); any other error
 // is returned at once. `stop`, when set, cuts the waiting short.
 std::unique_ptr<ConsumeSource> NewRetryingSource(ConsumeSource* base, Env* env, int attempts,
-                                                 const std::atomic<bool>* stop = nullptr);
+                                                 const std::atomic<int>* stop = nullptr);
 
 class ShardAssigner {
  public:

@@ -151,7 +151,7 @@ TEST_CASE("split and merge while consuming: exact, parents before children") {
   test::FakeSource src(4);
   Harness h;
   h.options.from = {TimeSpec::kBegin, 0};
-  std::atomic<bool> stop{false};
+  std::atomic<int> stop{0};
   h.options.stop = &stop;
   std::vector<std::string> corpus;
   // Keys are top bytes; each key's values are numbered in write order.
@@ -175,7 +175,7 @@ TEST_CASE("split and merge while consuming: exact, parents before children") {
   }
   // Let it drain, then stop and finish what is left with --exit-at-end.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  stop = true;
+  stop = 1;
   consumer.join();
   REQUIRE(result.ok());
   h.options.stop = nullptr;
