@@ -325,6 +325,72 @@ int Finish(const ConsumeFlags& f, const ConsumeOptions& o, const Result<ConsumeS
   return 0;
 }
 
+// What to read and where it goes: the output, the state that lives with it
+// (fresh or resumed) and the request, merged with the one it recorded.
+struct OpenedOutput {
+  Destination dest;
+  Session session;
+  ParsedRequest request;
+  std::string consumer;
+};
+
+Result<OpenedOutput> OpenOutput(const ConsumeFlags& f, const RequestFlags& given, const RequestDefaults& defaults,
+                                int64_t now, const std::function<void(const std::string&)>& notice, ConsumeOptions* o) {
+  RequestFlags probe = given;
+  const std::string given_format = ParseRequest(&probe, defaults, now)->format.format;
+  std::string consumer;
+  auto dest = ResolveOutput(f, *o, given_format, &consumer);
+  if (!dest.ok()) return dest.status();
+  SessionOptions so;
+  so.destination = *dest;
+  so.project = o->project;
+  so.endpoint = o->endpoint;
+  so.logstores = o->logstores;
+  so.name = f.name;
+  so.group = f.group;
+  so.consumer = consumer;
+  so.given = given;
+  so.reset = f.reset;
+  so.notice = notice;
+  auto session = OpenSession(Env::Default(), so);
+  if (!session.ok()) return session.status();
+  auto request = ParseRequest(&session->request, defaults, now);
+  if (!request.ok()) return request.status();
+  // A format taken from the state names the files of a DIR/ too.
+  if (request->format.format != given_format && dest->kind == OutputKind::kFiles) {
+    auto again = ResolveOutput(f, *o, request->format.format, &consumer);
+    if (!again.ok()) return again.status();
+    dest->path_template = again->path_template;
+  }
+  o->from = request->from;
+  o->to_unix = request->to_unix;
+  o->last_n = request->last;
+  o->query = request->query;
+  o->from_fallback = *ParseTimeSpec(f.from_fallback, now);
+  ConsumeState& state = session->state;
+  session->complete = ApplyBounds(&state, o->to_unix);
+  if (session->resumed && !session->complete) {
+    o->on_recovered = [notice, line = "resuming " + dest->shown + " (" + DescribeProgress(state) +
+                                      "); --reset to start over"] { notice(line); };
+  }
+  NoticeOldState(f, *o, *dest, notice);
+  state.request = session->request;
+  state.output = dest->kind == OutputKind::kFiles        ? dest->path_template
+                 : dest->kind == OutputKind::kStdoutFile ? "-"
+                                                         : "";
+  spdlog::debug("state file {}", dest->state_path.empty() ? "(none)" : dest->state_path);
+  return OpenedOutput{std::move(*dest), std::move(*session), std::move(*request), std::move(consumer)};
+}
+
+void DrawProgressOnStderr(ConsumeOptions* o) {
+  const int64_t from_unix = o->from.kind == TimeSpec::kUnix ? o->from.unix_seconds : 0;
+  const int64_t to_unix = *o->to_unix;
+  o->progress = [from_unix, to_unix](const ConsumeProgress& p) {
+    std::fputs(ProgressLine(p, from_unix, to_unix).c_str(), stderr);
+    std::fflush(stderr);
+  };
+}
+
 // glibc keeps freed memory for reuse, per thread arena, and raises its
 // mmap threshold to the largest block freed: after a few 5 MB replies,
 // every reader thread's arena would hold some, outside --memory (a 16 MB
@@ -369,49 +435,12 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   ConsumeBudget budget(f.memory);
   o.budget = &budget;
 
-  RequestFlags probe = given;
-  const std::string given_format = ParseRequest(&probe, defaults, now)->format.format;
-  std::string consumer;
-  auto dest = ResolveOutput(f, o, given_format, &consumer);
-  if (!dest.ok()) return ReportError(dest.status());
-  SessionOptions so;
-  so.destination = *dest;
-  so.project = o.project;
-  so.endpoint = o.endpoint;
-  so.logstores = o.logstores;
-  so.name = f.name;
-  so.group = f.group;
-  so.consumer = consumer;
-  so.given = given;
-  so.reset = f.reset;
-  so.notice = notice;
-  auto session = OpenSession(env, so);
-  if (!session.ok()) return ReportError(session.status());
-  auto request = ParseRequest(&session->request, defaults, now);
-  if (!request.ok()) return ReportError(request.status());
-  // A format taken from the state names the files of a DIR/ too.
-  if (request->format.format != given_format && dest->kind == OutputKind::kFiles) {
-    auto again = ResolveOutput(f, o, request->format.format, &consumer);
-    if (!again.ok()) return ReportError(again.status());
-    dest->path_template = again->path_template;
-  }
-  o.from = request->from;
-  o.to_unix = request->to_unix;
-  o.last_n = request->last;
-  o.query = request->query;
-  o.from_fallback = *ParseTimeSpec(f.from_fallback, now);
+  auto opened = OpenOutput(f, given, defaults, now, notice, &o);
+  if (!opened.ok()) return ReportError(opened.status());
+  const Destination* dest = &opened->dest;
+  Session* session = &opened->session;
+  const ParsedRequest* request = &opened->request;
   ConsumeState& state = session->state;
-  session->complete = ApplyBounds(&state, o.to_unix);
-  if (session->resumed && !session->complete) {
-    o.on_recovered = [notice, line = "resuming " + dest->shown + " (" + DescribeProgress(state) +
-                                     "); --reset to start over"] { notice(line); };
-  }
-  NoticeOldState(f, o, *dest, notice);
-  state.request = session->request;
-  state.output = dest->kind == OutputKind::kFiles        ? dest->path_template
-                 : dest->kind == OutputKind::kStdoutFile ? "-"
-                                                         : "";
-  spdlog::debug("state file {}", dest->state_path.empty() ? "(none)" : dest->state_path);
 
   FormatOptions fo = request->format;
   fo.color = fo.format == "pretty" && f.output.empty() && UseColor(common, /*for_stdout=*/true);
@@ -423,20 +452,13 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   auto sink = MakeSink(f, *dest, (*formatter)->Header(), now);
   if (!sink.ok()) return ReportError(sink.status());
 
-  if (o.to_unix && !f.no_progress && !common.quiet && isatty(STDERR_FILENO)) {
-    const int64_t from_unix = o.from.kind == TimeSpec::kUnix ? o.from.unix_seconds : 0;
-    const int64_t to_unix = *o.to_unix;
-    o.progress = [from_unix, to_unix](const ConsumeProgress& p) {
-      std::fputs(ProgressLine(p, from_unix, to_unix).c_str(), stderr);
-      std::fflush(stderr);
-    };
-  }
+  if (o.to_unix && !f.no_progress && !common.quiet && isatty(STDERR_FILENO)) DrawProgressOnStderr(&o);
   o.stop = InstallStopSignals(SecondStop::kKills);
 
   auto client = MakeClient(*settings);
   auto source = NewClientSource(client.get());
   GroupAssigner* group = nullptr;
-  auto assigner = MakeAssigner(f, consumer, *request, state, client.get(), o.logstores, env, &group);
+  auto assigner = MakeAssigner(f, opened->consumer, *request, state, client.get(), o.logstores, env, &group);
   if (!assigner.ok()) return ReportError(assigner.status());
   if (o.from.kind == TimeSpec::kCheckpoint) CheckpointCursors(f, client.get(), &o);
   auto result = RunConsume(o, source.get(), assigner->get(), session->store.get(), std::move(state), sink->get(),
