@@ -60,6 +60,8 @@ class ConnStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // One connection, one thread at a time: no lock; listening_ is the
+  // server's atomic, read to notice a shutdown.
   int fd_;
   int read_timeout_ms_;
   int write_timeout_ms_;
@@ -84,6 +86,8 @@ class ElasticPool final : public httplib::TaskQueue {
 
  private:
   void Work();
+  // mu_ guards every member below it but min_ and max_ (fixed at
+  // construction), between enqueue(), shutdown() and the worker threads.
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;

@@ -33,6 +33,9 @@ class PullCache {
 
  private:
   using Entry = std::pair<Key, std::shared_ptr<const CachedReply>>;
+  // Every connection thread reads and fills the cache: mu_ guards all
+  // members below it (budget_ is fixed at construction). Replies are
+  // shared_ptr so a reader keeps one alive after it is evicted.
   mutable std::mutex mu_;
   size_t budget_;
   size_t bytes_ = 0;

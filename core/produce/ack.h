@@ -81,6 +81,8 @@ class AckTracker {
     bool Done() const { return closed && !failed && settled >= total; }
   };
   void AdvanceSettledPrefixLocked();  // mu_ held
+  // Threads: the reader opens and closes chunks, senders settle them, the
+  // committer reads the position. mu_ guards every member below it.
   mutable std::mutex mu_;
   std::deque<Chunk> chunks_;
   uint64_t first_id_ = 0;  // id of chunks_.front()

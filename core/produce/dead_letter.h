@@ -37,6 +37,7 @@ class DeadLetterSink {
  private:
   Env* env_;
   std::string path_;
+  // Senders and the reader both write refused logs: mu_ guards file_.
   std::mutex mu_;
   std::unique_ptr<WritableFile> file_;
 };

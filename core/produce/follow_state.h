@@ -67,6 +67,9 @@ class FollowCommitter {
   void Loop();
   void SaveSettled();  // committer thread, or after it ended
 
+  // Threads: the members above mu_ are fixed at construction; mu_ guards
+  // pending_, stopping_ and error_ between the committer thread and the
+  // senders that wake it; failed_ and saves_ are atomics for lock-free reads.
   Env* env_;
   std::string state_file_;
   std::string path_;

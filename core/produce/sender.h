@@ -84,12 +84,16 @@ class Sender {
   Status SendWithRetries(Batch* batch, CompressBuffer* scratch);
   bool SleepUnlessAborted(int64_t micros);
 
+  // Threads: set at construction and read-only after; stats_ are atomics
+  // bumped by the workers.
   SenderOptions options_;
   PutFn put_;
   Env* env_;
   DoneFn done_;
   SenderStats stats_;
 
+  // mu_ guards everything below it but aborted_ (atomic, read in backoff
+  // sleeps without the lock) and workers_ (the owning thread's only).
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable idle_cv_;
