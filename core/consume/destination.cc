@@ -206,6 +206,10 @@ Result<Destination> ResolveDestination(const DestinationFlags& f) {
   const OutputLabel l = LabelFor(f, tmpl);
   const std::string consumer = l.per_consumer ? f.consumer : std::string();
   d.path_template = WithConsumer(tmpl, f.consumer);
+  if (f.output_is_stream) {
+    d.state_path = f.state;
+    return d;
+  }
   d.output_state_dir = l.folder;
   d.output_lock_path = l.folder + "/" + StateFileName(l.label, consumer) + ".lock";
   d.state_path = !f.state.empty() ? f.state : l.folder + "/" + StateFileName(l.label, consumer);

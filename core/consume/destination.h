@@ -21,8 +21,11 @@ enum class OutputKind {
 struct DestinationFlags {
   std::string output;          // -o as typed; "" for stdout
   bool output_is_dir = false;  // -o ends in '/' or names an existing directory
-  std::string extension;       // of -o DIR/ files: jsonl, csv, tsv or log
-  std::string stdout_path;     // kStdoutFile: the path behind fd 1
+  // -o names a device, FIFO or socket (/dev/full, a named pipe): written to,
+  // but like a pipe on stdout it keeps no state, and none is put beside it.
+  bool output_is_stream = false;
+  std::string extension;    // of -o DIR/ files: jsonl, csv, tsv or log
+  std::string stdout_path;  // kStdoutFile: the path behind fd 1
   bool stdout_is_file = false;
   std::string state;     // --state (--name is a state path too, resolved by the caller)
   std::string consumer;  // --group member; "" when not in a group

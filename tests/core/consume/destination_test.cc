@@ -72,6 +72,20 @@ TEST_CASE("each kind of output keeps its state in the place the table says") {
   CHECK(elsewhere->output_lock_path == "out/.slsflow/dir.state.lock");  // still owns out/
 }
 
+TEST_CASE("-o naming a device or a FIFO keeps no state and puts nothing beside it") {
+  DestinationFlags f = Files("/dev/full");
+  f.output_is_stream = true;
+  auto d = ResolveDestination(f);
+  REQUIRE(d.ok());
+  CHECK(d->kind == OutputKind::kFiles);
+  CHECK(d->path_template == "/dev/full");
+  CHECK(d->state_path.empty());
+  CHECK(d->output_state_dir.empty());  // never /dev/.slsflow
+  CHECK(d->output_lock_path.empty());
+  f.state = "/tmp/named.state";  // a state named on purpose is kept, as for a pipe
+  CHECK(ResolveDestination(f)->state_path == "/tmp/named.state");
+}
+
 TEST_CASE("group members get their own files and states; a plain file stays one") {
   DestinationFlags f = Files("out/", true);
   f.consumer = "host-7";
