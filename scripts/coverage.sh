@@ -19,7 +19,8 @@ if [[ ${1:-} == --html ]]; then
   args+=(--html-details "$2/index.html")
 fi
 echo "== line coverage per folder =="
-# Through a file: gcovr 5.2 printed nothing to --txt /dev/stdout here.
+# Through a file, never /dev/stdout or /dev/null: gcovr replaces the file it
+# writes, and once turned both into regular files on a machine.
 report=$(mktemp)
 trap 'rm -f "$report" "$report.summary"' EXIT
 gcovr "${args[@]}" --txt "$report" >"$report.summary"
