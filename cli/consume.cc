@@ -177,10 +177,9 @@ DestinationFlags MakeDestinationFlags(const ConsumeFlags& f, const std::string& 
   DestinationFlags d;
   d.output = f.output;
   struct stat st;
-  d.output_is_dir =
-      !f.output.empty() && (f.output.back() == '/' || (::stat(f.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode)));
-  d.output_is_stream = !f.output.empty() && !d.output_is_dir && ::stat(f.output.c_str(), &st) == 0 &&
-                       !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  const bool exists = !f.output.empty() && ::stat(f.output.c_str(), &st) == 0;
+  d.output_is_dir = !f.output.empty() && (f.output.back() == '/' || (exists && S_ISDIR(st.st_mode)));
+  d.output_is_stream = exists && !d.output_is_dir && !S_ISREG(st.st_mode);
   d.extension = Extension(format);
   d.stdout_is_file = f.output.empty() && FdIsRegularFile(STDOUT_FILENO);
   if (d.stdout_is_file) d.stdout_path = StdoutPath();
