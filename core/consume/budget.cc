@@ -60,7 +60,7 @@ void ConsumeBudget::Reserve(uint64_t bytes) {
 uint64_t ConsumeBudget::Share() const {
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t free_of_reservations = capacity_ - std::min(capacity_, reserved_);
-  return free_of_reservations / (2 * static_cast<uint64_t>(std::max(readers_, 1)));
+  return free_of_reservations / (2 * static_cast<uint64_t>(std::clamp(readers_, 1, kPlannedPulls)));
 }
 
 void ConsumeBudget::AddReader() {

@@ -40,8 +40,13 @@ class ConsumeBudget {
   void Reserve(uint64_t bytes);
 
   // The part of the budget one reader plans a pull with: both its batches
-  // (one in flight, one waiting) fit in it.
+  // (one in flight, one waiting) fit in it. It is split over at most
+  // kPlannedPulls readers, not over all of them: 256 shards dividing 48 MB
+  // would pull one 50 KB group at a time, and per-request costs (HTTP,
+  // wake-ups, allocation) would then cost 4x the formatting. Readers past
+  // that many wait their turn for a grant instead.
   uint64_t Share() const;
+  static constexpr int kPlannedPulls = 8;
   void AddReader();
   void RemoveReader();
 

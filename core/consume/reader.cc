@@ -69,7 +69,7 @@ constexpr uint64_t kLargestGroupBytes = 5u << 20;
 
 }  // namespace
 
-bool ShardReader::PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant) {
+bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant) {
   ConsumeBudget* budget = options_.budget;
   if (!budget) {
     // Until the group size is known, start small: a first pull of 1000
@@ -85,6 +85,7 @@ bool ShardReader::PlanPull(double avg_group_bytes, int* count, BudgetGrant* gran
   if (group == 0) group = kLargestGroupBytes;
   const uint64_t per_group = std::max<uint64_t>(group, 1) * kBytesPerRawByte;
   *count = static_cast<int>(std::clamp<uint64_t>(budget->Share() / per_group, 1, options_.max_per_fetch));
+  if (demand > 0) *count = std::min(*count, demand);
   const uint64_t want = per_group * static_cast<uint64_t>(*count);
   if (!budget->Acquire(want, [this] { return Stopping(); })) return false;
   *grant = BudgetGrant(budget, want);
@@ -125,6 +126,10 @@ void ShardReader::Loop() {
   std::string cursor = options_.start_cursor;
   int64_t backoff_us = 0;
   double avg_group_bytes = 0;  // running average of a group's raw size
+  // Groups the next pull is likely to find (0: as many as the share
+  // allows). A caught-up shard asks for little, so that hundreds of idle
+  // shards polling do not hold the grants a busy shard needs.
+  int demand = 0;
   for (;;) {
     std::string end;
     {
@@ -153,7 +158,7 @@ void ShardReader::Loop() {
     req.shard = options_.shard;
     req.cursor = cursor;
     BudgetGrant grant;
-    if (!PlanPull(avg_group_bytes, &req.count, &grant)) return;
+    if (!PlanPull(avg_group_bytes, demand, &req.count, &grant)) return;
     req.end_cursor = end;
     req.query = options_.query;
     auto pulled = source_->PullLogs(req);
@@ -185,6 +190,12 @@ void ShardReader::Loop() {
     }
     backoff_us = 0;
     PullResult& r = *pulled;
+    // A short reply means the shard is caught up, except under --query,
+    // where the server drops whole groups and short says nothing.
+    if (r.count >= req.count)
+      demand = 0;
+    else
+      demand = options_.query.empty() ? std::max(1, 2 * r.count) : (r.count == 0 ? 1 : 0);
     std::unique_ptr<ReaderBatch> batch;
     {
       std::lock_guard<std::mutex> lock(mu_);

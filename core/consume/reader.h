@@ -92,9 +92,10 @@ class ShardReader {
   void Loop();
   bool WaitFor(int64_t micros);  // false when stopping
   bool Stopping();
-  // Groups for the next pull, and (with a budget) the grant that covers
-  // them; false when stopped while waiting for it.
-  bool PlanPull(double avg_group_bytes, int* count, BudgetGrant* grant);
+  // Groups for the next pull (at most `demand`, when that is not 0), and
+  // (with a budget) the grant that covers them; false when stopped while
+  // waiting for it.
+  bool PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant);
 
   // Threads: the reader thread (Run) and the engine's output thread (the
   // public methods). Set before Start and then read-only: source_, env_,

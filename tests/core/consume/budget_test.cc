@@ -110,6 +110,14 @@ TEST_CASE("the share splits what is not reserved over the readers, two batches e
   CHECK(b.held() == 1100);
 }
 
+TEST_CASE("past kPlannedPulls readers the share stops shrinking: readers wait for grants, pulls stay large") {
+  ConsumeBudget b(1600);
+  for (int r = 0; r < 256; ++r) b.AddReader();
+  CHECK(b.Share() == 1600 / (2 * ConsumeBudget::kPlannedPulls));
+  for (int r = 0; r < 250; ++r) b.RemoveReader();
+  CHECK(b.Share() == 1600 / 12);
+}
+
 TEST_CASE("many readers under a small budget all finish: no deadlock, no starvation") {
   ConsumeBudget b(64);
   std::atomic<int> done{0};

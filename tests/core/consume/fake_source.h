@@ -131,6 +131,7 @@ class FakeSource : public ConsumeSource {
     if (fatal_.load()) return Status::Auth("SignatureNotMatch: check the access key secret");
     std::lock_guard<std::mutex> lock(mu_);
     auto& s = shards_.at(req.shard);
+    counts_.push_back(req.count);
     int64_t from = Offset(req.cursor);
     int64_t end = static_cast<int64_t>(s.groups.size());
     if (!req.end_cursor.empty()) end = std::min(end, Offset(req.end_cursor));
@@ -151,8 +152,14 @@ class FakeSource : public ConsumeSource {
   std::atomic<bool> fatal_{false};
   std::atomic<int64_t> garble_from_{-1};  // pulls from this group offset on are cut short
   std::atomic<int> pulls_{0};
+  // `count` of every PullLogs that got past the injected faults, in order.
+  std::vector<int> counts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counts_;
+  }
 
  private:
+  std::vector<int> counts_;  // guarded by mu_
   std::string logstore_;
   std::mutex mu_;
   std::map<int, Shard> shards_;

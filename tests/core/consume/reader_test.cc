@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "tests/core/consume/fake_source.h"
@@ -88,6 +89,40 @@ TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
   auto e = WaitPop(bad);
   REQUIRE(e);
   CHECK(e->status.kind() == ErrorKind::kAuth);
+}
+
+TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one for its share") {
+  test::FakeSource src(1);
+  ConsumeBudget budget(1 << 20);
+  budget.NoteGroupBytes(100);  // share 512 KB / 300 B a group: the 100 of --max-per-fetch
+  ShardReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.max_per_fetch = 100;
+  o.fetch_interval_us = 1000;
+  o.budget = &budget;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  for (int i = 0; i < 2000 && src.pulls_.load() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5; ++i) src.Put(0, {"v"});
+  int groups = 0;
+  while (groups < 5) {
+    auto b = WaitPop(reader);
+    REQUIRE(b);
+    groups += b->group_count();
+  }
+  for (int i = 0; i < 2000 && !reader.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  reader.Stop();
+  std::vector<int> counts = src.counts();
+  REQUIRE(counts.size() >= 4);
+  CHECK(counts[0] == 100);  // nothing known yet: the whole share
+  CHECK(counts[1] == 1);    // it came back empty: idle polls ask for one group
+  // The one group came back full, so the next pull asked for the share again.
+  CHECK(std::find(counts.begin() + 2, counts.end(), 100) != counts.end());
+  // Caught up again: the pull after a short reply asks for twice what came
+  // (at most 2 x 4 here), and one after an empty reply for one group.
+  CHECK(counts.back() <= 8);
+  CHECK(budget.held() == 0);
 }
 
 }  // namespace
