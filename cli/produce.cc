@@ -1,6 +1,7 @@
 // `slsflow produce`: flags -> ProduceOptions, the early logstore check,
 // signals, the summary and the exit code. The engine is core/produce/engine.
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -106,8 +107,22 @@ Result<ProduceOptions> BuildOptions(const ProduceFlags& f, const Settings& setti
   return o;
 }
 
+// A batch reserves its whole buffer (576 KB at the default batch size) up
+// front, counting on untouched pages costing nothing. That holds only for a
+// fresh mapping: glibc's default threshold rises to the largest block freed,
+// after which the buffers come from heap memory other batches already
+// touched, and 256 open routes held 83 MB at --buffer 32m. At 512 KB the
+// buffers are mapped (and unmapped when freed), while curl's 256 KB upload
+// buffer, allocated per request, stays on the heap: a 256 KB threshold cost
+// a mmap per PutLogs. Measured: 256 routes 83 -> 59 MB, one route no
+// change in CPU.
+void MapBatchBuffers() {
+  mallopt(M_MMAP_THRESHOLD, 512 << 10);
+}
+
 int RunCommand(const CommonFlags& common, const ProduceFlags& f) {
   SetupLogging(common);
+  MapBatchBuffers();
   if ((f.file.empty() || f.file == "-") && fcntl(0, F_GETFD) < 0 && errno == EBADF) {
     // Checked before any socket exists: one would otherwise become fd 0
     // and we would read our own HTTP traffic as input.

@@ -8,7 +8,10 @@
 #
 #   scripts/bench_consume_scale.sh [BUILD_DIR]
 #   env: BENCH_SCALE_MB (data per row, default 128; at least one group per
-#        shard), BENCH_SCALE_SHARDS, BENCH_SCALE_GROUPS (space-separated)
+#        shard), BENCH_SCALE_SHARDS, BENCH_SCALE_GROUPS (space-separated),
+#        BENCH_SCALE_RUNS (runs per row, default 3; the row is the median
+#        MB/s per core and the highest RSS: one run's CPU time on a shared
+#        machine varies by a third)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
@@ -16,6 +19,7 @@ bin=${SLSFLOW_BIN:-$build/slsflow}
 mb=${BENCH_SCALE_MB:-128}
 shard_counts=${BENCH_SCALE_SHARDS:-"4 16 64 256"}
 group_sizes=${BENCH_SCALE_GROUPS:-"51200 524288 5000000"}
+runs=${BENCH_SCALE_RUNS:-3}
 work=$(mktemp -d /tmp/slsflow-bench-scale.XXXXXX)
 source "$here/scripts/lib/emulator.sh"
 cleanup() { stop_emulator; rm -rf "$work"; }
@@ -36,23 +40,28 @@ for shards in $shard_counts; do
     python3 "$here/scripts/lib/fill_groups.py" "$EMU_URL" app "$shards" "$group" "$total" 2>/dev/null
     # Warm-up, not measured: the emulator compresses each group on its first pull.
     "$bin" consume --endpoint "$EMU_URL" -p demo -l app -q --from begin -e -f raw --field seq >/dev/null
-    tim=$work/time
-    taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$tim" \
-      "$bin" consume --endpoint "$EMU_URL" -p demo -l app -q --from begin -e -f jsonl --stats >/dev/null 2>"$work/stats"
+    for run in $(seq "$runs"); do
+      taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$work/time.$run" \
+        "$bin" consume --endpoint "$EMU_URL" -p demo -l app -q --from begin -e -f jsonl --stats >/dev/null \
+        2>"$work/stats.$run"
+    done
     stop_emulator
-    row=$(python3 - "$work/stats" "$tim" "$shards" "$group" "${first:-0}" <<'EOF'
-import re, sys
-stats, tim, shards, group, first = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
-text = open(stats).read()
-m = re.search(r"in ([\d.]+) s .*?([\d.]+) MB/s pulled", text)
-if not m:
-    sys.exit("no stats line: %r" % text[-300:])
-raw_mb = float(m.group(1)) * float(m.group(2))
-wall, user, sys_, rss = open(tim).read().split()
-per_core = raw_mb / max(float(user) + float(sys_), 1e-3)
-ratio = per_core / first if first else 1.0
-print("%7d %9d %8.0f %12.1f %8.1f %9.2f %.3f" % (shards, group // 1024, raw_mb, per_core, int(rss) / 1024, ratio,
-                                                   per_core))
+    row=$(python3 - "$work" "$runs" "$shards" "$group" "${first:-0}" <<'EOF'
+import re, statistics, sys
+work, runs, shards, group, first = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+per_core, rss = [], 0
+for run in range(1, runs + 1):
+    text = open("%s/stats.%d" % (work, run)).read()
+    m = re.search(r"in ([\d.]+) s .*?([\d.]+) MB/s pulled", text)
+    if not m:
+        sys.exit("no stats line: %r" % text[-300:])
+    raw_mb = float(m.group(1)) * float(m.group(2))
+    wall, user, sys_, peak = open("%s/time.%d" % (work, run)).read().split()
+    per_core.append(raw_mb / max(float(user) + float(sys_), 1e-3))
+    rss = max(rss, int(peak))
+median = statistics.median(per_core)
+ratio = median / first if first else 1.0
+print("%7d %9d %8.0f %12.1f %8.1f %9.2f %.3f" % (shards, group // 1024, raw_mb, median, rss / 1024, ratio, median))
 EOF
 )
     [[ -z $first ]] && first=${row##* }

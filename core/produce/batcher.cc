@@ -7,10 +7,14 @@ namespace slsflow {
 
 namespace {
 
-// A batch's buffer grows in steps of this, each charged to the budget when
-// taken, so the budget's lock is not taken per log and what is charged is
-// what is resident.
+// A batch's buffer grows by doubling from one page, then in steps of
+// kRoomStep, each charged to the budget when taken, so the budget's lock is
+// not taken per log and what is charged is what is resident. Starting at a
+// page rather than a step matters with many routes: 256 open batches of a
+// few logs each would otherwise charge 16 MB of empty room and seal every
+// batch small once the budget is full of it.
 constexpr size_t kRoomStep = 64 * 1024;
+constexpr size_t kRoomPage = 4 * 1024;
 
 // A recycled buffer is charged whole, since it is resident whole. With many
 // routes open at once (--hash-field over 256 buckets), a whole buffer per
@@ -89,7 +93,9 @@ Batch* Batcher::Open(const ParsedLog& log, std::string_view route_hash, int64_t 
 
 void Batcher::MakeRoom(Batch* batch, size_t bytes) {
   if (batch->data.size() >= bytes) return;
-  size_t room = (bytes + kRoomStep - 1) / kRoomStep * kRoomStep;
+  const size_t now = batch->data.size();
+  size_t room = std::max(bytes, std::min(2 * now, now + kRoomStep));
+  room = (room + kRoomPage - 1) / kRoomPage * kRoomPage;
   // Past max_bytes the batch seals after this log: room beyond what it
   // needs would be zero-filled and charged for nothing. Open reserved
   // BatchBufferBytes, so the bytes written so far do not move.

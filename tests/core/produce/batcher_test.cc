@@ -197,14 +197,14 @@ TEST_CASE("open_bytes is what the open batches charged; SealFullest sends the on
   for (int i = 0; i < 3; ++i) REQUIRE(h.batcher.Add(Log(std::string(100, 'b')), "route-b", 0, 0).ok());
   REQUIRE(h.batcher.Add(Log(std::string(100, 'c')), "route-c", 0, 0).ok());
   CHECK(h.batcher.open_bytes() == h.budget.used());
-  CHECK(h.batcher.open_bytes() == 3 * 64 * 1024);  // one room step each
+  CHECK(h.batcher.open_bytes() == 3 * 4096);  // one page each: a few logs
   REQUIRE(h.batcher.SealFullest());
   REQUIRE(h.out.size() == 1);
   CHECK(h.out[0]->route.hash_key == "route-b");
   CHECK(h.out[0]->logs == 3);
   CHECK(h.batcher.open_batches() == 2);
-  CHECK(h.batcher.open_bytes() == 2 * 64 * 1024);
-  CHECK(h.budget.used() == 3 * 64 * 1024);  // the sealed batch stays charged until acknowledged
+  CHECK(h.batcher.open_bytes() == 2 * 4096);
+  CHECK(h.budget.used() == 3 * 4096);  // the sealed batch stays charged until acknowledged
 }
 
 TEST_CASE("many open routes do not each take a whole recycled buffer") {
@@ -215,9 +215,29 @@ TEST_CASE("many open routes do not each take a whole recycled buffer") {
   for (int route = 0; route < 32; ++route)
     REQUIRE(h.batcher.Add(Log("x"), "route-" + std::to_string(route), 0, 0).ok());
   // The first eight reuse a buffer, charged whole because it is resident
-  // whole; the other 24 charge one room step.
-  CHECK(h.budget.used() == 8 * BatchBufferBytes(o) + 24 * 64 * 1024);
+  // whole; the other 24 charge one page.
+  CHECK(h.budget.used() == 8 * BatchBufferBytes(o) + 24 * 4096);
   CHECK(h.budget.spare_bytes() == 24 * BatchBufferBytes(o));
+}
+
+TEST_CASE("a batch grown from nothing doubles its room, then grows by 64 KB steps, charging each") {
+  BatcherOptions o;
+  Harness h(o);
+  std::vector<size_t> rooms;
+  std::string v(1000, 'g');
+  while (h.out.empty()) {
+    REQUIRE(h.batcher.Add(Log(v), "r", 0, 0).ok());
+    if (h.out.empty() && (rooms.empty() || h.batcher.open_bytes() != rooms.back()))
+      rooms.push_back(h.batcher.open_bytes());
+  }
+  REQUIRE(rooms.size() >= 8);
+  CHECK(rooms[0] == 4096);
+  CHECK(rooms[1] == 8192);
+  CHECK(rooms[4] == 64 * 1024);
+  CHECK(rooms[5] == 128 * 1024);
+  CHECK(rooms[6] == 192 * 1024);
+  CHECK(h.out[0]->charged == h.out[0]->data.size());
+  CHECK(h.budget.used() == h.out[0]->charged);
 }
 
 TEST_CASE("a log too big for any LogGroup gives back what its empty batch charged") {
