@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -64,6 +65,12 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.remove_suffix(1);
+  if (name == "content-length") {
+    // One allocation for the body instead of a chain of doublings, each
+    // copying what came before (a 1 MB reply took seven).
+    const unsigned long long declared = std::strtoull(std::string(value).c_str(), nullptr, 10);
+    if (declared <= kMaxResponseBytes) ex->response->body.reserve(static_cast<size_t>(declared));
+  }
   ex->response->headers.emplace_back(std::move(name), std::string(value));
   return len;
 }
