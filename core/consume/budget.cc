@@ -13,6 +13,7 @@ bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancell
   waiting_.push_back(&me);
   for (;;) {
     const bool first = waiting_.front() == &me;
+    if (first && held_ + bytes > capacity_) FreeSparesFor(bytes);
     if (first && (held_ == reserved_ || held_ + bytes <= capacity_)) break;
     if (cancelled && cancelled()) {
       const bool was_first = first;
@@ -27,6 +28,43 @@ bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancell
   peak_ = std::max(peak_, held_);
   WakeHead();  // the next in line may fit too
   return true;
+}
+
+void ConsumeBudget::FreeSparesFor(uint64_t bytes) {
+  std::sort(spares_.begin(), spares_.end(), [](const Spare& a, const Spare& b) { return a.bytes < b.bytes; });
+  while (!spares_.empty() && held_ + bytes > capacity_) {
+    held_ -= spares_.back().bytes;
+    spare_bytes_ -= spares_.back().bytes;
+    spares_.pop_back();
+  }
+}
+
+void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (spares_.size() >= kMaxSpares || held_ + bytes > capacity_) return;  // freed
+  held_ += bytes;
+  spare_bytes_ += bytes;
+  peak_ = std::max(peak_, held_);
+  spares_.push_back({std::move(spare), bytes});
+}
+
+std::unique_ptr<BudgetSpare> ConsumeBudget::TakeSpare(uint64_t at_most, uint64_t* bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *bytes = 0;
+  auto best = spares_.end();
+  for (auto it = spares_.begin(); it != spares_.end(); ++it)
+    if (it->bytes <= at_most && (best == spares_.end() || it->bytes > best->bytes)) best = it;
+  if (best == spares_.end()) return nullptr;
+  std::unique_ptr<BudgetSpare> taken = std::move(best->memory);
+  *bytes = best->bytes;
+  spare_bytes_ -= best->bytes;
+  spares_.erase(best);
+  return taken;
+}
+
+uint64_t ConsumeBudget::spare_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return spare_bytes_;
 }
 
 void ConsumeBudget::WakeHead() {

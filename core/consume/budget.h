@@ -16,9 +16,19 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace slsflow {
+
+// What a written batch leaves behind: buffers whose capacity the next pull
+// can decode into, instead of freeing them and faulting in fresh pages (a
+// 2 MB reply over glibc's mmap threshold cost a fifth of consume's CPU in
+// page faults).
+struct BudgetSpare {
+  virtual ~BudgetSpare() = default;
+};
 
 class ConsumeBudget {
  public:
@@ -55,7 +65,19 @@ class ConsumeBudget {
   uint64_t group_bytes_hint() const { return group_hint_.load(std::memory_order_relaxed); }
   void NoteGroupBytes(uint64_t bytes) { group_hint_.store(bytes, std::memory_order_relaxed); }
 
+  // Keeps `spare`, resident `bytes`, for TakeSpare, counted as held while
+  // it is kept; frees it instead when it would not fit beside what is held,
+  // or past kMaxSpares. A grant that does not fit frees spares first, so
+  // spares never make anyone wait.
+  void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes);
+  // The largest spare of at most `at_most` bytes, or null. Its bytes stay
+  // held, now by the caller, who owns them with a BudgetGrant of `*bytes`
+  // and acquires only the rest of what it needs.
+  std::unique_ptr<BudgetSpare> TakeSpare(uint64_t at_most, uint64_t* bytes);
+  static constexpr size_t kMaxSpares = 2 * kPlannedPulls;
+
   uint64_t capacity() const { return capacity_; }
+  uint64_t spare_bytes() const;
   uint64_t held() const;
   uint64_t peak() const;
   size_t waiting() const;  // requests in line
@@ -76,6 +98,14 @@ class ConsumeBudget {
   std::deque<Waiter*> waiting_;  // guarded by mu_
   void WakeHead();               // with mu_ held
   bool reported_over_ = false;   // guarded by mu_
+  struct Spare {
+    std::unique_ptr<BudgetSpare> memory;
+    uint64_t bytes = 0;
+  };
+  std::vector<Spare> spares_;  // guarded by mu_; their bytes count in held_
+  uint64_t spare_bytes_ = 0;   // guarded by mu_
+  // Frees spares, largest first, until `bytes` fit beside what is held.
+  void FreeSparesFor(uint64_t bytes);  // with mu_ held
   std::atomic<uint64_t> group_hint_{0};
 };
 
@@ -92,6 +122,8 @@ class BudgetGrant {
   // What the batch really holds, once the reply is in: gives back the
   // difference, or charges it without waiting.
   void Resize(uint64_t bytes);
+  // Adds bytes the owner has just acquired from the same budget.
+  void Add(uint64_t acquired) { bytes_ += acquired; }
   void Reset();
   uint64_t bytes() const { return bytes_; }
 

@@ -44,10 +44,16 @@ std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
 
 void ShardReader::Recycle(std::unique_ptr<ReaderBatch> batch) {
   batch->grant.Reset();
-  // The next pull brings its own buffer (it is swapped in), so this one
-  // would only sit idle outside the budget; so would a big index.
+  if (ConsumeBudget* budget = options_.budget) {
+    // Under a budget the buffers go to whichever shard pulls next, counted
+    // as held while they wait: one spare per shard would be memory that
+    // grows with the shard count.
+    const uint64_t resident = batch->bytes.capacity() + batch->view.MemoryBytes();
+    budget->GiveSpare(std::move(batch), resident);
+    return;
+  }
+  // The next pull brings its own buffer (it is swapped in).
   std::string().swap(batch->bytes);
-  if (options_.budget) batch->view.Release();
   std::lock_guard<std::mutex> lock(mu_);
   if (free_.size() < 2) free_.push_back(std::move(batch));
 }
@@ -69,7 +75,8 @@ constexpr uint64_t kLargestGroupBytes = 5u << 20;
 
 }  // namespace
 
-bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant) {
+bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant,
+                           std::unique_ptr<ReaderBatch>* spare) {
   ConsumeBudget* budget = options_.budget;
   if (!budget) {
     // Until the group size is known, start small: a first pull of 1000
@@ -87,8 +94,14 @@ bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, Budge
   *count = static_cast<int>(std::clamp<uint64_t>(budget->Share() / per_group, 1, options_.max_per_fetch));
   if (demand > 0) *count = std::min(*count, demand);
   const uint64_t want = per_group * static_cast<uint64_t>(*count);
-  if (!budget->Acquire(want, [this] { return Stopping(); })) return false;
-  *grant = BudgetGrant(budget, want);
+  uint64_t reused = 0;
+  std::unique_ptr<BudgetSpare> taken = budget->TakeSpare(want, &reused);
+  BudgetGrant planned(budget, reused);
+  if (!budget->Acquire(want - reused, [this] { return Stopping(); })) return false;
+  planned.Add(want - reused);
+  *grant = std::move(planned);
+  // Only readers give spares to a budget.
+  spare->reset(static_cast<ReaderBatch*>(taken.release()));
   return true;
 }
 
@@ -158,7 +171,12 @@ void ShardReader::Loop() {
     req.shard = options_.shard;
     req.cursor = cursor;
     BudgetGrant grant;
-    if (!PlanPull(avg_group_bytes, demand, &req.count, &grant)) return;
+    std::unique_ptr<ReaderBatch> batch;
+    if (!PlanPull(avg_group_bytes, demand, &req.count, &grant, &batch)) return;
+    if (batch) {
+      batch->bytes.clear();
+      req.buffer = &batch->bytes;  // decompressed into its memory
+    }
     req.end_cursor = end;
     req.query = options_.query;
     auto pulled = source_->PullLogs(req);
@@ -190,14 +208,14 @@ void ShardReader::Loop() {
     }
     backoff_us = 0;
     PullResult& r = *pulled;
+    req.buffer = nullptr;
     // A short reply means the shard is caught up, except under --query,
     // where the server drops whole groups and short says nothing.
     if (r.count >= req.count)
       demand = 0;
     else
       demand = options_.query.empty() ? std::max(1, 2 * r.count) : (r.count == 0 ? 1 : 0);
-    std::unique_ptr<ReaderBatch> batch;
-    {
+    if (!batch) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!free_.empty()) {
         batch = std::move(free_.back());
@@ -231,7 +249,8 @@ void ShardReader::Loop() {
     }
     // What the batch really holds from now until the engine recycles it:
     // its bytes, their index, and room for their formatted text.
-    grant.Resize(batch->bytes.size() * (kBytesPerRawByte - 1) + batch->wire_bytes + batch->view.MemoryBytes());
+    grant.Resize(batch->bytes.capacity() + batch->bytes.size() * (kBytesPerRawByte - 2) + batch->wire_bytes +
+                 batch->view.MemoryBytes());
     batch->grant = std::move(grant);
     const bool empty = batch->group_count() == 0 && batch->next_cursor == cursor;
     // With an end cursor, everything up to it is already written (it is a
@@ -246,6 +265,7 @@ void ShardReader::Loop() {
         idle_ = true;
       }
       notify_();  // the engine may be waiting for "caught up"
+      Recycle(std::move(batch));
       if (!WaitFor(options_.fetch_interval_us)) return;
       continue;
     }

@@ -25,7 +25,7 @@
 
 namespace slsflow {
 
-struct ReaderBatch {
+struct ReaderBatch : BudgetSpare {
   std::string cursor;       // where this pull started
   std::string next_cursor;  // where the next one starts
   // The decompressed LogGroupList and its in-place decoding; both are kept
@@ -93,9 +93,10 @@ class ShardReader {
   bool WaitFor(int64_t micros);  // false when stopping
   bool Stopping();
   // Groups for the next pull (at most `demand`, when that is not 0), and
-  // (with a budget) the grant that covers them; false when stopped while
-  // waiting for it.
-  bool PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant);
+  // (with a budget) the grant that covers them and a spare batch to decode
+  // into, if the budget has one; false when stopped while waiting for it.
+  bool PlanPull(double avg_group_bytes, int demand, int* count, BudgetGrant* grant,
+                std::unique_ptr<ReaderBatch>* spare);
 
   // Threads: the reader thread (Run) and the engine's output thread (the
   // public methods). Set before Start and then read-only: source_, env_,

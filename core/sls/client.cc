@@ -297,6 +297,7 @@ Result<PullResult> SlsClient::PullLogs(const PullRequest& request) {
   if (*type == CompressType::kNone) {
     out.log_group_list = std::move(r->body);
   } else {
+    if (request.buffer) out.log_group_list.swap(*request.buffer);
     Status st = Decompress(*type, r->body, raw_size, &out.log_group_list);
     if (!st.ok()) return st.WithContext("PullLogs reply (request " + r->HeaderOr("x-log-requestid") + ")");
   }

@@ -58,6 +58,9 @@ struct PullRequest {
   std::string end_cursor;  // optional, exclusive
   std::string query;       // optional SPL
   CompressType accept = CompressType::kLz4;
+  // Memory to decompress into, optional: swapped into the result, so that a
+  // recycled buffer's capacity is used again.
+  std::string* buffer = nullptr;
 };
 
 struct PullResult {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -108,6 +109,44 @@ TEST_CASE("the share splits what is not reserved over the readers, two batches e
   // A reservation never blocks a request over what is left from going alone.
   CHECK(b.Acquire(900, Never));
   CHECK(b.held() == 1100);
+}
+
+struct Buffer : BudgetSpare {
+  explicit Buffer(int id) : id(id) {}
+  int id;
+};
+
+TEST_CASE("spares are held while kept; the largest that fits is taken, its bytes then the taker's") {
+  ConsumeBudget b(1000);
+  b.GiveSpare(std::make_unique<Buffer>(1), 100);
+  b.GiveSpare(std::make_unique<Buffer>(2), 300);
+  b.GiveSpare(std::make_unique<Buffer>(3), 200);
+  CHECK(b.held() == 600);
+  CHECK(b.spare_bytes() == 600);
+  b.GiveSpare(std::make_unique<Buffer>(4), 500);  // would pass the capacity: freed
+  CHECK(b.spare_bytes() == 600);
+  uint64_t bytes = 0;
+  auto taken = b.TakeSpare(250, &bytes);
+  REQUIRE(taken);
+  CHECK(static_cast<Buffer*>(taken.get())->id == 3);
+  CHECK(bytes == 200);
+  CHECK(b.held() == 600);  // still held, by the taker now
+  CHECK(b.spare_bytes() == 400);
+  { BudgetGrant owner(&b, bytes); }
+  CHECK(b.held() == 400);
+  CHECK_FALSE(b.TakeSpare(50, &bytes));
+  CHECK(bytes == 0);
+}
+
+TEST_CASE("spares never make a grant wait: one that does not fit frees them, largest first") {
+  ConsumeBudget b(1000);
+  b.GiveSpare(std::make_unique<Buffer>(1), 300);
+  b.GiveSpare(std::make_unique<Buffer>(2), 500);
+  REQUIRE(b.Acquire(400, Never));  // returns at once: 800 of spares would not let it fit
+  CHECK(b.spare_bytes() == 300);
+  CHECK(b.held() == 700);
+  for (int i = 0; i < 40; ++i) b.GiveSpare(std::make_unique<Buffer>(i), 1);
+  CHECK(b.spare_bytes() == 300 + ConsumeBudget::kMaxSpares - 1);  // at most kMaxSpares are kept
 }
 
 TEST_CASE("past kPlannedPulls readers the share stops shrinking: readers wait for grants, pulls stay large") {

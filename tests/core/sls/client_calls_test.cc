@@ -175,6 +175,28 @@ TEST_CASE("PullLogs: SPL and end cursor in the query; an unknown or broken encod
   CHECK(bad.status().message().find("PullLogs reply (request REQ0): ") == 0);
 }
 
+TEST_CASE("PullLogs decompresses into the buffer it is given, so a recycled buffer's memory is used again") {
+  ScriptedClient c;
+  const std::string raw(100000, 'r');
+  std::string lz4;
+  REQUIRE(Compress(CompressType::kLz4, raw, &lz4).ok());
+  c.transport->Add(
+      200, lz4,
+      {{"x-log-cursor", "n"}, {"x-log-compresstype", "lz4"}, {"x-log-bodyrawsize", std::to_string(raw.size())}});
+  std::string recycled;
+  recycled.reserve(1 << 20);
+  recycled = "stale bytes of the last pull";
+  const char* memory = recycled.data();
+  PullRequest pr;
+  pr.logstore = "app";
+  pr.cursor = "c";
+  pr.buffer = &recycled;
+  auto r = c.client->PullLogs(pr);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->log_group_list == raw);
+  CHECK(r->log_group_list.data() == memory);
+}
+
 TEST_CASE("shard split and merge ask with the action and parse the new shards") {
   ScriptedClient c;
   c.transport->Add(200, R"([{"shardID":0,"status":"readonly"},{"shardID":1},{"shardID":2}])");
