@@ -7,34 +7,59 @@
 
 namespace slsflow {
 
-bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled) {
+bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled,
+                            std::unique_ptr<BudgetSpare>* spare) {
   std::unique_lock<std::mutex> lock(mu_);
   Waiter me;
   waiting_.push_back(&me);
+  Spare reused;  // part of this grant, once it is served
   for (;;) {
     const bool first = waiting_.front() == &me;
-    if (first && held_ + bytes > capacity_) FreeSparesFor(bytes);
-    if (first && (held_ == reserved_ || held_ + bytes <= capacity_)) break;
+    if (first) {
+      if (spare) reused = TakeSpareOutFor(bytes);
+      // What this grant adds is `bytes` less the spare it is made of.
+      FreeSparesFor(bytes - reused.bytes);
+      if (held_ + bytes - reused.bytes > capacity_) Free(&reused);
+      if (held_ == reserved_ || held_ + bytes - reused.bytes <= capacity_) break;
+      if (reused.memory) spares_.push_back(std::move(reused));  // nothing is held while waiting
+      reused = Spare();
+    }
     if (cancelled && cancelled()) {
-      const bool was_first = first;
       waiting_.erase(std::find(waiting_.begin(), waiting_.end(), &me));
-      if (was_first) WakeHead();  // the next in line may fit now
+      if (first) WakeHead();  // the next in line may fit now
       return false;
     }
     me.cv.wait_for(lock, std::chrono::milliseconds(50));
   }
   waiting_.pop_front();
-  held_ += bytes;
+  held_ += bytes - reused.bytes;  // the spare's bytes were held already
+  spare_bytes_ -= reused.bytes;
   peak_ = std::max(peak_, held_);
+  if (spare) *spare = std::move(reused.memory);
   WakeHead();  // the next in line may fit too
   return true;
+}
+
+ConsumeBudget::Spare ConsumeBudget::TakeSpareOutFor(uint64_t bytes) {
+  auto best = spares_.end();
+  for (auto it = spares_.begin(); it != spares_.end(); ++it)
+    if (it->bytes <= bytes && (best == spares_.end() || it->bytes > best->bytes)) best = it;
+  if (best == spares_.end()) return Spare();
+  Spare taken = std::move(*best);
+  spares_.erase(best);
+  return taken;
+}
+
+void ConsumeBudget::Free(Spare* spare) {
+  held_ -= spare->bytes;
+  spare_bytes_ -= spare->bytes;
+  *spare = Spare();
 }
 
 void ConsumeBudget::FreeSparesFor(uint64_t bytes) {
   std::sort(spares_.begin(), spares_.end(), [](const Spare& a, const Spare& b) { return a.bytes < b.bytes; });
   while (!spares_.empty() && held_ + bytes > capacity_) {
-    held_ -= spares_.back().bytes;
-    spare_bytes_ -= spares_.back().bytes;
+    Free(&spares_.back());
     spares_.pop_back();
   }
 }
@@ -46,20 +71,6 @@ void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes
   spare_bytes_ += bytes;
   peak_ = std::max(peak_, held_);
   spares_.push_back({std::move(spare), bytes});
-}
-
-std::unique_ptr<BudgetSpare> ConsumeBudget::TakeSpare(uint64_t at_most, uint64_t* bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
-  *bytes = 0;
-  auto best = spares_.end();
-  for (auto it = spares_.begin(); it != spares_.end(); ++it)
-    if (it->bytes <= at_most && (best == spares_.end() || it->bytes > best->bytes)) best = it;
-  if (best == spares_.end()) return nullptr;
-  std::unique_ptr<BudgetSpare> taken = std::move(best->memory);
-  *bytes = best->bytes;
-  spare_bytes_ -= best->bytes;
-  spares_.erase(best);
-  return taken;
 }
 
 uint64_t ConsumeBudget::spare_bytes() const {

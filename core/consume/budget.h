@@ -38,8 +38,11 @@ class ConsumeBudget {
 
   // Waits until `bytes` fit beside what is held (or nothing is held), in
   // arrival order. False, holding nothing, once `cancelled` returns true; it
-  // is checked at least every 50 ms.
-  bool Acquire(uint64_t bytes, const std::function<bool()>& cancelled);
+  // is checked at least every 50 ms. With `spare`, the grant may be made in
+  // part of a kept spare (the largest of at most `bytes`), handed over in
+  // *spare: the memory is used again and only the rest is newly held. A
+  // waiter holds nothing, spares included, so waiting cannot deadlock.
+  bool Acquire(uint64_t bytes, const std::function<bool()>& cancelled, std::unique_ptr<BudgetSpare>* spare = nullptr);
   void Release(uint64_t bytes);
   // Holds more without waiting: a reply larger than its grant is already in
   // memory. May go past the capacity; the first time it does is reported.
@@ -65,15 +68,11 @@ class ConsumeBudget {
   uint64_t group_bytes_hint() const { return group_hint_.load(std::memory_order_relaxed); }
   void NoteGroupBytes(uint64_t bytes) { group_hint_.store(bytes, std::memory_order_relaxed); }
 
-  // Keeps `spare`, resident `bytes`, for TakeSpare, counted as held while
-  // it is kept; frees it instead when it would not fit beside what is held,
-  // or past kMaxSpares. A grant that does not fit frees spares first, so
-  // spares never make anyone wait.
+  // Keeps `spare`, resident `bytes`, for Acquire, counted as held while it
+  // is kept; frees it instead when it would not fit beside what is held, or
+  // past kMaxSpares. A grant that does not fit frees spares first, so spares
+  // never make anyone wait.
   void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes);
-  // The largest spare of at most `at_most` bytes, or null. Its bytes stay
-  // held, now by the caller, who owns them with a BudgetGrant of `*bytes`
-  // and acquires only the rest of what it needs.
-  std::unique_ptr<BudgetSpare> TakeSpare(uint64_t at_most, uint64_t* bytes);
   static constexpr size_t kMaxSpares = 2 * kPlannedPulls;
 
   uint64_t capacity() const { return capacity_; }
@@ -104,8 +103,12 @@ class ConsumeBudget {
   };
   std::vector<Spare> spares_;  // guarded by mu_; their bytes count in held_
   uint64_t spare_bytes_ = 0;   // guarded by mu_
-  // Frees spares, largest first, until `bytes` fit beside what is held.
-  void FreeSparesFor(uint64_t bytes);  // with mu_ held
+  // With mu_ held: frees spares, largest first, until `bytes` fit beside
+  // what is held; takes the largest spare of at most `bytes` out of the
+  // list (still counted as held); frees a spare taken out.
+  void FreeSparesFor(uint64_t bytes);
+  Spare TakeSpareOutFor(uint64_t bytes);
+  void Free(Spare* spare);
   std::atomic<uint64_t> group_hint_{0};
 };
 
@@ -122,8 +125,6 @@ class BudgetGrant {
   // What the batch really holds, once the reply is in: gives back the
   // difference, or charges it without waiting.
   void Resize(uint64_t bytes);
-  // Adds bytes the owner has just acquired from the same budget.
-  void Add(uint64_t acquired) { bytes_ += acquired; }
   void Reset();
   uint64_t bytes() const { return bytes_; }
 

@@ -94,14 +94,12 @@ bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, Budge
   *count = static_cast<int>(std::clamp<uint64_t>(budget->Share() / per_group, 1, options_.max_per_fetch));
   if (demand > 0) *count = std::min(*count, demand);
   const uint64_t want = per_group * static_cast<uint64_t>(*count);
-  uint64_t reused = 0;
-  std::unique_ptr<BudgetSpare> taken = budget->TakeSpare(want, &reused);
-  BudgetGrant planned(budget, reused);
-  if (!budget->Acquire(want - reused, [this] { return Stopping(); })) return false;
-  planned.Add(want - reused);
-  *grant = std::move(planned);
-  // Only readers give spares to a budget.
-  spare->reset(static_cast<ReaderBatch*>(taken.release()));
+  std::unique_ptr<BudgetSpare> reused;
+  if (!budget->Acquire(
+          want, [this] { return Stopping(); }, &reused))
+    return false;
+  *grant = BudgetGrant(budget, want);
+  spare->reset(static_cast<ReaderBatch*>(reused.release()));  // only readers give spares to a budget
   return true;
 }
 
