@@ -75,7 +75,7 @@ struct ConsumeFlags {
   std::string output;
   uint64_t rotate_size = 0;
   int64_t rotate_interval_us = 0;
-  uint64_t memory = 48u << 20;
+  uint64_t memory = 40u << 20;
 };
 
 // A duration from the flag, else a profile key, else the default.
@@ -530,7 +530,7 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
                   "ListShards period (default 10s; a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--memory", f->memory,
-                  "bound on log data held at once, all shards together, at least 4m (default 48m)")
+                  "bound on log data held at once, all shards together, at least 4m (default 40m)")
       ->transform(SizeValue(4u << 20));
   cmd->add_option("--shards", f->shards, "read only these shards (and their children), e.g. 0,3-5")
       ->check(ShardSetValue());

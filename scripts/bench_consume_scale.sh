@@ -2,7 +2,7 @@
 # The consume scale table (issue 20): shards 4, 16, 64, 256 x log groups of
 # 50 KB, 512 KB and 5 MB (the largest the emulator's PutLogs accepts), each
 # row `consume --from begin -e -f jsonl >/dev/null` at default flags (so
-# --memory 48m) on one pinned core. Per row: MB/s of LogGroups per CPU-second
+# --memory 40m) on one pinned core. Per row: MB/s of LogGroups per CPU-second
 # of the consumer, its peak RSS, and the MB/s per core as a ratio to the
 # 4-shard 50 KB row of the same run (the target: within 10 %, RSS <= 64 MB).
 #
@@ -29,7 +29,7 @@ ncpu=$(nproc)
 core_consumer=0
 core_emulator=$((ncpu > 1 ? 1 : 0))
 
-echo "== consume scale: default flags (--memory 48m), jsonl to /dev/null, consumer on core $core_consumer =="
+echo "== consume scale: default flags (--memory 40m), jsonl to /dev/null, consumer on core $core_consumer =="
 echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $ncpu cores (shared: compare rows of one run only)"
 printf "%7s %9s %8s %12s %8s %9s\n" shards "group KB" "MB" "MB/s/core" "RSS MB" "vs first"
 first=""

@@ -115,11 +115,17 @@ uint64_t ConsumeBudget::Share() const {
 void ConsumeBudget::AddReader() {
   std::lock_guard<std::mutex> lock(mu_);
   ++readers_;
+  reserved_ += kReaderBytes;
+  held_ += kReaderBytes;
+  peak_ = std::max(peak_, held_);
 }
 
 void ConsumeBudget::RemoveReader() {
   std::lock_guard<std::mutex> lock(mu_);
   --readers_;
+  reserved_ -= kReaderBytes;
+  held_ -= kReaderBytes;
+  WakeHead();
 }
 
 uint64_t ConsumeBudget::held() const {

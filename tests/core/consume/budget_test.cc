@@ -99,15 +99,21 @@ TEST_CASE("grants move with their batch, resize to what the reply held, and give
 }
 
 TEST_CASE("the share splits what is not reserved over the readers, two batches each") {
-  ConsumeBudget b(1000);
-  CHECK(b.Share() == 500);
+  constexpr uint64_t kReader = ConsumeBudget::kReaderBytes;
+  const uint64_t capacity = 1000 + 2 * kReader;
+  ConsumeBudget b(capacity);
+  CHECK(b.Share() == capacity / 2);
   b.AddReader();
   b.AddReader();
+  CHECK(b.held() == 2 * kReader);  // each reader's thread and connection
   CHECK(b.Share() == 250);
   b.Reserve(200);
   CHECK(b.Share() == 200);
   // A reservation never blocks a request over what is left from going alone.
   CHECK(b.Acquire(900, Never));
+  CHECK(b.held() == 1100 + 2 * kReader);
+  b.RemoveReader();
+  b.RemoveReader();
   CHECK(b.held() == 1100);
 }
 
@@ -176,11 +182,12 @@ TEST_CASE("readers that reuse spares under a small budget all finish: a waiter h
 }
 
 TEST_CASE("past kPlannedPulls readers the share stops shrinking: readers wait for grants, pulls stay large") {
-  ConsumeBudget b(1600);
+  const uint64_t data = 1600 * ConsumeBudget::kReaderBytes;
+  ConsumeBudget b(data + 256 * ConsumeBudget::kReaderBytes);
   for (int r = 0; r < 256; ++r) b.AddReader();
-  CHECK(b.Share() == 1600 / (2 * ConsumeBudget::kPlannedPulls));
+  CHECK(b.Share() == data / (2 * ConsumeBudget::kPlannedPulls));
   for (int r = 0; r < 250; ++r) b.RemoveReader();
-  CHECK(b.Share() == 1600 / 12);
+  CHECK(b.Share() == (data + 250 * ConsumeBudget::kReaderBytes) / 12);
 }
 
 TEST_CASE("many readers under a small budget all finish: no deadlock, no starvation") {
