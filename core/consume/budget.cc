@@ -64,13 +64,16 @@ void ConsumeBudget::FreeSparesFor(uint64_t bytes) {
   }
 }
 
-void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes) {
+void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes, uint64_t release) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (spares_.size() >= kMaxSpares || held_ + bytes > capacity_) return;  // freed
-  held_ += bytes;
-  spare_bytes_ += bytes;
-  peak_ = std::max(peak_, held_);
-  spares_.push_back({std::move(spare), bytes});
+  held_ -= std::min(held_, release);
+  if (spares_.size() < kMaxSpares && held_ + bytes <= capacity_) {
+    held_ += bytes;
+    spare_bytes_ += bytes;
+    peak_ = std::max(peak_, held_);
+    spares_.push_back({std::move(spare), bytes});
+  }  // else freed
+  WakeHead();
 }
 
 uint64_t ConsumeBudget::spare_bytes() const {
@@ -159,6 +162,13 @@ void BudgetGrant::Resize(uint64_t bytes) {
   if (bytes > bytes_) budget_->Charge(bytes - bytes_);
   if (bytes < bytes_) budget_->Release(bytes_ - bytes);
   bytes_ = bytes;
+}
+
+uint64_t BudgetGrant::Detach() {
+  const uint64_t bytes = bytes_;
+  budget_ = nullptr;
+  bytes_ = 0;
+  return bytes;
 }
 
 void BudgetGrant::Reset() {

@@ -76,7 +76,10 @@ class ConsumeBudget {
   // is kept; frees it instead when it would not fit beside what is held, or
   // past kMaxSpares. A grant that does not fit frees spares first, so spares
   // never make anyone wait.
-  void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes);
+  // `release` is what the spare's grant held, given back in the same step:
+  // otherwise the next in line would be served before the spare is there
+  // to reuse (half the 5 MB replies were fresh mappings that way).
+  void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes, uint64_t release = 0);
   static constexpr size_t kMaxSpares = 2 * kPlannedPulls;
 
   uint64_t capacity() const { return capacity_; }
@@ -130,6 +133,9 @@ class BudgetGrant {
   // difference, or charges it without waiting.
   void Resize(uint64_t bytes);
   void Reset();
+  // Stops owning the bytes without giving them back; returns them, for the
+  // caller to give back some other way.
+  uint64_t Detach();
   uint64_t bytes() const { return bytes_; }
 
  private:

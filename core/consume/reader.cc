@@ -43,15 +43,16 @@ std::unique_ptr<ReaderBatch> ShardReader::TryPop() {
 }
 
 void ShardReader::Recycle(std::unique_ptr<ReaderBatch> batch) {
-  batch->grant.Reset();
   if (ConsumeBudget* budget = options_.budget) {
     // Under a budget the buffers go to whichever shard pulls next, counted
     // as held while they wait: one spare per shard would be memory that
     // grows with the shard count.
     const uint64_t resident = batch->bytes.capacity() + batch->view.MemoryBytes();
-    budget->GiveSpare(std::move(batch), resident);
+    const uint64_t granted = batch->grant.Detach();
+    budget->GiveSpare(std::move(batch), resident, granted);
     return;
   }
+  batch->grant.Reset();
   // The next pull brings its own buffer (it is swapped in).
   std::string().swap(batch->bytes);
   std::lock_guard<std::mutex> lock(mu_);
