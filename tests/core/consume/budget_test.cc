@@ -144,6 +144,21 @@ TEST_CASE("spares are held while kept; a grant is made of the largest that fits,
   CHECK(b.held() == 450);
 }
 
+TEST_CASE("a batch's grant and its buffers come back in one step, so the next in line is served with them") {
+  ConsumeBudget b(100);
+  REQUIRE(b.Acquire(60, Never));
+  BudgetGrant batch(&b, 60);
+  std::unique_ptr<BudgetSpare> got;
+  std::thread next([&] { REQUIRE(b.Acquire(60, Never, &got)); });
+  while (b.waiting() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  b.GiveSpare(std::make_unique<Buffer>(7), 30, batch.Detach());
+  next.join();
+  REQUIRE(got);
+  CHECK(static_cast<Buffer*>(got.get())->id == 7);
+  CHECK(b.held() == 60);
+  CHECK(b.spare_bytes() == 0);
+}
+
 TEST_CASE("spares never make a grant wait: one that does not fit frees them, largest first") {
   ConsumeBudget b(1000);
   b.GiveSpare(std::make_unique<Buffer>(1), 300);

@@ -195,6 +195,18 @@ TEST_CASE("PullLogs decompresses into the buffer it is given, so a recycled buff
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->log_group_list == raw);
   CHECK(r->log_group_list.data() == memory);
+
+  // One too small grows with headroom, so that the next reply, a few bytes
+  // larger, fits in it.
+  c.transport->Add(
+      200, lz4,
+      {{"x-log-cursor", "n"}, {"x-log-compresstype", "lz4"}, {"x-log-bodyrawsize", std::to_string(raw.size())}});
+  std::string small;
+  pr.buffer = &small;
+  r = c.client->PullLogs(pr);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->log_group_list == raw);
+  CHECK(r->log_group_list.capacity() >= raw.size() + raw.size() / 16);
 }
 
 TEST_CASE("shard split and merge ask with the action and parse the new shards") {
