@@ -27,10 +27,11 @@ core_emulator=$((ncpu > 1 ? 1 : 0))
 EMU_CPU=$core_emulator start_emulator "$bin" "$work" --project demo --logstore app:4 --no-auth || exit 1
 url=$EMU_URL
 
-python3 - "$url" "$mb" <<'EOF'
+python3 - "$url" "$mb" "$work/sample.pb" <<'EOF'
 # Fill: ~MB of logs spread evenly over the 4 shards, 100 KB groups of ~200 B logs.
+# The pool of groups, as one LogGroupList, goes to the sample file for the ceiling.
 import hashlib, http.client, random, sys, time
-url, mb = sys.argv[1], int(sys.argv[2])
+url, mb, sample = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 host, port = url.split("//")[1].rsplit(":", 1)
 def varint(n):
     out = bytearray()
@@ -53,6 +54,7 @@ def group(seed):
         body += fb(1, log)
     return body + fb(3, b"bench")
 pool = [group(s) for s in range(16)]
+open(sample, "wb").write(b"".join(fb(1, g) for g in pool))
 conn = http.client.HTTPConnection(host, int(port))
 sent, i = 0, 0
 while sent < mb << 20:
@@ -88,6 +90,8 @@ cpu = float(user) + float(sys_)
 raw = float(re.search(r"RAWBYTES=(\d+)", text).group(1)) if "RAWBYTES=" in text else float(m.group(5)) * 1e6 * secs
 print("%-14s %9.1f %9.1f %11.0f %9.2f %9.1f %8.1f" % (label, raw / 1e6 / float(wall), outb / 1e6 / float(wall),
       logs / float(wall), cpu / (raw / 1e9), raw / 1e6 / max(cpu, 1e-3), int(rss) / 1024))
+with open(stats.rsplit("/", 1)[0] + "/results", "a") as f:
+    f.write("%s %f\n" % (label, raw / 1e6 / max(cpu, 1e-3)))
 EOF
 }
 
@@ -241,6 +245,27 @@ for peer in ("python-peer", "aliyun-sdk-peer"):
             peer, wall(peer) / wall("slsflow-jsonl"), wall("slsflow-jsonl"), wall(peer),
             cpu(peer) / max(cpu("slsflow-jsonl"), 1e-3)))
 EOF
+
+# The one-core ceiling on the same groups (lz4 + decode + format, one
+# thread, nothing in between) and how close the real binary comes to it.
+ceiling_bin=$build/tests/consume_format_perftest
+if [[ -x $ceiling_bin ]]; then
+  taskset -c "$core_consumer" "$ceiling_bin" --ceiling "$work/sample.pb" content | tee "$work/ceiling"
+  python3 - "$work" <<'EOF'
+import re, sys
+w = sys.argv[1]
+measured = {l.split()[0]: float(l.split()[1]) for l in open(w + "/results")}
+for line in open(w + "/ceiling"):
+    m = re.match(r"ceiling (\w+)\s+([\d.]+)", line)
+    for who in ("slsflow", "baseline"):
+        label = "%s-%s" % (who, m.group(1))
+        if label in measured:
+            print("ratio %-14s / one-core ceiling = %.2f (%.0f of %.0f MB/CPU-s; target 0.85 for jsonl)" % (
+                label, measured[label] / float(m.group(2)), measured[label], float(m.group(2))))
+EOF
+else
+  echo "ceiling skipped: $ceiling_bin not built (scripts/build.sh builds it)"
+fi
 
 # The scale table (shards x group size at default flags): peak RSS and MB/s
 # per core, rows compared with the first. BENCH_SCALE=0 skips it.

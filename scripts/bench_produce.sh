@@ -6,9 +6,15 @@
 # the same for a peer in the same run (npm @alicloud/log postLogStoreLogs,
 # installed into ~/.cache/slsflow-bench when missing) and the ratio, and the
 # CPU slsflow needs at a steady 10 MB/s.
-# Then p550 hashed over 256 routes (issue 20), the same measurements.
+# Then p550 hashed over 256 routes (issue 20), the same measurements; p550
+# with one sender thread (--parallel 1) against the default four; and each
+# corpus against its one-core ceiling, measured in the same run by
+# produce_perftest --ceiling (parse + encode + lz4 + MD5 on one thread, no
+# HTTP): what the binary spends above it is HTTP, syscalls and threads.
 # Targets (issue 6): p550 >= 450 MB/s, nginx >= 275 MB/s, kv200 >= 1.5 M logs/s,
-# RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s.
+# RSS <= 64 MB, >= 6x the peer, <= 4% of a core at 10 MB/s. Issue 20: each
+# corpus >= 0.75 of its ceiling (MB per CPU-second), and more threads cost
+# <= 10 % more CPU-s/GB.
 #
 #   scripts/bench_produce.sh [BUILD_DIR]      env: BENCH_MB (default 256), BENCH_STEADY_S (default 10),
 #                                             BENCH_RUNS (default 3; slsflow's figures are the median),
@@ -120,6 +126,17 @@ for c in p550 nginx kv200; do
   python3 "$work/report.py" "slsflow-$c" "$f" "$logs" "$results" "$work/$c.time".*
   if [[ -n $baseline ]]; then python3 "$work/report.py" "baseline-$c" "$f" "$logs" "$results" "$work/$c.before".*; fi
 done
+# One sender thread: the reader parses and encodes, one worker compresses
+# and sends. CPU-s/GB against the default four senders shows what spreading
+# the work costs.
+for i in $(seq "$runs"); do
+  fresh_emulator
+  taskset -c "$core_producer" "$measure" "$work/p550-p1.time.$i" \
+    "$bin" produce --endpoint "$url" -p demo -l app --file "$work/p550.txt" --input jsonl --parallel 1 --stats \
+    2>"$work/p1.stats" >/dev/null || { echo "produce --parallel 1 failed:"; cat "$work/p1.stats"; exit 1; }
+done
+python3 "$work/report.py" "slsflow-p550-p1" "$work/p550.txt" "$(wc -l <"$work/p550.txt")" "$results" \
+  "$work/p550-p1.time".*
 # 256 routes: p550 hashed on trace_id over 256 buckets into 256 shards, so a
 # batch is being filled per route at once, all within --buffer.
 routes_run() {  # routes_run LABEL BINARY
@@ -147,6 +164,32 @@ for c in ("p550", "nginx", "kv200"):
         print("ratio %-6s this build / baseline = %.3f wall MB/s, %.3f MB per CPU-second" % (c, s[0] / b[0], s[2] / b[2]))
 PY
 fi
+ceiling_bin=$build/tests/produce_perftest
+if [[ -x $ceiling_bin ]]; then
+  for c in p550 nginx kv200; do
+    printf "%-6s " "$c"
+    taskset -c "$core_producer" "$ceiling_bin" --ceiling "$work/$c.txt" "$(input_of "$c")" | tee "$work/ceiling.$c"
+  done
+  python3 - "$results" "$work" <<'PY'
+import re, sys
+results, work = sys.argv[1], sys.argv[2]
+r = {l.split()[0]: float(l.split()[3]) for l in open(results)}  # label -> MB per CPU-second
+for c in ("p550", "nginx", "kv200"):
+    ceiling = float(re.search(r"ceiling ([\d.]+)", open("%s/ceiling.%s" % (work, c)).read()).group(1))
+    for who in ("slsflow", "baseline"):
+        if who + "-" + c in r:
+            print("ratio %-6s %-8s / one-core ceiling = %.2f (%.0f of %.0f MB/CPU-s; target 0.75)" % (
+                c, who, r[who + "-" + c] / ceiling, r[who + "-" + c], ceiling))
+if "slsflow-p550-p1" in r and "slsflow-p550" in r:
+    ceiling = float(re.search(r"ceiling ([\d.]+)", open(work + "/ceiling.p550").read()).group(1))
+    print("ratio p550 --parallel 1 / one-core ceiling = %.2f (reader + one sender against one thread doing it all)" % (
+        r["slsflow-p550-p1"] / ceiling))
+    print("ratio p550 CPU-s/GB, 4 senders / 1 sender = %.3f (target <= 1.10)" % (r["slsflow-p550-p1"] / r["slsflow-p550"]))
+PY
+else
+  echo "ceiling skipped: $ceiling_bin not built (scripts/build.sh builds it)"
+fi
+
 fresh_emulator  # for the peer and the steady run
 
 # The peer: the official npm SDK, postLogStoreLogs of 4096-log batches,

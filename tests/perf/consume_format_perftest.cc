@@ -4,6 +4,12 @@
 // output, and logs/s, for each format over a few corpora.
 //
 //   consume_format_perftest [seconds-per-case, default 1] [format] [corpus]
+//   consume_format_perftest --ceiling FILE FIELD [seconds, default 2]
+//     the one-core ceiling of `slsflow consume` on FILE, a LogGroupList as
+//     PullLogs returns it once decompressed: lz4-decompress, decode and
+//     format it as jsonl and as raw (--field FIELD), on one thread with
+//     nothing between the steps, in MB of LogGroups per CPU-second. No HTTP,
+//     no writes, no threads: what the real binary spends above it is theirs.
 #include <time.h>
 
 #include <cstdio>
@@ -14,6 +20,7 @@
 #include <vector>
 
 #include "core/consume/format.h"
+#include "core/sls/codec.h"
 #include "core/sls/loggroup_view.h"
 #include "sls.pb.h"
 
@@ -160,9 +167,57 @@ void RunDecodeAndFormat(const Corpus& corpus, const char* format, double seconds
               (std::string("decode+") + format).c_str(), bytes / elapsed / 1e6, logs / elapsed / 1e6);
 }
 
+int Ceiling(const char* path, const char* field, double seconds) {
+  std::FILE* file = std::fopen(path, "rb");
+  if (file == nullptr) {
+    std::perror(path);
+    return 1;
+  }
+  std::string raw;
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, file)) > 0;) raw.append(buf, n);
+  std::fclose(file);
+  std::string compressed, body;
+  if (!slsflow::Compress(slsflow::CompressType::kLz4, raw, &compressed).ok()) std::abort();
+  for (const char* format : {"jsonl", "raw"}) {
+    FormatOptions o;
+    o.format = format;
+    o.raw_field = field;
+    auto f = Formatter::Create(o);
+    if (!f.ok()) std::abort();
+    std::string out;
+    out.reserve(1 << 20);
+    slsflow::RecordMeta meta{"app", 0, ""};
+    slsflow::LogGroupListView parsed;
+    size_t bytes = 0;
+    const double start = CpuSeconds();
+    double elapsed = 0;
+    while (elapsed < seconds) {
+      if (!slsflow::Decompress(slsflow::CompressType::kLz4, compressed, raw.size(), &body).ok()) std::abort();
+      if (!parsed.Parse(body).ok()) std::abort();
+      for (const slsflow::LogGroupView& g : parsed.loggroups()) {
+        for (int i = 0; i < g.logs_size(); ++i) (*f)->FormatLog(g, i, meta, &out);
+        out.clear();  // the sink would write it
+      }
+      bytes += body.size();
+      elapsed = CpuSeconds() - start;
+    }
+    std::printf("ceiling %-5s %.1f MB/CPU-s (lz4+decode+format, one thread, %.1f MB LogGroupList)\n", format,
+                bytes / 1e6 / elapsed, raw.size() / 1e6);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--ceiling") {
+    if (argc < 4) {
+      std::fprintf(stderr, "usage: consume_format_perftest --ceiling FILE FIELD [seconds]\n");
+      return 2;
+    }
+    return Ceiling(argv[2], argv[3], argc > 4 ? std::atof(argv[4]) : 2.0);
+  }
   double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
   if (argc > 2) g_only_format = argv[2];
   if (argc > 3) g_only_corpus = argv[3];
