@@ -23,9 +23,9 @@
 namespace slsflow {
 
 // What a written batch leaves behind: buffers whose capacity the next pull
-// can decode into, instead of freeing them and faulting in fresh pages (a
-// 2 MB reply over glibc's mmap threshold cost a fifth of consume's CPU in
-// page faults).
+// can decode into, instead of freeing them and faulting in fresh pages
+// (replies of 2 MB and more are fresh mappings under glibc's threshold: 4
+// shards of 5 MB groups spent as much CPU in page faults as in formatting).
 struct BudgetSpare {
   virtual ~BudgetSpare() = default;
 };
@@ -75,10 +75,9 @@ class ConsumeBudget {
   // Keeps `spare`, resident `bytes`, for Acquire, counted as held while it
   // is kept; frees it instead when it would not fit beside what is held, or
   // past kMaxSpares. A grant that does not fit frees spares first, so spares
-  // never make anyone wait.
-  // `release` is what the spare's grant held, given back in the same step:
-  // otherwise the next in line would be served before the spare is there
-  // to reuse (half the 5 MB replies were fresh mappings that way).
+  // never make anyone wait. `release` is what the spare's grant held, given
+  // back in the same step: otherwise the next in line would be served
+  // before the spare is there to reuse.
   void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes, uint64_t release = 0);
   static constexpr size_t kMaxSpares = 2 * kPlannedPulls;
 
