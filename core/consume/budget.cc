@@ -121,6 +121,16 @@ void ConsumeBudget::AddReader() {
   reserved_ += kReaderBytes;
   held_ += kReaderBytes;
   peak_ = std::max(peak_, held_);
+  if (!reported_crowded_ && reserved_ > capacity_ / 2) {
+    // Past this the pulls shrink to a group or two, and once the readers
+    // take it all they go one at a time: still exact, but slow.
+    reported_crowded_ = true;
+    spdlog::warn(
+        "--memory {} MB is small for this many shards ({}): each shard's reader sets aside 32 KB of it, and pulls "
+        "shrink to a "
+        "group or two; give it at least 128 KB per shard",
+        capacity_ >> 20, readers_);
+  }
 }
 
 void ConsumeBudget::RemoveReader() {

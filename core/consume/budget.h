@@ -100,9 +100,10 @@ class ConsumeBudget {
   struct Waiter {
     std::condition_variable cv;
   };
-  std::deque<Waiter*> waiting_;  // guarded by mu_
-  void WakeHead();               // with mu_ held
-  bool reported_over_ = false;   // guarded by mu_
+  std::deque<Waiter*> waiting_;    // guarded by mu_
+  void WakeHead();                 // with mu_ held
+  bool reported_over_ = false;     // guarded by mu_
+  bool reported_crowded_ = false;  // guarded by mu_
   struct Spare {
     std::unique_ptr<BudgetSpare> memory;
     uint64_t bytes = 0;

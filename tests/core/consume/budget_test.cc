@@ -1,11 +1,14 @@
 #include "core/consume/budget.h"
 
 #include <doctest/doctest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -194,6 +197,24 @@ TEST_CASE("readers that reuse spares under a small budget all finish: a waiter h
   for (auto& t : readers) t.join();
   CHECK(done == 16);
   CHECK(b.held() == b.spare_bytes());
+}
+
+TEST_CASE("readers that take over half the budget are reported once, naming what to give") {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  ConsumeBudget b(4u << 20);
+  for (int r = 0; r < 64; ++r) b.AddReader();  // 2 MB of 4: not yet
+  CHECK(log.str().empty());
+  for (int r = 0; r < 192; ++r) b.AddReader();
+  spdlog::set_default_logger(previous);
+  const std::string text = log.str();
+  CHECK(text.find("--memory 4 MB is small for this many shards (65)") != std::string::npos);
+  CHECK(text.find("at least 128 KB per shard") != std::string::npos);
+  CHECK(text.find("is small") == text.rfind("is small"));  // once
+  // Even with no room left for data, a pull still goes through, alone.
+  REQUIRE(b.Acquire(1000, Never));
 }
 
 TEST_CASE("past kPlannedPulls readers the share stops shrinking: readers wait for grants, pulls stay large") {
