@@ -51,6 +51,20 @@ class Storage {
                                 const CheckpointRecord& record) = 0;
 };
 
+// Keeps nothing: everything already lives in the model, so every write
+// succeeds and Load finds an empty store. Tests derive from it to load a
+// store of their own.
+class MemoryStorage : public Storage {
+ public:
+  Status Load(std::vector<LoadedProject>* out) override;
+  Status SaveLogStore(const std::string&, const LogStoreMeta&, const std::vector<ShardMeta>&) override;
+  Status DeleteLogStore(const std::string&, const std::string&) override;
+  Status AppendGroup(const std::string&, const std::string&, int, uint64_t, const StoredGroup&) override;
+  Status SaveConsumerGroup(const std::string&, const std::string&, const ConsumerGroupMeta&) override;
+  Status DeleteConsumerGroup(const std::string&, const std::string&, const std::string&) override;
+  Status SaveCheckpoint(const std::string&, const std::string&, const std::string&, const CheckpointRecord&) override;
+};
+
 std::unique_ptr<Storage> NewMemoryStorage();
 // Opens (creating) `dir`/emulator.db in WAL mode.
 Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& dir);

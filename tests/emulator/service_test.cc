@@ -190,27 +190,11 @@ namespace {
 
 // Serves a fixed Load result, as a store written by an older or damaged
 // emulator would; everything else succeeds.
-class CannedStorage : public Storage {
+class CannedStorage : public MemoryStorage {
  public:
   explicit CannedStorage(std::vector<LoadedProject> projects) : projects_(std::move(projects)) {}
   Status Load(std::vector<LoadedProject>* out) override {
     *out = projects_;
-    return Status::OK();
-  }
-  Status SaveLogStore(const std::string&, const LogStoreMeta&, const std::vector<ShardMeta>&) override {
-    return Status::OK();
-  }
-  Status DeleteLogStore(const std::string&, const std::string&) override { return Status::OK(); }
-  Status AppendGroup(const std::string&, const std::string&, int, uint64_t, const StoredGroup&) override {
-    return Status::OK();
-  }
-  Status SaveConsumerGroup(const std::string&, const std::string&, const ConsumerGroupMeta&) override {
-    return Status::OK();
-  }
-  Status DeleteConsumerGroup(const std::string&, const std::string&, const std::string&) override {
-    return Status::OK();
-  }
-  Status SaveCheckpoint(const std::string&, const std::string&, const std::string&, const CheckpointRecord&) override {
     return Status::OK();
   }
 
