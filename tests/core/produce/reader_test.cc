@@ -58,6 +58,15 @@ std::vector<std::string> ReadToEof(InputReader* r) {
   return blocks;
 }
 
+// --follow on `path`, polling fast so the tests do not wait.
+InputReaderOptions Following(const std::string& path) {
+  InputReaderOptions o;
+  o.path = path;
+  o.follow = true;
+  o.poll_interval_ms = 5;
+  return o;
+}
+
 std::string Joined(const std::vector<std::string>& blocks) {
   std::string all;
   for (auto& b : blocks) all += b;
@@ -138,10 +147,7 @@ TEST_CASE("follow: growth, rename+create rotation, copytruncate") {
   std::string dir = test::MakeTempDir("produce-reader");
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "one\n");
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
   CHECK(ReadSome(r->get(), 4) == "one\n");
@@ -172,10 +178,7 @@ TEST_CASE("follow resumes at a saved position, also inside a rotated file") {
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "old1\nold2\n");
   uint64_t old_inode = Inode(path);
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   o.start = {old_inode, 5};
   {
     auto r = InputReader::Open(o);
@@ -197,10 +200,7 @@ TEST_CASE("follow: a file truncated and rewritten past the saved offset is read 
   std::string before = "aaaa-1\naaaa-2\n";
   test::WriteFileOrDie(path, before);
   InputPosition pos{Inode(path), before.size(), static_cast<uint32_t>(before.size()), TailCrc(before)};
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   o.start = pos;
   {
     Append(path, "aaaa-3\n");
@@ -345,10 +345,7 @@ TEST_CASE("an oversized last line without a newline is reported, and EOF follows
 TEST_CASE("follow: a file that does not exist yet is waited for, then read from its start") {
   std::string dir = test::MakeTempDir("produce-reader");
   std::string path = dir + "/later.log";
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
   ReadBlock b;
@@ -375,10 +372,7 @@ TEST_CASE("follow resume: a saved offset past the end, or an inode gone, restart
   std::string dir = test::MakeTempDir("produce-reader");
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "short\n");
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   o.start = {Inode(path), 1000};  // the file shrank below the saved offset
   {
     auto r = InputReader::Open(o);
@@ -401,10 +395,7 @@ TEST_CASE("follow resume: a file rewritten since the state was saved says so bef
   InputPosition pos{Inode(path), before.size(), static_cast<uint32_t>(before.size()), TailCrc(before)};
   REQUIRE(truncate(path.c_str(), 0) == 0);
   Append(path, "new line\nmore\n");
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   o.start = pos;
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
@@ -420,10 +411,7 @@ TEST_CASE("follow: copytruncate is announced on stderr's behalf") {
   std::string dir = test::MakeTempDir("produce-reader");
   std::string path = dir + "/app.log";
   test::WriteFileOrDie(path, "before\n");
-  InputReaderOptions o;
-  o.path = path;
-  o.follow = true;
-  o.poll_interval_ms = 5;
+  InputReaderOptions o = Following(path);
   auto r = InputReader::Open(o);
   REQUIRE(r.ok());
   CHECK(ReadSome(r->get(), 7) == "before\n");
