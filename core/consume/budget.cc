@@ -33,7 +33,6 @@ bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancell
   }
   waiting_.pop_front();
   held_ += bytes - reused.bytes;  // the spare's bytes were held already
-  spare_bytes_ -= reused.bytes;
   peak_ = std::max(peak_, held_);
   if (spare) *spare = std::move(reused.memory);
   WakeHead();  // the next in line may fit too
@@ -52,7 +51,6 @@ ConsumeBudget::Spare ConsumeBudget::TakeSpareOutFor(uint64_t bytes) {
 
 void ConsumeBudget::Free(Spare* spare) {
   held_ -= spare->bytes;
-  spare_bytes_ -= spare->bytes;
   *spare = Spare();
 }
 
@@ -69,7 +67,6 @@ void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes
   held_ -= std::min(held_, release);
   if (spares_.size() < kMaxSpares && held_ + bytes <= capacity_) {
     held_ += bytes;
-    spare_bytes_ += bytes;
     peak_ = std::max(peak_, held_);
     spares_.push_back({std::move(spare), bytes});
   }  // else freed
@@ -78,7 +75,9 @@ void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes
 
 uint64_t ConsumeBudget::spare_bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return spare_bytes_;
+  uint64_t bytes = 0;
+  for (const Spare& s : spares_) bytes += s.bytes;
+  return bytes;
 }
 
 void ConsumeBudget::WakeHead() {
@@ -126,9 +125,8 @@ void ConsumeBudget::AddReader() {
     // take it all they go one at a time: still exact, but slow.
     reported_crowded_ = true;
     spdlog::warn(
-        "--memory {} MB is small for this many shards ({}): each shard's reader sets aside 32 KB of it, and pulls "
-        "shrink to a "
-        "group or two; give it at least 128 KB per shard",
+        "--memory {} MB is small for this many shards ({}): each shard's reader sets aside 32 KB of it, and "
+        "pulls shrink to a group or two; give it at least 128 KB per shard",
         capacity_ >> 20, readers_);
   }
 }

@@ -109,10 +109,9 @@ class ConsumeBudget {
     uint64_t bytes = 0;
   };
   std::vector<Spare> spares_;  // guarded by mu_; their bytes count in held_
-  uint64_t spare_bytes_ = 0;   // guarded by mu_
   // With mu_ held: frees spares, largest first, until `bytes` fit beside
   // what is held; takes the largest spare of at most `bytes` out of the
-  // list (still counted as held); frees a spare taken out.
+  // list (still counted as held); frees a spare, in or out of the list.
   void FreeSparesFor(uint64_t bytes);
   Spare TakeSpareOutFor(uint64_t bytes);
   void Free(Spare* spare);
