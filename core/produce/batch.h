@@ -84,9 +84,9 @@ class MemoryBudget {
   // nothing to what is resident, because a buffer is allocated only when no
   // spare is left: the resident peak stays that of live batches, which the
   // cap bounds. Spares are kept while they and the live batches fit in the
-  // cap. (At most eight, as before,
-  // were gone whenever the reader ran a full buffer ahead of the senders,
-  // and one batch in eight then started on fresh pages.)
+  // cap. (A fixed eight, as before, were gone whenever the reader ran a full
+  // buffer ahead of the senders, and one batch in eight then started on
+  // fresh pages.)
   std::string TakeBuffer() {
     std::lock_guard<std::mutex> lock(mu_);
     if (spare_.empty()) return std::string();

@@ -124,12 +124,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
                            " bytes; SLS allows at most 5 MB (5000000) per LogGroup");
   }
   if (batch->used + size + meta > kMaxLogGroupBytes) {
-    std::string key = batch->route_key;
-    auto it = open_.find(key);
-    auto full = std::move(it->second);
-    open_.erase(it);
-    last_ = nullptr;
-    Seal(std::move(full));
+    SealOpen(open_.find(batch->route_key));
     batch = Open(log, route_hash, now_us);
   }
   MakeRoom(batch, batch->used + size + meta);
@@ -141,13 +136,7 @@ Status Batcher::Add(const ParsedLog& log, std::string_view route_hash, uint64_t 
   } else {
     batch->chunks.emplace_back(chunk, 1);
   }
-  if (batch->used >= options_.max_bytes || batch->logs >= options_.max_logs) {
-    auto it = open_.find(batch->route_key);
-    auto full = std::move(it->second);
-    open_.erase(it);
-    last_ = nullptr;
-    Seal(std::move(full));
-  }
+  if (batch->used >= options_.max_bytes || batch->logs >= options_.max_logs) SealOpen(open_.find(batch->route_key));
   return Status::OK();
 }
 
@@ -159,13 +148,18 @@ void Batcher::Seal(std::unique_ptr<Batch> batch) {
   emit_(std::move(batch));
 }
 
+Batcher::OpenMap::iterator Batcher::SealOpen(OpenMap::iterator it) {
+  auto batch = std::move(it->second);
+  it = open_.erase(it);
+  last_ = nullptr;
+  Seal(std::move(batch));
+  return it;
+}
+
 void Batcher::SealExpired(int64_t now_us) {
   for (auto it = open_.begin(); it != open_.end();) {
     if (now_us - it->second->created_us >= options_.linger_us) {
-      auto batch = std::move(it->second);
-      it = open_.erase(it);
-      last_ = nullptr;
-      Seal(std::move(batch));
+      it = SealOpen(it);
     } else {
       ++it;
     }
@@ -193,10 +187,7 @@ bool Batcher::SealFullest() {
   for (auto it = open_.begin(); it != open_.end(); ++it)
     if (fullest == open_.end() || it->second->used > fullest->second->used) fullest = it;
   if (fullest == open_.end()) return false;
-  auto batch = std::move(fullest->second);
-  open_.erase(fullest);
-  last_ = nullptr;
-  Seal(std::move(batch));
+  SealOpen(fullest);
   return true;
 }
 

@@ -60,7 +60,10 @@ class Batcher {
   BatcherOptions options_;
   MemoryBudget* budget_;
   Emit emit_;
-  std::unordered_map<std::string, std::unique_ptr<Batch>> open_;
+  using OpenMap = std::unordered_map<std::string, std::unique_ptr<Batch>>;
+  // Takes the open batch at `it` out and seals it; the iterator after it.
+  OpenMap::iterator SealOpen(OpenMap::iterator it);
+  OpenMap open_;
   std::string key_;
   Batch* last_ = nullptr;  // the batch Open returned last, while it is open
   uint64_t next_seq_ = 1;
