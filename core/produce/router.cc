@@ -43,13 +43,8 @@ std::string AdjustHashKey(std::string_view key, int buckets) {
 }
 
 std::string BucketHexHashKey(std::string_view hex, int buckets) {
-  std::string bytes(16, '\0');
-  for (size_t i = 0; i < 16; ++i) {
-    auto nibble = [](char c) {
-      return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;  // IsHexHashKey checked the digits
-    };
-    bytes[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-  }
+  std::string bytes;
+  HexDecode(hex, &bytes);  // IsHexHashKey(hex), so it decodes to 16 bytes
   KeepBucketBits(&bytes, buckets);
   return HexLower(bytes);
 }

@@ -1,9 +1,12 @@
 #include "core/sls/crypto.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
+
+#include <string>
 
 namespace slsflow {
 
@@ -65,6 +68,18 @@ std::string HexLower(std::string_view raw) {
 }
 std::string HexUpper(std::string_view raw) {
   return Hex(raw, "0123456789ABCDEF");
+}
+
+bool HexDecode(std::string_view hex, std::string* out) {
+  if (hex.size() % 2 != 0) return false;
+  // OpenSSL reads a C string: a NUL inside would end it early.
+  if (hex.find('\0') != std::string_view::npos) return false;
+  out->resize(hex.size() / 2);
+  size_t written = 0;
+  const std::string text(hex);
+  return OPENSSL_hexstr2buf_ex(reinterpret_cast<unsigned char*>(out->data()), out->size(), &written, text.c_str(),
+                               '\0') == 1 &&
+         written == out->size();
 }
 
 std::string Base64Encode(std::string_view raw) {
