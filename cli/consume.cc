@@ -1,13 +1,11 @@
 // `slsflow consume`: flags -> ConsumeOptions, sink and state selection,
 // signals, progress and the exit code. The engine is core/consume/engine.
 #include <malloc.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>

@@ -2,7 +2,6 @@
 // signals, the summary and the exit code. The engine is core/produce/engine.
 #include <fcntl.h>
 #include <malloc.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
