@@ -1,7 +1,6 @@
 #include "emulator/log_rules.h"
 
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "core/base/utf8.h"
