@@ -333,8 +333,9 @@ struct OpenedOutput {
   std::string consumer;
 };
 
-Result<OpenedOutput> OpenOutput(const ConsumeFlags& f, const RequestFlags& given, const RequestDefaults& defaults,
-                                int64_t now, const std::function<void(const std::string&)>& notice, ConsumeOptions* o) {
+Result<OpenedOutput> OpenOutput(Env* env, const ConsumeFlags& f, const RequestFlags& given,
+                                const RequestDefaults& defaults, int64_t now,
+                                const std::function<void(const std::string&)>& notice, ConsumeOptions* o) {
   RequestFlags probe = given;
   const std::string given_format = ParseRequest(&probe, defaults, now)->format.format;
   std::string consumer;
@@ -351,7 +352,7 @@ Result<OpenedOutput> OpenOutput(const ConsumeFlags& f, const RequestFlags& given
   so.given = given;
   so.reset = f.reset;
   so.notice = notice;
-  auto session = OpenSession(Env::Default(), so);
+  auto session = OpenSession(env, so);
   if (!session.ok()) return session.status();
   auto request = ParseRequest(&session->request, defaults, now);
   if (!request.ok()) return request.status();
@@ -434,7 +435,7 @@ int Run(const CLI::App& cmd, const CommonFlags& common, const ConsumeFlags& f) {
   ConsumeBudget budget(f.memory);
   o.budget = &budget;
 
-  auto opened = OpenOutput(f, given, defaults, now, notice, &o);
+  auto opened = OpenOutput(env, f, given, defaults, now, notice, &o);
   if (!opened.ok()) return ReportError(opened.status());
   const Destination* dest = &opened->dest;
   Session* session = &opened->session;
