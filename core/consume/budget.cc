@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 
 namespace slsflow {
 
@@ -29,7 +28,7 @@ bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancell
       if (first) WakeHead();  // the next in line may fit now
       return false;
     }
-    me.cv.wait_for(lock, std::chrono::milliseconds(50));
+    me.cv.wait(lock);
   }
   waiting_.pop_front();
   held_ += bytes - reused.bytes;  // the spare's bytes were held already
@@ -82,6 +81,11 @@ uint64_t ConsumeBudget::spare_bytes() const {
 
 void ConsumeBudget::WakeHead() {
   if (!waiting_.empty()) waiting_.front()->cv.notify_one();
+}
+
+void ConsumeBudget::WakeWaiters() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Waiter* w : waiting_) w->cv.notify_one();
 }
 
 void ConsumeBudget::Release(uint64_t bytes) {

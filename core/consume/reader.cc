@@ -27,6 +27,8 @@ void ShardReader::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  // A reader waiting for a grant checks Stopping() only when woken.
+  if (options_.budget) options_.budget->WakeWaiters();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -79,6 +79,7 @@ TEST_CASE("a cancelled wait holds nothing and lets the next in line go") {
   std::thread waiter([&] { result = b.Acquire(5, [&] { return stop.load(); }) ? 1 : 0; });
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   stop = true;
+  b.WakeWaiters();
   waiter.join();
   CHECK(result == 0);
   CHECK(b.held() == 10);
