@@ -164,6 +164,7 @@ Status Engine::StartReader(Shard* sh) {
   ro.max_per_fetch = o_.max_per_fetch;
   ro.query = o_.query;
   ro.fetch_interval_us = o_.fetch_interval_us;
+  ro.stop_when_caught_up = o_.exit_at_end;
   ro.queue_depth = o_.queue_depth;
   ro.budget = o_.budget;
   sh->skip_groups = pos.skip_groups;

@@ -109,6 +109,8 @@ bool ShardReader::PlanPull(double avg_group_bytes, int demand, int* count, Budge
 void ShardReader::SetEndCursor(const std::string& cursor) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Not caught up until it has read to the new end.
+    if (end_cursor_ != cursor) idle_ = false;
     end_cursor_ = cursor;
   }
   cv_.notify_all();
@@ -267,18 +269,30 @@ void ShardReader::Loop() {
       }
       notify_();  // the engine may be waiting for "caught up"
       Recycle(std::move(batch));
-      if (!WaitFor(options_.fetch_interval_us)) return;
+      if (!IdleWait(end)) return;
       continue;
     }
+    // The server said this reply reached the shard's end: the pull right
+    // after it would come back empty, so it is skipped (one request per
+    // shard of a backfill).
+    const bool caught_up = !failed && !batch->reached_end && r.end_of_cursor;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      idle_ = false;
+      idle_ = caught_up;  // caught up once this batch is taken
       if (batch->reached_end) done_ = true;
       queue_.push_back(std::move(batch));
     }
     notify_();
     if (failed || done_) return;
+    if (caught_up && !IdleWait(end)) return;
   }
+}
+
+bool ShardReader::IdleWait(const std::string& end) {
+  if (!options_.stop_when_caught_up) return WaitFor(options_.fetch_interval_us);
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return stopping_ || end_cursor_ != end; });
+  return !stopping_;
 }
 
 }  // namespace slsflow

@@ -50,6 +50,11 @@ struct ShardReaderOptions {
   int max_per_fetch = 100;
   std::string query;
   int64_t fetch_interval_us = 100000;
+  // --exit-at-end: a shard found caught up is not polled again (unless it
+  // gets an end cursor): its end is where it was first caught up, as a
+  // partition's EOF is kcat's. Otherwise 256 caught-up shards poll ten
+  // times a second each while the rest are still read.
+  bool stop_when_caught_up = false;
   int queue_depth = 1;  // ready batches besides the one in flight
   // Groups per pull adapt so that one pull carries about this many bytes:
   // big groups must not turn `count` into hundreds of MB of memory.
@@ -91,6 +96,10 @@ class ShardReader {
   void Run();
   void Loop();
   bool WaitFor(int64_t micros);  // false when stopping
+  // The shard is caught up (pulled with end cursor `end`): waits for the
+  // next poll, or under stop_when_caught_up until the end cursor changes.
+  // False when stopping.
+  bool IdleWait(const std::string& end);
   bool Stopping();
   // Groups for the next pull (at most `demand`, when that is not 0), and
   // (with a budget) the grant that covers them and a spare batch to decode

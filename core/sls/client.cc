@@ -290,6 +290,7 @@ Result<PullResult> SlsClient::PullLogs(const PullRequest& request) {
   out.count = static_cast<int>(std::strtol(r->HeaderOr("x-log-count", "0").c_str(), nullptr, 10));
   out.cursor_time = std::strtoll(r->HeaderOr("x-log-cursor-time", "0").c_str(), nullptr, 10);
   out.wire_bytes = r->body.size();
+  out.end_of_cursor = r->HeaderOr("x-log-end-of-cursor", "0") == "1";
   std::string raw_size_text = r->HeaderOr("x-log-bodyrawsize", "");
   size_t raw_size = raw_size_text.empty() ? r->body.size() : std::strtoull(raw_size_text.c_str(), nullptr, 10);
   auto type = ParseCompressType(r->HeaderOr("x-log-compresstype", ""));

@@ -69,6 +69,9 @@ struct PullResult {
   int count = 0;            // LogGroups in the body
   int64_t cursor_time = 0;  // x-log-cursor-time when present
   size_t wire_bytes = 0;    // bytes as received (compressed)
+  // x-log-end-of-cursor: 1 (optional, Java reads it): next_cursor is the
+  // shard's end as of this reply, so an immediate next pull would be empty.
+  bool end_of_cursor = false;
 };
 
 // Where a PutLogs goes.

@@ -145,6 +145,7 @@ class FakeSource : public ConsumeSource {
     if (r.count > 0 && garble_from_.load() >= 0 && from >= garble_from_.load())
       r.log_group_list.resize(r.log_group_list.size() - 3);
     r.next_cursor = Cursor(std::max(from, to));
+    r.end_of_cursor = report_end_of_cursor_.load() && to >= static_cast<int64_t>(s.groups.size());
     return r;
   }
 
@@ -152,6 +153,7 @@ class FakeSource : public ConsumeSource {
   std::atomic<bool> fatal_{false};
   std::atomic<int64_t> garble_from_{-1};  // pulls from this group offset on are cut short
   std::atomic<int> pulls_{0};
+  std::atomic<bool> report_end_of_cursor_{false};  // as the emulator and SLS do
   // `count` of every PullLogs that got past the injected faults, in order.
   std::vector<int> counts() {
     std::lock_guard<std::mutex> lock(mu_);

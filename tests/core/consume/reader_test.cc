@@ -125,5 +125,80 @@ TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one 
   CHECK(budget.held() == budget.spare_bytes());
 }
 
+TEST_CASE("with stop_when_caught_up, a caught-up shard is not polled again until it gets an end cursor") {
+  test::FakeSource src(1);
+  for (int i = 0; i < 3; ++i) src.Put(0, {"v"});
+  ShardReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.fetch_interval_us = 1000;  // a poller would pull about 50 times below
+  o.stop_when_caught_up = true;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  auto b = WaitPop(reader);
+  REQUIRE(b);
+  CHECK(b->group_count() == 3);
+  for (int i = 0; i < 2000 && !reader.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(reader.CaughtUp());
+  const int pulls = src.pulls_.load();
+  src.Put(0, {"late"});  // written after the shard was found caught up
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(src.pulls_.load() == pulls);
+  CHECK(reader.CaughtUp());
+  // The shard turned readonly (a split): it reads on to its end, and is not
+  // caught up before it has.
+  reader.SetEndCursor(test::FakeSource::Cursor(4));
+  CHECK_FALSE(reader.CaughtUp());
+  auto late = WaitPop(reader);
+  REQUIRE(late);
+  CHECK(late->group_count() == 1);
+  CHECK(late->reached_end);
+  CHECK(reader.Done());
+}
+
+TEST_CASE("Stop ends a reader that waits for a grant") {
+  test::FakeSource src(1);
+  src.Put(0, {"v"});
+  ConsumeBudget budget(1000);
+  budget.NoteGroupBytes(100);
+  REQUIRE(budget.Acquire(1000, [] { return false; }));  // everything held: the reader waits
+  ShardReaderOptions o;
+  o.logstore = "app";
+  o.start_cursor = test::FakeSource::Cursor(0);
+  o.budget = &budget;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  for (int i = 0; i < 2000 && budget.waiting() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(budget.waiting() == 1);
+  reader.Stop();  // would hang if the waiter were never woken to see it
+  CHECK(budget.waiting() == 0);
+  CHECK(src.pulls_.load() == 0);
+  budget.Release(1000);
+}
+
+TEST_CASE("a reply that says it reached the shard's end is not followed by an empty pull") {
+  test::FakeSource src(1);
+  src.report_end_of_cursor_ = true;
+  for (int i = 0; i < 3; ++i) src.Put(0, {"v"});
+  for (bool stop_when_caught_up : {true, false}) {
+    CAPTURE(stop_when_caught_up);
+    src.pulls_ = 0;
+    ShardReaderOptions o;
+    o.logstore = "app";
+    o.start_cursor = test::FakeSource::Cursor(0);
+    o.fetch_interval_us = 10000000;  // the next poll of a follower is far off
+    o.stop_when_caught_up = stop_when_caught_up;
+    ShardReader reader(&src, Env::Default(), o, [] {});
+    reader.Start();
+    auto b = WaitPop(reader);
+    REQUIRE(b);
+    CHECK(b->group_count() == 3);
+    CHECK(reader.CaughtUp());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(src.pulls_.load() == 1);
+    reader.Stop();
+  }
+}
+
 }  // namespace
 }  // namespace slsflow
