@@ -146,7 +146,7 @@ TEST_CASE("PutLogs routes by hash key or shard, and sends the raw size the calle
   CHECK(st.request_id() == "REQ0");
 }
 
-TEST_CASE("PullLogs: SPL and end cursor in the query; an unknown or broken encoding names the request") {
+TEST_CASE("PullLogs: SPL and end cursor in the query, end-of-cursor in the reply; an unknown or broken encoding names the request") {
   ScriptedClient c;
   c.transport->Add(200, "raw-bytes", {{"x-log-cursor", "n"}, {"x-log-cursor-time", "1795550394"}});
   PullRequest pr;
@@ -160,9 +160,15 @@ TEST_CASE("PullLogs: SPL and end cursor in the query; an unknown or broken encod
   CHECK(r->log_group_list == "raw-bytes");  // no x-log-compresstype: not compressed
   CHECK(r->cursor_time == 1795550394);
   CHECK(r->wire_bytes == 9);
+  CHECK_FALSE(r->end_of_cursor);  // the header is optional: absent says nothing
   CHECK(c.transport->Query(0, "end_cursor") == "e");
   CHECK(c.transport->Query(0, "query") == "* | where a > 1");
   CHECK(c.transport->Query(0, "pullMode") == "scan_on_stream");
+
+  c.transport->Add(200, "", {{"x-log-cursor", "n"}, {"x-log-end-of-cursor", "1"}});
+  auto at_end = c.client->PullLogs(pr);
+  REQUIRE(at_end.ok());
+  CHECK(at_end->end_of_cursor);
 
   c.transport->Add(200, "x", {{"x-log-cursor", "n"}, {"x-log-compresstype", "brotli"}});
   auto bad = c.client->PullLogs(pr);
