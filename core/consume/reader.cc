@@ -176,10 +176,10 @@ void ShardReader::Loop() {
     BudgetGrant grant;
     std::unique_ptr<ReaderBatch> batch;
     if (!PlanPull(avg_group_bytes, demand, &req.count, &grant, &batch)) return;
-    if (batch) {
-      batch->bytes.clear();
-      req.buffer = &batch->bytes;  // decompressed into its memory
-    }
+    // Decompressed into the spare's memory; its old bytes are left in it,
+    // so that sizing it to the reply does not zero-fill what the reply
+    // overwrites anyway (memset was 3-5 % of a backfill's CPU).
+    if (batch) req.buffer = &batch->bytes;
     req.end_cursor = end;
     req.query = options_.query;
     auto pulled = source_->PullLogs(req);

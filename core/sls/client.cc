@@ -302,8 +302,11 @@ Result<PullResult> SlsClient::PullLogs(const PullRequest& request) {
       out.log_group_list.swap(*request.buffer);
       // Replies of one logstore differ by a few bytes: a buffer that must
       // grow gets 1/16 more, or the next one, a byte larger, would not fit.
-      if (out.log_group_list.capacity() < raw_size && raw_size <= kMaxRawBodySize)
+      // Its old bytes are not kept: growing must not copy them.
+      if (out.log_group_list.capacity() < raw_size && raw_size <= kMaxRawBodySize) {
+        out.log_group_list.clear();
         out.log_group_list.reserve(raw_size + raw_size / 16);
+      }
     }
     Status st = Decompress(*type, r->body, raw_size, &out.log_group_list);
     if (!st.ok()) return st.WithContext("PullLogs reply (request " + r->HeaderOr("x-log-requestid") + ")");

@@ -59,7 +59,8 @@ struct PullRequest {
   std::string query;       // optional SPL
   CompressType accept = CompressType::kLz4;
   // Memory to decompress into, optional: swapped into the result, so that a
-  // recycled buffer's capacity is used again.
+  // recycled buffer's capacity is used again. Its bytes are overwritten, not
+  // read; leaving its size as it was spares zero-filling that much of it.
   std::string* buffer = nullptr;
 };
 

@@ -202,6 +202,18 @@ TEST_CASE("PullLogs decompresses into the buffer it is given, so a recycled buff
   CHECK(r->log_group_list == raw);
   CHECK(r->log_group_list.data() == memory);
 
+  // A buffer left at its old, larger size (the reader does not clear it)
+  // ends up exactly the reply: nothing of the old bytes is left past it.
+  recycled.assign(300000, 'x');
+  memory = recycled.data();
+  c.transport->Add(
+      200, lz4,
+      {{"x-log-cursor", "n"}, {"x-log-compresstype", "lz4"}, {"x-log-bodyrawsize", std::to_string(raw.size())}});
+  r = c.client->PullLogs(pr);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->log_group_list == raw);
+  CHECK(r->log_group_list.data() == memory);
+
   // One too small grows with headroom, so that the next reply, a few bytes
   // larger, fits in it.
   c.transport->Add(
