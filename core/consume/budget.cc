@@ -15,13 +15,17 @@ bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancell
   for (;;) {
     const bool first = waiting_.front() == &me;
     if (first) {
-      if (spare) reused = TakeSpareOutFor(bytes);
-      // What this grant adds is `bytes` less the spare it is made of.
-      FreeSparesFor(bytes - reused.bytes);
-      if (held_ + bytes - reused.bytes > capacity_) Free(&reused);
-      if (held_ == reserved_ || held_ + bytes - reused.bytes <= capacity_) break;
-      if (reused.memory) spares_.push_back(std::move(reused));  // nothing is held while waiting
-      reused = Spare();
+      // Held by grants and reservations, not by spares: spares give way to
+      // a grant that fits beside the rest, and only then. (Freeing them for
+      // one that must wait anyway threw away every 5 MB buffer: 4 shards of
+      // 5 MB groups faulted in 300 MB of fresh pages per 400 MB read.)
+      const uint64_t others = held_ - SpareBytesLocked();
+      if (others + bytes <= capacity_ || others == reserved_) {
+        if (spare) reused = TakeSpareOutFor(bytes);
+        // What this grant adds is `bytes` less the spare it is made of.
+        FreeSparesFor(bytes - reused.bytes);
+        break;
+      }
     }
     if (cancelled && cancelled()) {
       waiting_.erase(std::find(waiting_.begin(), waiting_.end(), &me));
@@ -74,6 +78,10 @@ void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes
 
 uint64_t ConsumeBudget::spare_bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return SpareBytesLocked();
+}
+
+uint64_t ConsumeBudget::SpareBytesLocked() const {
   uint64_t bytes = 0;
   for (const Spare& s : spares_) bytes += s.bytes;
   return bytes;

@@ -117,6 +117,7 @@ class ConsumeBudget {
   // what is held; takes the largest spare of at most `bytes` out of the
   // list (still counted as held); frees a spare, in or out of the list.
   void FreeSparesFor(uint64_t bytes);
+  uint64_t SpareBytesLocked() const;
   Spare TakeSpareOutFor(uint64_t bytes);
   void Free(Spare* spare);
   std::atomic<uint64_t> group_hint_{0};

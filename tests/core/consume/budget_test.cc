@@ -174,6 +174,23 @@ TEST_CASE("spares never make a grant wait: one that does not fit frees them, lar
   CHECK(b.spare_bytes() == 300 + ConsumeBudget::kMaxSpares - 1);  // at most kMaxSpares are kept
 }
 
+TEST_CASE("a grant that must wait for others keeps the spares, and is made of one when served") {
+  ConsumeBudget b(1000);
+  REQUIRE(b.Acquire(700, Never));
+  b.GiveSpare(std::make_unique<Buffer>(5), 200);
+  std::unique_ptr<BudgetSpare> got;
+  std::thread next([&] { REQUIRE(b.Acquire(400, Never, &got)); });
+  while (b.waiting() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Freeing it would not let 400 fit beside the 700: it stays for reuse.
+  CHECK(b.spare_bytes() == 200);
+  b.Release(700);
+  next.join();
+  REQUIRE(got);
+  CHECK(static_cast<Buffer*>(got.get())->id == 5);
+  CHECK(b.held() == 400);
+}
+
 TEST_CASE("readers that reuse spares under a small budget all finish: a waiter holds no spare") {
   // Liveness under churn: every grant is made of spares when it can, and
   // gives one back. (A first version took a spare before queueing, so each
