@@ -78,7 +78,7 @@ class ConsumeBudget {
 
   // Keeps `spare`, resident `bytes`, for Acquire, counted as held while it
   // is kept; frees it instead when it would not fit beside what is held, or
-  // past kMaxSpares. A grant that does not fit frees spares first, so spares
+  // past kMaxSpares. A grant that fits only without them frees spares first, so spares
   // never make anyone wait. `release` is what the spare's grant held, given
   // back in the same step: otherwise the next in line would be served
   // before the spare is there to reuse.
