@@ -18,12 +18,18 @@ std::unique_ptr<ReaderBatch> WaitPop(ShardReader& r) {
   return nullptr;
 }
 
-TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
-  test::FakeSource src(1);
-  for (int i = 0; i < 50; ++i) src.Put(0, {"v" + std::to_string(i)});
+// Shard 0 of "app", from its first group.
+ShardReaderOptions FromStart() {
   ShardReaderOptions o;
   o.logstore = "app";
   o.start_cursor = test::FakeSource::Cursor(0);
+  return o;
+}
+
+TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
+  test::FakeSource src(1);
+  for (int i = 0; i < 50; ++i) src.Put(0, {"v" + std::to_string(i)});
+  ShardReaderOptions o = FromStart();
   o.max_per_fetch = 1;
   o.queue_depth = 2;
   ShardReader reader(&src, Env::Default(), o, [] {});
@@ -43,9 +49,7 @@ TEST_CASE("prefetch is bounded: a reader nobody drains stops pulling") {
 TEST_CASE("an end cursor finishes the shard; an idle shard is caught up") {
   test::FakeSource src(1);
   for (int i = 0; i < 5; ++i) src.Put(0, {"v"});
-  ShardReaderOptions o;
-  o.logstore = "app";
-  o.start_cursor = test::FakeSource::Cursor(0);
+  ShardReaderOptions o = FromStart();
   o.max_per_fetch = 2;
   o.fetch_interval_us = 1000;
   ShardReader reader(&src, Env::Default(), o, [] {});
@@ -71,9 +75,7 @@ TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
   test::FakeSource src(1);
   src.Put(0, {"v"});
   src.fail_next_ = 2;
-  ShardReaderOptions o;
-  o.logstore = "app";
-  o.start_cursor = test::FakeSource::Cursor(0);
+  ShardReaderOptions o = FromStart();
   o.max_backoff_us = 1000;
   ShardReader reader(&src, Env::Default(), o, [] {});
   reader.Start();
@@ -95,9 +97,7 @@ TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one 
   test::FakeSource src(1);
   ConsumeBudget budget(1 << 20);
   budget.NoteGroupBytes(100);  // share 512 KB / 300 B a group: the 100 of --max-per-fetch
-  ShardReaderOptions o;
-  o.logstore = "app";
-  o.start_cursor = test::FakeSource::Cursor(0);
+  ShardReaderOptions o = FromStart();
   o.max_per_fetch = 100;
   o.fetch_interval_us = 1000;
   o.budget = &budget;
@@ -128,9 +128,7 @@ TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one 
 TEST_CASE("with stop_when_caught_up, a caught-up shard is not polled again until it gets an end cursor") {
   test::FakeSource src(1);
   for (int i = 0; i < 3; ++i) src.Put(0, {"v"});
-  ShardReaderOptions o;
-  o.logstore = "app";
-  o.start_cursor = test::FakeSource::Cursor(0);
+  ShardReaderOptions o = FromStart();
   o.fetch_interval_us = 1000;  // a poller would pull about 50 times below
   o.stop_when_caught_up = true;
   ShardReader reader(&src, Env::Default(), o, [] {});
@@ -162,9 +160,7 @@ TEST_CASE("Stop ends a reader that waits for a grant") {
   ConsumeBudget budget(1000);
   budget.NoteGroupBytes(100);
   REQUIRE(budget.Acquire(1000, [] { return false; }));  // everything held: the reader waits
-  ShardReaderOptions o;
-  o.logstore = "app";
-  o.start_cursor = test::FakeSource::Cursor(0);
+  ShardReaderOptions o = FromStart();
   o.budget = &budget;
   ShardReader reader(&src, Env::Default(), o, [] {});
   reader.Start();
@@ -183,9 +179,7 @@ TEST_CASE("a reply that says it reached the shard's end is not followed by an em
   for (bool stop_when_caught_up : {true, false}) {
     CAPTURE(stop_when_caught_up);
     src.pulls_ = 0;
-    ShardReaderOptions o;
-    o.logstore = "app";
-    o.start_cursor = test::FakeSource::Cursor(0);
+    ShardReaderOptions o = FromStart();
     o.fetch_interval_us = 10000000;  // the next poll of a follower is far off
     o.stop_when_caught_up = stop_when_caught_up;
     ShardReader reader(&src, Env::Default(), o, [] {});
