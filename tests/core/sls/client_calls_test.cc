@@ -146,7 +146,9 @@ TEST_CASE("PutLogs routes by hash key or shard, and sends the raw size the calle
   CHECK(st.request_id() == "REQ0");
 }
 
-TEST_CASE("PullLogs: SPL and end cursor in the query, end-of-cursor in the reply; an unknown or broken encoding names the request") {
+TEST_CASE(
+    "PullLogs: SPL and end cursor in the query, end-of-cursor in the reply; an unknown or broken encoding names the "
+    "request") {
   ScriptedClient c;
   c.transport->Add(200, "raw-bytes", {{"x-log-cursor", "n"}, {"x-log-cursor-time", "1795550394"}});
   PullRequest pr;
