@@ -20,9 +20,10 @@
 #   env: BENCH_SCALE_MB (data per row, default 256; at least one group and
 #        BENCH_SCALE_MB_PER_SHARD, default 4, per shard),
 #        BENCH_SCALE_SHARDS, BENCH_SCALE_GROUPS (space-separated),
-#        BENCH_SCALE_RUNS (runs per row, default 3; the row is the median
-#        MB/s per core and the highest RSS: one run's CPU time on a shared
-#        machine varies by a third)
+#        BENCH_SCALE_RUNS (runs per row, default 7; the row is the median
+#        MB/s per core, the median of its runs' ratios to the reference run
+#        taken just before each, and the highest RSS: one run's CPU time on
+#        a shared machine varies by a third, even between adjacent runs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-${SLSFLOW_BUILD_DIR:-$here/build}}
@@ -31,7 +32,7 @@ mb=${BENCH_SCALE_MB:-256}
 mb_per_shard=${BENCH_SCALE_MB_PER_SHARD:-4}
 shard_counts=${BENCH_SCALE_SHARDS:-"4 16 64 256"}
 group_sizes=${BENCH_SCALE_GROUPS:-"51200 524288 5000000"}
-runs=${BENCH_SCALE_RUNS:-3}
+runs=${BENCH_SCALE_RUNS:-7}
 work=$(mktemp -d /tmp/slsflow-bench-scale.XXXXXX)
 source "$here/scripts/lib/emulator.sh"
 cleanup() { stop_emulator; rm -rf "$work"; }
@@ -84,7 +85,7 @@ def pulled_mb(name):
         sys.exit("no stats line: %r" % text[-300:])
     return float(m.group(1)) * float(m.group(2))
 def rates(name, setup_name):
-    """Median MB/s per core, and of the part past the setup; peak RSS; setup CPU-s."""
+    """Per run: MB/s per core, and of the part past the setup; peak RSS; setup CPU-s."""
     setup = statistics.median(times("%s.%d" % (setup_name, r))[0] for r in range(1, runs + 1))
     per_core, streaming, rss = [], [], 0
     for r in range(1, runs + 1):
@@ -93,12 +94,16 @@ def rates(name, setup_name):
         per_core.append(mb / max(cpu, 1e-3))
         streaming.append(mb / max(cpu - setup, 1e-3))
         rss = max(rss, peak)
-    return mb, statistics.median(per_core), statistics.median(streaming), rss, setup
+    return mb, per_core, streaming, rss, setup
 mb, per_core, streaming, rss, setup = rates("app", "setup")
 _, ref_core, ref_streaming, _, _ = rates("ref", "refsetup")
+# Each run against the reference run taken just before it, then the median
+# of those ratios: drift between pairs cancels out.
+ratio = statistics.median(a / r for a, r in zip(per_core, ref_core))
+ratio_streaming = statistics.median(a / r for a, r in zip(streaming, ref_streaming))
 print("%7d %9d %8.0f %12.1f %8.1f %9.2f %9.0f %12.1f %9.2f" % (
-    shards, group // 1024, mb, per_core, rss / 1024, per_core / ref_core, setup * 1000, streaming,
-    streaming / ref_streaming))
+    shards, group // 1024, mb, statistics.median(per_core), rss / 1024, ratio, setup * 1000,
+    statistics.median(streaming), ratio_streaming))
 EOF
   done
 done
