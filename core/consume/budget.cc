@@ -52,15 +52,10 @@ ConsumeBudget::Spare ConsumeBudget::TakeSpareOutFor(uint64_t bytes) {
   return taken;
 }
 
-void ConsumeBudget::Free(Spare* spare) {
-  held_ -= spare->bytes;
-  *spare = Spare();
-}
-
 void ConsumeBudget::FreeSparesFor(uint64_t bytes) {
   std::sort(spares_.begin(), spares_.end(), [](const Spare& a, const Spare& b) { return a.bytes < b.bytes; });
   while (!spares_.empty() && held_ + bytes > capacity_) {
-    Free(&spares_.back());
+    held_ -= spares_.back().bytes;
     spares_.pop_back();
   }
 }

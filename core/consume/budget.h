@@ -36,14 +36,15 @@ class ConsumeBudget {
   ConsumeBudget(const ConsumeBudget&) = delete;
   ConsumeBudget& operator=(const ConsumeBudget&) = delete;
 
-  // Waits until `bytes` fit beside what is held (or nothing is held), in
-  // arrival order. False, holding nothing, once `cancelled` returns true; it
-  // is checked on every wake-up, so whoever makes it true calls
-  // WakeWaiters. (A timed re-check cost 256 waiting readers 5,000 wake-ups
-  // a second.) With `spare`, the grant may be made in
-  // part of a kept spare (the largest of at most `bytes`), handed over in
-  // *spare: the memory is used again and only the rest is newly held. A
-  // waiter holds nothing, spares included, so waiting cannot deadlock.
+  // Waits until `bytes` fit beside what grants and reservations hold (or
+  // they hold nothing), in arrival order; kept spares are freed to make
+  // room. False, holding nothing, once `cancelled` returns true; it is
+  // checked on every wake-up, so whoever makes it true calls WakeWaiters.
+  // (A timed re-check cost 256 waiting readers 5,000 wake-ups a second.)
+  // With `spare`, the grant may be made in part of a kept spare (the
+  // largest of at most `bytes`), handed over in *spare: the memory is used
+  // again and only the rest is newly held. A waiter holds nothing, spares
+  // included, so waiting cannot deadlock.
   bool Acquire(uint64_t bytes, const std::function<bool()>& cancelled, std::unique_ptr<BudgetSpare>* spare = nullptr);
   void Release(uint64_t bytes);
   // Wakes every waiter to check its `cancelled` again.
@@ -78,10 +79,10 @@ class ConsumeBudget {
 
   // Keeps `spare`, resident `bytes`, for Acquire, counted as held while it
   // is kept; frees it instead when it would not fit beside what is held, or
-  // past kMaxSpares. A grant that fits only without them frees spares first, so spares
-  // never make anyone wait. `release` is what the spare's grant held, given
-  // back in the same step: otherwise the next in line would be served
-  // before the spare is there to reuse.
+  // past kMaxSpares. A grant that fits only without them frees spares
+  // first, so spares never make anyone wait. `release` is what the spare's
+  // grant held, given back in the same step: otherwise the next in line
+  // would be served before the spare is there to reuse.
   void GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes, uint64_t release = 0);
   static constexpr size_t kMaxSpares = 2 * kPlannedPulls;
 
@@ -115,11 +116,10 @@ class ConsumeBudget {
   std::vector<Spare> spares_;  // guarded by mu_; their bytes count in held_
   // With mu_ held: frees spares, largest first, until `bytes` fit beside
   // what is held; takes the largest spare of at most `bytes` out of the
-  // list (still counted as held); frees a spare, in or out of the list.
+  // list (still counted as held); sums the spares' bytes.
   void FreeSparesFor(uint64_t bytes);
-  uint64_t SpareBytesLocked() const;
   Spare TakeSpareOutFor(uint64_t bytes);
-  void Free(Spare* spare);
+  uint64_t SpareBytesLocked() const;
   std::atomic<uint64_t> group_hint_{0};
 };
 
