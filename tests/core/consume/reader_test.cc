@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 #include "tests/core/consume/fake_source.h"
@@ -16,6 +17,12 @@ std::unique_ptr<ReaderBatch> WaitPop(ShardReader& r) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return nullptr;
+}
+
+// Polls `done` for up to 2 s; its last answer.
+bool WaitUntil(const std::function<bool()>& done) {
+  for (int i = 0; i < 2000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return done();
 }
 
 // Shard 0 of "app", from its first group.
@@ -103,7 +110,7 @@ TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one 
   o.budget = &budget;
   ShardReader reader(&src, Env::Default(), o, [] {});
   reader.Start();
-  for (int i = 0; i < 2000 && src.pulls_.load() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  WaitUntil([&] { return src.pulls_.load() >= 3; });
   for (int i = 0; i < 5; ++i) src.Put(0, {"v"});
   int groups = 0;
   while (groups < 5) {
@@ -111,7 +118,7 @@ TEST_CASE("under a budget, a caught-up shard polls for one group and a busy one 
     REQUIRE(b);
     groups += b->group_count();
   }
-  for (int i = 0; i < 2000 && !reader.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  WaitUntil([&] { return reader.CaughtUp(); });
   reader.Stop();
   std::vector<int> counts = src.counts();
   REQUIRE(counts.size() >= 4);
@@ -136,8 +143,7 @@ TEST_CASE("with stop_when_caught_up, a caught-up shard is not polled again until
   auto b = WaitPop(reader);
   REQUIRE(b);
   CHECK(b->group_count() == 3);
-  for (int i = 0; i < 2000 && !reader.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  REQUIRE(reader.CaughtUp());
+  REQUIRE(WaitUntil([&] { return reader.CaughtUp(); }));
   const int pulls = src.pulls_.load();
   src.Put(0, {"late"});  // written after the shard was found caught up
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -164,8 +170,7 @@ TEST_CASE("Stop ends a reader that waits for a grant") {
   o.budget = &budget;
   ShardReader reader(&src, Env::Default(), o, [] {});
   reader.Start();
-  for (int i = 0; i < 2000 && budget.waiting() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  REQUIRE(budget.waiting() == 1);
+  REQUIRE(WaitUntil([&] { return budget.waiting() == 1; }));
   reader.Stop();  // would hang if the waiter were never woken to see it
   CHECK(budget.waiting() == 0);
   CHECK(src.pulls_.load() == 0);
