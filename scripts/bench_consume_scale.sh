@@ -66,10 +66,8 @@ for shards in $shard_counts; do
     for run in $(seq "$runs"); do
       measure "ref.$run" ref
       measure "app.$run" app
-      taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$work/time.setup.$run" \
-        "$bin" consume --endpoint "$EMU_URL" -p demo -l empty -q --from begin -e -f jsonl >/dev/null
-      taskset -c "$core_consumer" "$here/scripts/lib/measure.py" "$work/time.refsetup.$run" \
-        "$bin" consume --endpoint "$EMU_URL" -p demo -l refempty -q --from begin -e -f jsonl >/dev/null
+      measure "setup.$run" empty
+      measure "refsetup.$run" refempty
     done
     stop_emulator
     python3 - "$work" "$runs" "$shards" "$group" <<'EOF'
