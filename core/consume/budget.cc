@@ -9,37 +9,55 @@ namespace slsflow {
 bool ConsumeBudget::Acquire(uint64_t bytes, const std::function<bool()>& cancelled,
                             std::unique_ptr<BudgetSpare>* spare) {
   std::unique_lock<std::mutex> lock(mu_);
-  Waiter me;
-  waiting_.push_back(&me);
+  auto me = std::make_shared<Waiter>();
+  me->bytes = bytes;
+  waiting_.push_back(me);
   Spare reused;  // part of this grant, once it is served
   for (;;) {
-    const bool first = waiting_.front() == &me;
-    if (first) {
-      // Held by grants and reservations, not by spares: spares give way to
-      // a grant that fits beside the rest, and only then. (Freeing them for
-      // one that must wait anyway threw away every 5 MB buffer: 4 shards of
-      // 5 MB groups faulted in 300 MB of fresh pages per 400 MB read.)
-      const uint64_t others = held_ - SpareBytesLocked();
-      if (others + bytes <= capacity_ || others == reserved_) {
-        if (spare) reused = TakeSpareOutFor(bytes);
-        // What this grant adds is `bytes` less the spare it is made of.
-        FreeSparesFor(bytes - reused.bytes);
-        break;
-      }
+    const bool first = waiting_.front() == me;
+    if (first && FitsLocked(bytes)) {
+      if (spare) reused = TakeSpareOutFor(bytes);
+      // What this grant adds is `bytes` less the spare it is made of.
+      FreeSparesFor(bytes - reused.bytes);
+      break;
     }
     if (cancelled && cancelled()) {
-      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), &me));
-      if (first) WakeHead();  // the next in line may fit now
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), me));
+      std::shared_ptr<Waiter> next = first ? HeadToWakeLocked() : nullptr;  // it may fit now
+      lock.unlock();
+      Wake(next);
       return false;
     }
-    me.cv.wait(lock);
+    me->cv.wait(lock);
   }
   waiting_.pop_front();
   held_ += bytes - reused.bytes;  // the spare's bytes were held already
   peak_ = std::max(peak_, held_);
   if (spare) *spare = std::move(reused.memory);
-  WakeHead();  // the next in line may fit too
+  std::shared_ptr<Waiter> next = HeadToWakeLocked();  // the next in line may fit too
+  lock.unlock();
+  Wake(next);
   return true;
+}
+
+bool ConsumeBudget::FitsLocked(uint64_t bytes) const {
+  // Held by grants and reservations, not by spares: spares give way to a
+  // grant that fits beside the rest, and only then. (Freeing them for one
+  // that must wait anyway threw away every 5 MB buffer: 4 shards of 5 MB
+  // groups faulted in 300 MB of fresh pages per 400 MB read.)
+  const uint64_t others = held_ - SpareBytesLocked();
+  return others + bytes <= capacity_ || others == reserved_;
+}
+
+std::shared_ptr<ConsumeBudget::Waiter> ConsumeBudget::HeadToWakeLocked() const {
+  if (waiting_.empty() || !FitsLocked(waiting_.front()->bytes)) return nullptr;
+  return waiting_.front();
+}
+
+void ConsumeBudget::Wake(const std::shared_ptr<Waiter>& waiter) {
+  if (!waiter) return;
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
+  waiter->cv.notify_one();
 }
 
 ConsumeBudget::Spare ConsumeBudget::TakeSpareOutFor(uint64_t bytes) {
@@ -61,14 +79,18 @@ void ConsumeBudget::FreeSparesFor(uint64_t bytes) {
 }
 
 void ConsumeBudget::GiveSpare(std::unique_ptr<BudgetSpare> spare, uint64_t bytes, uint64_t release) {
-  std::lock_guard<std::mutex> lock(mu_);
-  held_ -= std::min(held_, release);
-  if (spares_.size() < kMaxSpares && held_ + bytes <= capacity_) {
-    held_ += bytes;
-    peak_ = std::max(peak_, held_);
-    spares_.push_back({std::move(spare), bytes});
-  }  // else freed
-  WakeHead();
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ -= std::min(held_, release);
+    if (spares_.size() < kMaxSpares && held_ + bytes <= capacity_) {
+      held_ += bytes;
+      peak_ = std::max(peak_, held_);
+      spares_.push_back({std::move(spare), bytes});
+    }  // else freed (below, outside the lock)
+    next = HeadToWakeLocked();
+  }
+  Wake(next);
 }
 
 uint64_t ConsumeBudget::spare_bytes() const {
@@ -82,19 +104,19 @@ uint64_t ConsumeBudget::SpareBytesLocked() const {
   return bytes;
 }
 
-void ConsumeBudget::WakeHead() {
-  if (!waiting_.empty()) waiting_.front()->cv.notify_one();
-}
-
 void ConsumeBudget::WakeWaiters() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (Waiter* w : waiting_) w->cv.notify_one();
+  for (auto& w : waiting_) w->cv.notify_one();
 }
 
 void ConsumeBudget::Release(uint64_t bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
-  held_ -= std::min(held_, bytes);
-  WakeHead();
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ -= std::min(held_, bytes);
+    next = HeadToWakeLocked();
+  }
+  Wake(next);
 }
 
 void ConsumeBudget::Charge(uint64_t bytes) {
@@ -139,11 +161,15 @@ void ConsumeBudget::AddReader() {
 }
 
 void ConsumeBudget::RemoveReader() {
-  std::lock_guard<std::mutex> lock(mu_);
-  --readers_;
-  reserved_ -= kReaderBytes;
-  held_ -= kReaderBytes;
-  WakeHead();
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --readers_;
+    reserved_ -= kReaderBytes;
+    held_ -= kReaderBytes;
+    next = HeadToWakeLocked();
+  }
+  Wake(next);
 }
 
 uint64_t ConsumeBudget::held() const {

@@ -94,6 +94,9 @@ class ConsumeBudget {
   uint64_t held() const;
   uint64_t peak() const;
   size_t waiting() const;  // requests in line
+  // Times the head of the line was woken to be served (on one core, each
+  // is a context switch).
+  uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
 
  private:
   const uint64_t capacity_;
@@ -104,12 +107,21 @@ class ConsumeBudget {
   int readers_ = 0;        // guarded by mu_
   // Waiters in arrival order, each with its own condition variable: only
   // the head can be served, so only the head is woken (a notify_all over
-  // 256 readers cost more CPU than the pulls themselves).
+  // 256 readers cost more CPU than the pulls themselves), and only once
+  // its request fits. It is woken after mu_ is let go, or on one core it
+  // preempts the waker and blocks on mu_ at once; shared, so it outlives
+  // a waiter that gives up in between.
   struct Waiter {
     std::condition_variable cv;
+    uint64_t bytes = 0;
   };
-  std::deque<Waiter*> waiting_;    // guarded by mu_
-  void WakeHead();                 // with mu_ held
+  std::deque<std::shared_ptr<Waiter>> waiting_;  // guarded by mu_
+  // With mu_ held: whether `bytes` fit beside grants and reservations, and
+  // the head of the line if its request does (to be notified without mu_).
+  bool FitsLocked(uint64_t bytes) const;
+  std::shared_ptr<Waiter> HeadToWakeLocked() const;
+  void Wake(const std::shared_ptr<Waiter>& waiter);
+  std::atomic<uint64_t> wakeups_{0};
   bool reported_over_ = false;     // guarded by mu_
   bool reported_crowded_ = false;  // guarded by mu_
   struct Spare {

@@ -71,6 +71,22 @@ TEST_CASE("grants are served in arrival order, so a big request is never overtak
   CHECK(b.held() == 55);
 }
 
+TEST_CASE("the head of the line is woken only once its request fits") {
+  // A release that leaves it short would wake it only to wait again: two
+  // context switches per grant at 64 shards, where the line is never empty.
+  ConsumeBudget b(100);
+  REQUIRE(b.Acquire(90, Never));
+  std::thread waiter([&] { REQUIRE(b.Acquire(50, Never)); });
+  while (b.waiting() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  b.Release(10);  // 80 held: 50 more do not fit
+  b.Release(20);  // 60: still not
+  CHECK(b.wakeups() == 0);
+  b.Release(20);  // 40: now they do
+  waiter.join();
+  CHECK(b.wakeups() == 1);
+  CHECK(b.held() == 90);
+}
+
 TEST_CASE("a cancelled wait holds nothing and lets the next in line go") {
   ConsumeBudget b(10);
   REQUIRE(b.Acquire(10, Never));
