@@ -151,9 +151,12 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     }
     // curl copies a POST body through its upload buffer, one send() per
-    // fill: at the 64 KB default a PutLogs body took four sends. 256 KB
-    // holds a typical compressed 512 KB batch; each handle keeps one.
-    curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
+    // fill, and frees the buffer after every transfer. At 256 KB glibc gave
+    // those pages back each time and the next PutLogs faulted them in
+    // again (7.4k against 4.3k page faults producing 128 MB); at 64 KB the
+    // buffer stays in the heap, and the three sends of a 175 KB body cost
+    // less than the faults did.
+    curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 64L * 1024);
     if (options_.insecure) {
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
