@@ -263,11 +263,16 @@ void ShardReader::Loop() {
     const bool failed = !batch->status.ok();
     cursor = batch->next_cursor;
     if (empty && !batch->reached_end) {
+      bool became_idle;
       {
         std::lock_guard<std::mutex> lock(mu_);
+        became_idle = !idle_;
         idle_ = true;
       }
-      notify_();  // the engine may be waiting for "caught up"
+      // The engine may be waiting for "caught up", which only this change
+      // tells it. Every empty poll used to wake it, and each wake scans
+      // every shard: 256 idle shards took half a core to follow.
+      if (became_idle) notify_();
       Recycle(std::move(batch));
       if (!IdleWait(end)) return;
       continue;

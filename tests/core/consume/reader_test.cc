@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <thread>
 
@@ -76,6 +77,26 @@ TEST_CASE("an end cursor finishes the shard; an idle shard is caught up") {
   CHECK(end->reached_end);
   CHECK(end->group_count() == 0);
   CHECK(reader.Done());
+}
+
+TEST_CASE("an idle shard tells the engine once that it is caught up, not on every empty poll") {
+  test::FakeSource src(1);
+  src.Put(0, {"v"});
+  ShardReaderOptions o = FromStart();
+  o.fetch_interval_us = 1000;
+  std::atomic<int> notified{0};
+  ShardReader reader(&src, Env::Default(), o, [&] { ++notified; });
+  reader.Start();
+  REQUIRE(WaitPop(reader));
+  REQUIRE(WaitUntil([&] { return reader.CaughtUp(); }));
+  const int pulls = src.pulls_.load();
+  REQUIRE(WaitUntil([&] { return src.pulls_.load() >= pulls + 20; }));  // it goes on polling
+  CHECK(notified.load() <= 3);  // the batch, then "caught up" (once, or not at all after end-of-cursor)
+  src.Put(0, {"w"});
+  auto b = WaitPop(reader);  // new data is still read and announced
+  REQUIRE(b);
+  CHECK(b->group_count() == 1);
+  reader.Stop();
 }
 
 TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
