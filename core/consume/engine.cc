@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/consume/cursor_fetch.h"
 #include "core/consume/engine_internal.h"
 #include "core/consume/group_lag.h"
 #include "core/consume/lineage.h"
@@ -30,19 +31,22 @@ std::string FromText(const TimeSpec& spec) {
 
 namespace engine_internal {
 
-Result<std::string> Engine::ResolveStart(const std::string& logstore, int shard, bool startup) {
+Status Engine::StartSpec(const std::string& logstore, int shard, bool startup, std::string* checkpoint,
+                         std::string* from) {
   TimeSpec spec = startup ? o_.from : TimeSpec{TimeSpec::kBegin, 0};
   if (spec.kind == TimeSpec::kCheckpoint) {
     if (!o_.checkpoint_cursor) return Status::Usage("--from checkpoint needs a consumer group (--group)");
     auto cp = o_.checkpoint_cursor(logstore, shard);
     if (!cp.ok()) return cp.status();
-    if (!cp->empty()) return *cp;
+    if (!cp->empty()) {
+      *checkpoint = *cp;
+      return Status::OK();
+    }
     spec = o_.from_fallback;
   }
   if (startup && o_.last_n > 0) spec = TimeSpec{TimeSpec::kEnd, 0};
-  auto c = source_->GetCursor(logstore, shard, FromText(spec));
-  if (!c.ok()) return c.status().WithContext("GetCursor " + logstore + "/" + std::to_string(shard));
-  return *c;
+  *from = FromText(spec);
+  return Status::OK();
 }
 
 Status Engine::Discover(bool startup) {
@@ -73,6 +77,20 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
   for (const auto& [key, pos] : state_.shards)
     if (key.first == logstore && !pos.cursor.empty()) known.insert(key.second);
   auto ancestors = ShardAncestors(*assigned);
+  // First, in listing order: bookkeeping, group checkpoints, and the
+  // cursors to ask for. Then all of them are asked for at once. Last, in
+  // listing order again, they are taken in, so the failure reported is the
+  // one a shard-by-shard loop would have stopped at.
+  constexpr size_t kNone = SIZE_MAX;
+  struct Pending {
+    int shard = 0;
+    bool fresh = false;      // resolved from --from at start-up
+    std::string checkpoint;  // a consumer group's start, asked for nothing
+    size_t start_ask = kNone;
+    size_t end_ask = kNone;
+  };
+  std::vector<Pending> pending;
+  std::vector<CursorAsk> asks;
   for (const auto& info : *assigned) {
     present.insert(info.id);
     const ShardKey key{logstore, info.id};
@@ -96,25 +114,50 @@ Status Engine::DiscoverLogstore(const std::string& logstore, bool startup) {
         pos.skip_groups = pos.skip_logs = 0;
       }
     }
+    Pending p;
+    p.shard = info.id;
     if (pos.cursor.empty()) {
       // A shard we never saw: --from at start-up, `begin` afterwards, so
       // nothing written between a split and our discovery is lost.
       const auto& anc = ancestors[info.id];
       const bool continues = std::any_of(anc.begin(), anc.end(), [&](int a) { return known.count(a) > 0; });
-      auto c = ResolveStart(logstore, info.id, startup && !continues);
-      if (!c.ok()) return c.status();
-      pos.cursor = *c;
-      pos.skip_groups = pos.skip_logs = 0;
-      if (startup && !continues) fresh_.push_back({logstore, info.id, *c});
+      p.fresh = startup && !continues;
+      std::string from;
+      SLSFLOW_RETURN_IF_ERROR(StartSpec(logstore, info.id, p.fresh, &p.checkpoint, &from));
+      if (p.checkpoint.empty()) {
+        p.start_ask = asks.size();
+        asks.push_back({logstore, info.id, from, std::nullopt});
+      }
     }
-    if (!sh.start_number) sh.start_number = DecodeCursorNumber(pos.cursor);
     const bool became_readonly = info.readonly() && !sh.readonly;
     sh.readonly = info.readonly();
     if (sh.end_cursor.empty() && (o_.to_unix || became_readonly)) {
       // A readonly shard's end is fixed; --to bounds every shard.
-      const std::string to = o_.to_unix ? std::to_string(*o_.to_unix) : "end";
-      auto end = source_->GetCursor(logstore, info.id, to);
-      if (!end.ok()) return end.status().WithContext("GetCursor " + logstore + "/" + std::to_string(info.id));
+      p.end_ask = asks.size();
+      asks.push_back({logstore, info.id, o_.to_unix ? std::to_string(*o_.to_unix) : "end", std::nullopt});
+    }
+    pending.push_back(std::move(p));
+  }
+  FetchCursors(source_, &asks);
+  for (const Pending& p : pending) {
+    const ShardKey key{logstore, p.shard};
+    auto& pos = state_.shards[key];
+    Shard& sh = shards_[key];
+    std::string start = p.checkpoint;
+    if (p.start_ask != kNone) {
+      const Result<std::string>& got = *asks[p.start_ask].cursor;
+      if (!got.ok()) return got.status().WithContext("GetCursor " + logstore + "/" + std::to_string(p.shard));
+      start = *got;
+    }
+    if (!start.empty()) {
+      pos.cursor = start;
+      pos.skip_groups = pos.skip_logs = 0;
+      if (p.fresh) fresh_.push_back({logstore, p.shard, start});
+    }
+    if (!sh.start_number) sh.start_number = DecodeCursorNumber(pos.cursor);
+    if (p.end_ask != kNone) {
+      const Result<std::string>& end = *asks[p.end_ask].cursor;
+      if (!end.ok()) return end.status().WithContext("GetCursor " + logstore + "/" + std::to_string(p.shard));
       sh.end_cursor = *end;
       sh.end_number = DecodeCursorNumber(sh.end_cursor);
       if (sh.reader) sh.reader->SetEndCursor(sh.end_cursor);

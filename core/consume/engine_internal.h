@@ -65,7 +65,9 @@ class Engine {
   Status DiscoverLogstore(const std::string& logstore, bool startup);
   Status Replan(const std::string& logstore);
   Status StartReader(Shard* shard);
-  Result<std::string> ResolveStart(const std::string& logstore, int shard, bool startup);
+  // Where a shard the state does not know starts: a consumer group's
+  // checkpoint, or else what to ask GetCursor for (`from`).
+  Status StartSpec(const std::string& logstore, int shard, bool startup, std::string* checkpoint, std::string* from);
   Status Process(Shard* shard, ReaderBatch* batch, bool* stop);
   bool EmitBatch(Shard* shard, ReaderBatch* batch, ShardPosition* after, int64_t* emitted);
   Status Deliver(const ShardKey& key, const ShardPosition& after);

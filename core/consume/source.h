@@ -21,7 +21,8 @@ class ConsumeSource {
  public:
   virtual ~ConsumeSource() = default;
   virtual Result<std::vector<ShardInfo>> ListShards(const std::string& logstore) = 0;
-  // from: "begin", "end" or unix seconds.
+  // from: "begin", "end" or unix seconds. Called from several threads at
+  // once at discovery (FetchCursors): must be thread-safe.
   virtual Result<std::string> GetCursor(const std::string& logstore, int shard, const std::string& from) = 0;
   // Called from reader threads concurrently: must be thread-safe.
   virtual Result<PullResult> PullLogs(const PullRequest& request) = 0;
