@@ -48,6 +48,7 @@ struct ConsumeFlags {
   std::string last;
   int64_t fetch_interval_us = kNotGiven;
   int max_per_fetch = 0;
+  int max_idle_polls = PollPacer::kDefaultIdlePollsPerSecond;
   int64_t discovery_interval_us = kNotGiven;
   std::string shards;
   std::string query;
@@ -130,6 +131,7 @@ Status ApplyRunFlags(const ConsumeFlags& f, const Settings& settings, ConsumeOpt
   if (f.max_per_fetch != 0 && (f.max_per_fetch < 1 || f.max_per_fetch > 1000))
     return Status::Usage("--max-per-fetch must be within 1..1000");
   if (f.count < 0) return Status::Usage("--count must not be negative");
+  if (f.max_idle_polls < 0) return Status::Usage("--max-idle-polls must be 0 (no limit) or more polls a second");
   auto fetch = Duration(f.fetch_interval_us, settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
   auto discovery = Duration(f.discovery_interval_us, settings, "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
   auto commit = Duration(f.commit_interval_us, settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);
@@ -141,6 +143,7 @@ Status ApplyRunFlags(const ConsumeFlags& f, const Settings& settings, ConsumeOpt
   o->commit_interval_us = std::max<int64_t>(*commit, 1000);
   o->idle_exit_us = *idle;
   o->window_us = f.window_us;
+  o->idle_polls_per_second = f.max_idle_polls;
   o->max_per_fetch = f.max_per_fetch;
   if (o->max_per_fetch == 0) {
     o->max_per_fetch = 100;
@@ -268,6 +271,7 @@ Status CheckUsage(const ConsumeFlags& f, const RequestFlags& given, const Reques
   if ((f.rotate_size > 0 || f.rotate_interval_us > 0) && f.output.empty())
     return Status::Usage("--rotate-size/--rotate-interval need -o");
   if (f.count < 0) return Status::Usage("--count must not be negative");
+  if (f.max_idle_polls < 0) return Status::Usage("--max-idle-polls must be 0 (no limit) or more polls a second");
   return Status::OK();
 }
 
@@ -525,6 +529,10 @@ void RegisterConsumeCommand(CLI::App& root, int* exit_code) {
                   "poll interval of an idle shard (default 100ms; a bare number is seconds)")
       ->transform(DurationValue(seconds));
   cmd->add_option("--max-per-fetch", f->max_per_fetch, "log groups per PullLogs, 1..1000 (default 100)");
+  cmd->add_option("--max-idle-polls", f->max_idle_polls,
+                  "idle shards together poll at most N times a second; past that each waits longer than "
+                  "--fetch-interval (default 640; 0, no limit)")
+      ->type_name("N");
   cmd->add_option("--discovery-interval", f->discovery_interval_us,
                   "ListShards period (default 10s; a bare number is seconds)")
       ->transform(DurationValue(seconds));

@@ -210,6 +210,7 @@ Status Engine::StartReader(Shard* sh) {
   ro.stop_when_caught_up = o_.exit_at_end;
   ro.queue_depth = o_.queue_depth;
   ro.budget = o_.budget;
+  ro.pacer = &pacer_;
   sh->skip_groups = pos.skip_groups;
   sh->skip_logs = pos.skip_logs;
   sh->reader = std::make_unique<ShardReader>(source_, env_, ro, [this] { Notify(); });

@@ -18,6 +18,7 @@
 #include "core/consume/budget.h"
 #include "core/consume/filter.h"
 #include "core/consume/format.h"
+#include "core/consume/poll_pacer.h"
 #include "core/consume/sink.h"
 #include "core/consume/source.h"
 #include "core/consume/state.h"
@@ -75,6 +76,9 @@ struct ConsumeOptions {
   int64_t idle_exit_us = 0;  // 0: never
   int64_t last_n = 0;        // --last N (start position for shards with no state)
   int64_t fetch_interval_us = 100000;
+  // --max-idle-polls: caught-up shards together poll at most this often a
+  // second (0: each every fetch_interval_us, however many there are).
+  int idle_polls_per_second = PollPacer::kDefaultIdlePollsPerSecond;
   int max_per_fetch = 100;
   int64_t discovery_interval_us = 10000000;
   std::string query;

@@ -35,7 +35,8 @@ class Engine {
         sink_(sink),
         formatter_(formatter),
         filter_(filter && !filter->empty() ? filter : nullptr),
-        env_(env) {
+        env_(env),
+        pacer_(o_.idle_polls_per_second) {
     if (o_.ordered) reorder_ = std::make_unique<ReorderBuffer>(o_.window_us);
     // A quarter of --memory is the window's: readers plan with the rest,
     // and the window lets its oldest records out early rather than grow.
@@ -97,6 +98,7 @@ class Engine {
   const LogFilter* filter_;
   Env* env_;
 
+  PollPacer pacer_;  // before shards_: their readers use it
   std::map<ShardKey, Shard> shards_;
   std::map<std::string, std::vector<ShardInfo>> listing_;  // last assigned listing per logstore
   std::mutex mu_;

@@ -134,7 +134,9 @@ bool ShardReader::WaitFor(int64_t micros) {
 
 void ShardReader::Run() {
   if (options_.budget) options_.budget->AddReader();
+  if (options_.pacer) options_.pacer->AddReader();
   Loop();
+  if (options_.pacer) options_.pacer->RemoveReader();
   if (options_.budget) options_.budget->RemoveReader();
 }
 
@@ -294,7 +296,9 @@ void ShardReader::Loop() {
 }
 
 bool ShardReader::IdleWait(const std::string& end) {
-  if (!options_.stop_when_caught_up) return WaitFor(options_.fetch_interval_us);
+  if (!options_.stop_when_caught_up)
+    return WaitFor(options_.pacer ? options_.pacer->IdleWaitUs(options_.fetch_interval_us)
+                                  : options_.fetch_interval_us);
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return stopping_ || end_cursor_ != end; });
   return !stopping_;

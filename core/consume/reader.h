@@ -1,9 +1,9 @@
 // One reader per shard: a thread that pulls ahead of the engine (one
 // PullLogs in flight while up to `queue_depth` decoded batches wait), so a
 // slow shard never holds up a fast one and formatting overlaps the network.
-// It sleeps only when the shard is idle (`fetch_interval`), and backs off
-// exponentially on quota, 5xx and network errors. Any other error is handed
-// to the engine, which stops.
+// It sleeps only when the shard is idle (`fetch_interval`, or longer when
+// many shards are: see PollPacer), and backs off exponentially on quota, 5xx
+// and network errors. Any other error is handed to the engine, which stops.
 #pragma once
 
 #include <atomic>
@@ -20,6 +20,7 @@
 #include "core/base/env.h"
 #include "core/base/status.h"
 #include "core/consume/budget.h"
+#include "core/consume/poll_pacer.h"
 #include "core/consume/source.h"
 #include "core/sls/loggroup_view.h"
 
@@ -64,6 +65,9 @@ struct ShardReaderOptions {
   // budget's share and the group size seen so far (target_pull_bytes is
   // then unused).
   ConsumeBudget* budget = nullptr;
+  // Shared by every reader of a run: an idle shard waits what it says
+  // (null: fetch_interval_us).
+  PollPacer* pacer = nullptr;
 };
 
 class ShardReader {

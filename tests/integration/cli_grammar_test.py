@@ -74,6 +74,13 @@ def main():
               in r.stderr, "consume -F: %r" % r.stderr)
         r = sls(env, "consume", *base, "-l", "app", "--from", "begin", "-e", "--template", "<{content}>")
         check(r.returncode == 0 and "<a0,b>" in r.stdout, "--template: %r" % r.stderr)
+        r = sls(env, "consume", *base, "-l", "app", "--max-idle-polls", "-1")
+        check(r.returncode == 2 and "--max-idle-polls must be 0 (no limit) or more polls a second" in r.stderr,
+              "--max-idle-polls -1: %d %r" % (r.returncode, r.stderr))
+        plain = sls(env, "consume", *base, "-l", "app", "--from", "begin", "-e", "-f", "raw")
+        r = sls(env, "consume", *base, "-l", "app", "--from", "begin", "-e", "-f", "raw", "--max-idle-polls", "0")
+        check(r.returncode == 0 and plain.stdout and sorted(r.stdout.split()) == sorted(plain.stdout.split()),
+              "--max-idle-polls 0 reads as without it: %d %r %r" % (r.returncode, r.stdout, plain.stdout))
 
         # ---- 3. positionals anywhere; one value per use --------------------
         for args in (["groups", "lag", *base, "-l", "app", "etl"], ["groups", "lag", "etl", *base, "-l", "app"]):

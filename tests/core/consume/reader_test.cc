@@ -99,6 +99,28 @@ TEST_CASE("an idle shard tells the engine once that it is caught up, not on ever
   reader.Stop();
 }
 
+TEST_CASE("a pacer shared by many readers makes an idle shard poll less often than its fetch interval") {
+  test::FakeSource src(1);
+  src.Put(0, {"v"});
+  ShardReaderOptions o = FromStart();
+  o.fetch_interval_us = 1000;
+  // 10 polls a second over 10 readers (this one and 9 others): each idle
+  // one polls once a second, not every millisecond.
+  PollPacer pacer(10);
+  for (int i = 0; i < 9; ++i) pacer.AddReader();
+  o.pacer = &pacer;
+  ShardReader reader(&src, Env::Default(), o, [] {});
+  reader.Start();
+  REQUIRE(WaitPop(reader));
+  REQUIRE(WaitUntil([&] { return reader.CaughtUp(); }));
+  CHECK(pacer.readers() == 10);
+  const int pulls = src.pulls_.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(src.pulls_.load() <= pulls + 1);  // without the pacer, about 300 more
+  reader.Stop();
+  CHECK(pacer.readers() == 9);
+}
+
 TEST_CASE("5xx is retried with backoff; a fatal error is handed over once") {
   test::FakeSource src(1);
   src.Put(0, {"v"});
