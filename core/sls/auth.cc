@@ -5,17 +5,12 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/base/ascii.h"
 #include "core/sls/crypto.h"
 
 namespace slsflow {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = 0, e = s.size();
@@ -69,7 +64,7 @@ std::string V1StringToSignImpl(const SignableRequest& req, bool include_x_log_da
 
   std::vector<std::pair<std::string, std::string>> canon;
   for (auto& [name, value] : req.headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLowered(name);
     if (IsV1CanonicalHeader(lower, include_x_log_date)) canon.emplace_back(lower, Trim(value));
   }
   std::sort(canon.begin(), canon.end());
@@ -116,10 +111,7 @@ Status AuthError(int http, const std::string& code, const std::string& message) 
 
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
   for (auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return &v;
+    if (EqualsIgnoringAsciiCase(k, name)) return &v;
   }
   return nullptr;
 }
@@ -192,7 +184,7 @@ std::string V4CanonicalRequest(const SignableRequest& req) {
 
   std::vector<std::pair<std::string, std::string>> signed_headers;
   for (auto& [name, value] : req.headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLowered(name);
     if (IsV4SignedHeader(lower)) signed_headers.emplace_back(lower, Trim(value));
   }
   std::sort(signed_headers.begin(), signed_headers.end());
@@ -266,7 +258,7 @@ void SignRequest(SignableRequest* req, std::string_view body, const Credentials&
                  int64_t unix_seconds) {
   auto set = [&](const std::string& name, const std::string& value) {
     for (auto& [k, v] : req->headers) {
-      if (Lower(k) == Lower(name)) {
+      if (EqualsIgnoringAsciiCase(k, name)) {
         v = value;
         return;
       }

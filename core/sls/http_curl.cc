@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/base/ascii.h"
 #include "core/sls/codec.h"
 #include "core/sls/http.h"
 
@@ -59,8 +60,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  std::string name(line.substr(0, colon));
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string name = AsciiLowered(line.substr(0, colon));
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
@@ -76,9 +76,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
 }
 
 bool IsSecretHeader(const std::string& name) {
-  std::string lower = name;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "authorization" || lower == "x-acs-security-token";
+  return EqualsIgnoringAsciiCase(name, "authorization") || EqualsIgnoringAsciiCase(name, "x-acs-security-token");
 }
 
 class CurlTransport final : public HttpTransport {
@@ -124,9 +122,7 @@ class CurlTransport final : public HttpTransport {
       std::string line = k + ": " + v;
       if (v.empty()) line = k + ";";  // curl's way to send an empty header
       headers = curl_slist_append(headers, line.c_str());
-      std::string lower = k;
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower == "content-type") has_content_type = true;
+      if (EqualsIgnoringAsciiCase(k, "content-type")) has_content_type = true;
     }
     // curl would add headers the signature does not cover.
     headers = curl_slist_append(headers, "Expect:");
