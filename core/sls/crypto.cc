@@ -1,11 +1,13 @@
 #include "core/sls/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <string>
 
 namespace slsflow {
@@ -16,6 +18,42 @@ std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
   unsigned int len = 0;
   HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
        out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+struct MacContextFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+// OpenSSL 3's one-shot HMAC() fetches the MAC and then its digest by name
+// on every call: most of a v4 signature (five HMACs) went there. A context
+// per thread and digest, set up once, is only keyed again for each use.
+// Null if OpenSSL cannot make one; Hmac() above then does the work.
+EVP_MAC_CTX* ThreadHmacContext(const char* digest, int slot) {
+  static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local std::unique_ptr<EVP_MAC_CTX, MacContextFree> contexts[2];
+  auto& ctx = contexts[slot];
+  if (!ctx && hmac) {
+    ctx.reset(EVP_MAC_CTX_new(hmac));
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx && !EVP_MAC_CTX_set_params(ctx.get(), params)) ctx.reset();
+  }
+  return ctx.get();
+}
+
+std::string ThreadHmac(const char* digest, int slot, const EVP_MD* md, std::string_view key, std::string_view data) {
+  EVP_MAC_CTX* ctx = ThreadHmacContext(digest, slot);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t len = 0;
+  // A null key means "the previous one" to EVP_MAC_init: an empty key must
+  // still be a pointer.
+  static const unsigned char kEmptyKey = 0;
+  const auto* key_bytes = key.empty() ? &kEmptyKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (ctx == nullptr || !EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) ||
+      !EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
+      !EVP_MAC_final(ctx, out, &len, sizeof out))
+    return Hmac(md, key, data);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -49,11 +87,11 @@ const EVP_MD* Fetched(const char* name, const EVP_MD* fallback) {
 
 std::string HmacSha1(std::string_view key, std::string_view data) {
   static const EVP_MD* md = Fetched("SHA1", EVP_sha1());
-  return Hmac(md, key, data);
+  return ThreadHmac("SHA1", 0, md, key, data);
 }
 std::string HmacSha256(std::string_view key, std::string_view data) {
   static const EVP_MD* md = Fetched("SHA256", EVP_sha256());
-  return Hmac(md, key, data);
+  return ThreadHmac("SHA256", 1, md, key, data);
 }
 std::string Sha256(std::string_view data) {
   static const EVP_MD* md = Fetched("SHA256", EVP_sha256());

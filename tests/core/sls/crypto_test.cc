@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace slsflow;
 
 TEST_CASE("digests and HMACs match their published test vectors") {
@@ -11,6 +15,32 @@ TEST_CASE("digests and HMACs match their published test vectors") {
   CHECK(HexLower(HmacSha1("Jefe", "what do ya want for nothing?")) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   CHECK(HexLower(HmacSha256("Jefe", "what do ya want for nothing?")) ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_CASE("an HMAC is keyed afresh on every call, in any thread") {
+  // Each thread keeps its HMAC contexts and only re-keys them: a key must
+  // never carry over from one call to the next, nor across threads.
+  const std::string key20(20, '\x0b');
+  auto check_all = [&] {
+    bool ok = true;
+    for (int i = 0; i < 200; ++i) {
+      ok &= HexLower(HmacSha1(key20, "Hi There")) == "b617318655057264e28bc0b6fb378c8ef146be00";
+      ok &= HexLower(HmacSha1("Jefe", "what do ya want for nothing?")) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79";
+      ok &=
+          HexLower(HmacSha256(key20, "Hi There")) == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+      ok &= HexLower(HmacSha256("Jefe", "what do ya want for nothing?")) ==
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+      ok &= HexLower(HmacSha256(std::string_view(), "")) ==
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad";
+    }
+    return ok;
+  };
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { failed += check_all() ? 0 : 1; });
+  for (auto& t : threads) t.join();
+  CHECK(failed.load() == 0);
+  CHECK(check_all());
 }
 
 TEST_CASE("hex encodes both cases and decodes either, refusing what is not hex") {
