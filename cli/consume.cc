@@ -131,7 +131,6 @@ Status ApplyRunFlags(const ConsumeFlags& f, const Settings& settings, ConsumeOpt
   if (f.max_per_fetch != 0 && (f.max_per_fetch < 1 || f.max_per_fetch > 1000))
     return Status::Usage("--max-per-fetch must be within 1..1000");
   if (f.count < 0) return Status::Usage("--count must not be negative");
-  if (f.max_idle_polls < 0) return Status::Usage("--max-idle-polls must be 0 (no limit) or more polls a second");
   auto fetch = Duration(f.fetch_interval_us, settings, "LOG_FETCH_DATA_INTERVAL_MILLIS", 100000);
   auto discovery = Duration(f.discovery_interval_us, settings, "LOG_SHARDS_DISCOVERY_INTERVAL_MILLIS", 10000000);
   auto commit = Duration(f.commit_interval_us, settings, "SLSFLOW_COMMIT_INTERVAL_MILLIS", 1000000);

@@ -1,7 +1,7 @@
 // Spreads the polls of caught-up shards so that together they make at most
 // a set number a second. Each poll of an idle shard costs a request (about
 // 155 us of CPU here, and a PullLogs against the project's quota), so 256
-// idle shards polled every 100 ms took 40 % of a core doing nothing. The
+// idle shards polled every 100 ms took 35-40 % of a core doing nothing. The
 // official Java consumer library waits 400 ms after a pull that reached the
 // end; at the default 640 polls a second, shards up to 64 keep
 // --fetch-interval and 256 wait that same 400 ms.
