@@ -1,9 +1,9 @@
 // Consumer groups (doc/protocol.md §12 and §13): CRUD, heartbeat with
 // server-side assignment (assignment.h), checkpoints.
-#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/base/ascii.h"
 #include "core/sls/crypto.h"
 #include "emulator/service.h"
 
@@ -48,8 +48,7 @@ bool JsonBool(const json& j, bool* out) {
     return true;
   }
   if (j.is_string()) {
-    std::string s = j.get<std::string>();
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string s = AsciiLowered(j.get<std::string>());
     if (s == "true" || s == "false") {
       *out = s == "true";
       return true;
@@ -170,8 +169,7 @@ EmuResponse Service::UpdateCheckpoint(const EmuRequest& req, Project& p, const s
   auto ls = p.Find(name);
   if (!ls) return LogStoreNotExist(name);
   std::string consumer = req.QueryOr("consumer");
-  std::string force = req.QueryOr("forceSuccess", "true");
-  std::transform(force.begin(), force.end(), force.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string force = AsciiLowered(req.QueryOr("forceSuccess", "true"));
   if (force != "true" && force != "false") {
     return ErrorResponse(400, "ParameterInvalid", "forceSuccess must be true or false");
   }

@@ -3,9 +3,9 @@
 // checked as SLS checks it (wire format, then log_rules.h), then stored
 // exactly as it arrived (decompressed).
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
+#include "core/base/ascii.h"
 #include "core/sls/codec.h"
 #include "core/sls/crypto.h"
 #include "emulator/log_rules.h"
@@ -15,12 +15,6 @@
 namespace slsflow::emulator {
 namespace {
 
-bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Decompresses and validates the body into the stored LogGroup bytes.
 Status DecodeBody(const EmuRequest& req, const EmulatorLimits& limits, int64_t now_s, std::string* raw,
                   uint32_t* log_count) {
@@ -28,7 +22,7 @@ Status DecodeBody(const EmuRequest& req, const EmulatorLimits& limits, int64_t n
     return SlsError(413, "PostBodyTooLarge", "body size must be less than " + std::to_string(limits.max_body_bytes));
   }
   if (const std::string* md5 = req.Header("Content-MD5"); md5 && !md5->empty()) {
-    if (!EqualsIgnoreCase(*md5, HexUpper(Md5(req.body)))) {
+    if (!EqualsIgnoringAsciiCase(*md5, HexUpper(Md5(req.body)))) {
       return SlsError(400, "InvalidContentMD5", "Content-MD5 does not match the body");
     }
   }

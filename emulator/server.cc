@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/base/ascii.h"
 #include "emulator/conn_stream.h"
 #include "emulator/tls_stream.h"
 
@@ -43,8 +44,7 @@ bool ReadExact(ConnStream& s, size_t n, std::string* out) {
 // Reads the body ourselves (httplib would buffer chunked bodies and
 // Content-Encoding output without limit).
 BodyResult ReadBody(ConnStream& s, const httplib::Request& req, size_t max, std::string* out) {
-  std::string te = req.get_header_value("Transfer-Encoding");
-  for (auto& c : te) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string te = AsciiLowered(req.get_header_value("Transfer-Encoding"));
   if (!te.empty()) {
     if (te.find("chunked") == std::string::npos) return BodyResult::kBad;
     std::string line;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <string>
 
+#include "core/base/ascii.h"
+
 namespace slsflow {
 namespace {
 
@@ -38,14 +40,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
 }
 
 bool AllDigits(std::string_view s) {
@@ -91,7 +85,7 @@ int64_t UnitSeconds(std::string_view unit) {
       {"w", 604800}, {"week", 604800}, {"weeks", 604800},
   };
   for (const auto& u : kUnits) {
-    if (EqualsIgnoreCase(unit, u.name)) return u.seconds;
+    if (EqualsIgnoringAsciiCase(unit, u.name)) return u.seconds;
   }
   return 0;
 }
@@ -265,12 +259,12 @@ size_t FormatRfc3339Utc(int64_t unix_seconds, int64_t nanos, bool with_millis, c
 Result<TimeSpec> ParseTimeSpec(std::string_view text, int64_t now) {
   std::string_view s = Trim(text);
   if (s.empty()) return BadTime(text, "empty");
-  if (EqualsIgnoreCase(s, "begin")) return TimeSpec{TimeSpec::kBegin, 0};
-  if (EqualsIgnoreCase(s, "end")) return TimeSpec{TimeSpec::kEnd, 0};
-  if (EqualsIgnoreCase(s, "checkpoint")) return TimeSpec{TimeSpec::kCheckpoint, 0};
-  if (EqualsIgnoreCase(s, "now")) return Unix(now);
-  if (EqualsIgnoreCase(s, "today")) return Unix(StartOfUtcDay(now));
-  if (EqualsIgnoreCase(s, "yesterday")) return Unix(StartOfUtcDay(now) - kSecondsPerDay);
+  if (EqualsIgnoringAsciiCase(s, "begin")) return TimeSpec{TimeSpec::kBegin, 0};
+  if (EqualsIgnoringAsciiCase(s, "end")) return TimeSpec{TimeSpec::kEnd, 0};
+  if (EqualsIgnoringAsciiCase(s, "checkpoint")) return TimeSpec{TimeSpec::kCheckpoint, 0};
+  if (EqualsIgnoringAsciiCase(s, "now")) return Unix(now);
+  if (EqualsIgnoringAsciiCase(s, "today")) return Unix(StartOfUtcDay(now));
+  if (EqualsIgnoringAsciiCase(s, "yesterday")) return Unix(StartOfUtcDay(now) - kSecondsPerDay);
 
   if (AllDigits(s)) {
     int64_t t = 0;
@@ -296,7 +290,7 @@ Result<TimeSpec> ParseTimeSpec(std::string_view text, int64_t now) {
     return BadTime(text, "");
   }
   constexpr std::string_view kAgo = "ago";
-  if (s.size() > kAgo.size() && EqualsIgnoreCase(s.substr(s.size() - kAgo.size()), kAgo)) {
+  if (s.size() > kAgo.size() && EqualsIgnoringAsciiCase(s.substr(s.size() - kAgo.size()), kAgo)) {
     std::string_view amount_text = s.substr(0, s.size() - kAgo.size());
     if (ParseRelativeAmount(amount_text, &amount)) return Unix(now - amount);
     return BadTime(text, "");

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/base/ascii.h"
+
 namespace slsflow {
 
 ShardReader::ShardReader(ConsumeSource* source, Env* env, ShardReaderOptions options, std::function<void()> notify)
@@ -198,8 +200,7 @@ void ShardReader::Loop() {
       auto batch = std::make_unique<ReaderBatch>();
       batch->cursor = cursor;
       batch->status = st.WithContext("reading " + options_.logstore + " shard " + std::to_string(options_.shard));
-      std::string code = st.sls_code();
-      std::transform(code.begin(), code.end(), code.begin(), [](unsigned char c) { return std::tolower(c); });
+      const std::string code = AsciiLowered(st.sls_code());
       if (code.find("invalidcursor") != std::string::npos || st.message().find("Invalid cursor") != std::string::npos)
         batch->status = batch->status.WithContext(
             "the saved position is no longer retained by SLS (past the logstore's TTL?); rerun with --reset to "

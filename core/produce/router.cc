@@ -1,7 +1,6 @@
 #include "core/produce/router.h"
 
-#include <cctype>
-
+#include "core/base/ascii.h"
 #include "core/sls/crypto.h"
 
 namespace slsflow {
@@ -52,8 +51,7 @@ std::string BucketHexHashKey(std::string_view hex, int buckets) {
 Router::Router(RouterOptions options) : options_(std::move(options)) {
   if (!options_.hash_key.empty()) {
     if (IsHexHashKey(options_.hash_key)) {
-      fixed_ = options_.hash_key;
-      for (auto& c : fixed_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      fixed_ = AsciiLowered(options_.hash_key);
     } else {
       fixed_ = AdjustHashKey(options_.hash_key, options_.buckets);
     }
